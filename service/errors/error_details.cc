@@ -42,23 +42,31 @@ absl::Status WithRetryDelay(absl::Status status, absl::Duration retry_delay) {
   google::rpc::RetryInfo retry;
   const int64_t nanos = absl::ToInt64Nanoseconds(retry_delay);
   retry.mutable_retry_delay()->set_seconds(nanos / 1000000000);
-  retry.mutable_retry_delay()->set_nanos(static_cast<int32_t>(nanos % 1000000000));
+  retry.mutable_retry_delay()->set_nanos(
+      static_cast<int32_t>(nanos % 1000000000));
   status.SetPayload(kRetryInfoUrl, absl::Cord(retry.SerializeAsString()));
+  return status;
+}
+
+absl::Status WithFieldViolation(absl::Status status, absl::string_view field,
+                                absl::string_view description) {
+  if (status.ok()) return status;
+  google::rpc::BadRequest bad_request;
+  auto* violation = bad_request.add_field_violations();
+  violation->set_field(std::string(field));
+  violation->set_description(std::string(description));
+  status.SetPayload(kBadRequestUrl,
+                    absl::Cord(bad_request.SerializeAsString()));
   return status;
 }
 
 absl::Status InvalidFieldError(absl::string_view field,
                                absl::string_view description) {
-  absl::Status status =
+  return WithFieldViolation(
       MakeError(absl::StatusCode::kInvalidArgument,
                 absl::StrCat("invalid ", field, ": ", description),
-                "INVALID_ARGUMENT", {{"field", std::string(field)}});
-  google::rpc::BadRequest bad_request;
-  auto* violation = bad_request.add_field_violations();
-  violation->set_field(std::string(field));
-  violation->set_description(std::string(description));
-  status.SetPayload(kBadRequestUrl, absl::Cord(bad_request.SerializeAsString()));
-  return status;
+                "INVALID_ARGUMENT", {{"field", std::string(field)}}),
+      field, description);
 }
 
 std::optional<google::rpc::ErrorInfo> GetErrorInfo(const absl::Status& status) {

@@ -46,6 +46,11 @@ absl::Status WithRetryDelay(absl::Status status, absl::Duration retry_delay);
 absl::Status InvalidFieldError(absl::string_view field,
                                absl::string_view description);
 
+// Returns `status` with a BadRequest holding one FieldViolation{field,
+// description} (replacing any BadRequest). A no-op for an OK status.
+absl::Status WithFieldViolation(absl::Status status, absl::string_view field,
+                                absl::string_view description);
+
 // Detail accessors; nullopt when the status has no such payload.
 std::optional<google::rpc::ErrorInfo> GetErrorInfo(const absl::Status& status);
 std::optional<absl::Duration> GetRetryDelay(const absl::Status& status);

@@ -1,0 +1,77 @@
+// Copyright 2026 The tracktry-grpc Authors.
+//
+// tracktry-server: flags/env -> ServerOptions, start, serve until SIGTERM or
+// SIGINT, then drain gracefully and exit 0.
+#include <pthread.h>
+#include <signal.h>
+#include <sys/resource.h>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "service/server/json_logger.h"
+#include "service/server/server_options.h"
+#include "service/server/tracktry_server.h"
+
+int main(int argc, char** argv) {
+  // Signals are taken synchronously by sigwait() below; block them before
+  // any thread starts so every thread inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  // One descriptor per upstream connection and per client connection.
+  struct rlimit files;
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &files);
+  }
+
+  tracktry::JsonLogger logger(stdout);
+  std::vector<std::string> args(argv + 1, argv + argc);
+  absl::StatusOr<tracktry::ServerOptions> options =
+      tracktry::ParseServerOptions(args, tracktry::ProcessEnv);
+  if (!options.ok()) {
+    if (absl::IsCancelled(options.status())) {
+      std::fputs(tracktry::ServerUsage().c_str(), stdout);
+      return 0;
+    }
+    std::fprintf(stderr, "tracktry-server: %s\n\n%s",
+                 std::string(options.status().message()).c_str(),
+                 tracktry::ServerUsage().c_str());
+    return 2;
+  }
+  if (options->upstream.api_key.empty()) {
+    logger.Error(
+        "no API key: set TRACKTRY_API_KEY or --api-key-file (script/server "
+        "starts the bundled emulator with a local key)");
+    return 2;
+  }
+  logger.AddSecret(options->upstream.api_key);
+
+  absl::StatusOr<std::unique_ptr<tracktry::TracktryServer>> server =
+      tracktry::TracktryServer::Start(*options, nullptr, &logger);
+  if (!server.ok()) {
+    logger.Error("cannot start", {{"error", std::string(server.status().message())}});
+    return 1;
+  }
+  logger.Info("serving",
+              {{"listen", options->listen_address},
+               {"port", (*server)->port()},
+               {"upstream", options->upstream.base_url},
+               {"reflection", options->enable_reflection}});
+
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  logger.Info("draining", {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"},
+                           {"grace_ms", absl::ToInt64Milliseconds(options->shutdown_grace)}});
+  (*server)->Shutdown(options->shutdown_grace);
+  (*server)->Wait();
+  server->reset();
+  logger.Info("stopped");
+  return 0;
+}

@@ -1,0 +1,86 @@
+// Copyright 2026 The tracktry-grpc Authors.
+//
+// TrackingServiceImpl: the tracktry.v1.TrackingService adapter on the gRPC
+// callback API. For each RPC it validates the request (INVALID_ARGUMENT
+// naming the field, before any upstream call), starts the upstream call(s)
+// through TracktryClient without blocking, translates the answer and
+// converts the absl::Status to grpc::Status once, at the edge.
+#ifndef TRACKTRY_SERVICE_SERVER_TRACKING_SERVICE_IMPL_H_
+#define TRACKTRY_SERVICE_SERVER_TRACKING_SERVICE_IMPL_H_
+
+#include "absl/time/time.h"
+#include "service/server/rpc_observer.h"
+#include "service/server/upstream_reactor.h"
+#include "service/upstream/tracktry_client.h"
+#include "tracktry/v1/tracking_service.grpc.pb.h"
+
+namespace tracktry {
+
+struct TrackingServiceOptions {
+  // Deadline applied when the caller sends none.
+  absl::Duration default_deadline = absl::Seconds(30);
+  // Same, for GetRealtimeTracking (carriers are queried live).
+  absl::Duration realtime_deadline = absl::Seconds(60);
+  // Items per upstream /trackings/batch call (Tracktry accepts 40).
+  int batch_chunk_size = 40;
+  // ListTrackings page size when the request has none, and the cap.
+  int default_page_size = 100;
+  int max_page_size = 2000;
+};
+
+// Thread-safe. `client` and `observer` (may be null) are not owned and must
+// outlive the service and every RPC it serves.
+class TrackingServiceImpl final : public v1::TrackingService::CallbackService {
+ public:
+  TrackingServiceImpl(TracktryClient* client, RpcObserver* observer,
+                      TrackingServiceOptions options);
+
+  grpc::ServerUnaryReactor* CreateTracking(
+      grpc::CallbackServerContext* context,
+      const v1::CreateTrackingRequest* request,
+      v1::CreateTrackingResponse* response) override;
+  grpc::ServerUnaryReactor* GetTracking(grpc::CallbackServerContext* context,
+                                        const v1::GetTrackingRequest* request,
+                                        v1::GetTrackingResponse* response) override;
+  grpc::ServerUnaryReactor* UpdateTracking(
+      grpc::CallbackServerContext* context,
+      const v1::UpdateTrackingRequest* request,
+      v1::UpdateTrackingResponse* response) override;
+  grpc::ServerUnaryReactor* DeleteTracking(
+      grpc::CallbackServerContext* context,
+      const v1::DeleteTrackingRequest* request,
+      v1::DeleteTrackingResponse* response) override;
+  grpc::ServerUnaryReactor* BatchCreateTrackings(
+      grpc::CallbackServerContext* context,
+      const v1::BatchCreateTrackingsRequest* request,
+      v1::BatchCreateTrackingsResponse* response) override;
+  grpc::ServerUnaryReactor* ListTrackings(
+      grpc::CallbackServerContext* context,
+      const v1::ListTrackingsRequest* request,
+      v1::ListTrackingsResponse* response) override;
+  grpc::ServerUnaryReactor* GetRealtimeTracking(
+      grpc::CallbackServerContext* context,
+      const v1::GetRealtimeTrackingRequest* request,
+      v1::GetRealtimeTrackingResponse* response) override;
+  grpc::ServerUnaryReactor* ListCarriers(
+      grpc::CallbackServerContext* context,
+      const v1::ListCarriersRequest* request,
+      v1::ListCarriersResponse* response) override;
+  grpc::ServerUnaryReactor* DetectCarrier(
+      grpc::CallbackServerContext* context,
+      const v1::DetectCarrierRequest* request,
+      v1::DetectCarrierResponse* response) override;
+
+ private:
+  UpstreamReactor* NewReactor(grpc::CallbackServerContext* context,
+                              const char* method,
+                              absl::Duration default_deadline) const;
+
+  TracktryClient* const client_;
+  RpcObserver* const observer_;
+  const TrackingServiceOptions options_;
+};
+
+}  // namespace tracktry
+
+#endif  // TRACKTRY_SERVICE_SERVER_TRACKING_SERVICE_IMPL_H_

@@ -1,0 +1,43 @@
+// Copyright 2026 The tracktry-grpc Authors.
+//
+// The Tracktry response envelope:
+//   {"meta":{"code":<int>,"type":"<string>","message":"<string>"},"data":...}
+// Errors arrive inside HTTP 200 with the real result in meta.code, so every
+// response body goes through ParseEnvelope before its `data` is translated.
+#ifndef TRACKTRY_SERVICE_TRANSLATION_ENVELOPE_H_
+#define TRACKTRY_SERVICE_TRANSLATION_ENVELOPE_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "nlohmann/json.hpp"
+
+namespace tracktry {
+
+// A parsed Tracktry envelope.
+struct Envelope {
+  // meta.code (200, 201, 4001, 4031, ...).
+  int meta_code = 0;
+  // meta.type ("Success", "Bad Request", ...); "" when absent or not a string.
+  std::string meta_type;
+  // meta.message; "" when absent or not a string.
+  std::string meta_message;
+  // The `data` member as sent; JSON null when absent.
+  nlohmann::json data;
+};
+
+// Parses a response body. meta.code may be a JSON integer or a string holding
+// an integer ("200"); it must fit an int.
+//
+// Errors: INTERNAL with ErrorInfo reason UPSTREAM_MALFORMED_RESPONSE when the
+// body is not JSON, not an object, or meta/meta.code is missing or not an
+// integer. The message never contains the body.
+//
+// Pure, never throws, thread-safe. `data` is moved out of the parsed
+// document, never deep-copied.
+absl::StatusOr<Envelope> ParseEnvelope(absl::string_view body);
+
+}  // namespace tracktry
+
+#endif  // TRACKTRY_SERVICE_TRANSLATION_ENVELOPE_H_

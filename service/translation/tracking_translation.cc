@@ -1,0 +1,265 @@
+// Copyright 2026 The tracktry-grpc Authors.
+#include "service/translation/tracking_translation.h"
+
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
+#include "service/translation/json_struct.h"
+#include "service/translation/json_values.h"
+#include "service/translation/time_formats.h"
+#include "service/translation/translation_errors.h"
+
+namespace tracktry {
+namespace {
+
+using json = nlohmann::json;
+using tracktry::v1::CarrierInfo;
+using tracktry::v1::Checkpoint;
+using tracktry::v1::Tracking;
+
+// Every part of a comma/semicolon-separated list looks like an address.
+bool LooksLikeAddressList(absl::string_view text) {
+  if (!absl::StrContains(text, ',') && !absl::StrContains(text, ';')) {
+    return false;
+  }
+  int parts = 0;
+  for (absl::string_view part : absl::StrSplit(text, absl::ByAnyChar(",;"))) {
+    part = absl::StripAsciiWhitespace(part);
+    if (part.empty()) continue;
+    if (!absl::StrContains(part, '@')) return false;
+    ++parts;
+  }
+  return parts >= 2;
+}
+
+void AddEmail(absl::string_view email, Tracking* tracking) {
+  email = absl::StripAsciiWhitespace(email);
+  if (email.empty() || absl::EqualsIgnoreCase(email, "null")) return;
+  tracking->add_customer_emails(std::string(email));
+}
+
+void FillEmails(const json* value, Tracking* tracking) {
+  if (value == nullptr) return;
+  if (value->is_array()) {
+    for (const json& element : value->get_ref<const json::array_t&>()) {
+      if (element.is_string()) AddEmail(JsonToString(element), tracking);
+    }
+    return;
+  }
+  if (!value->is_string()) return;
+  const std::string text = JsonToString(*value);
+  if (LooksLikeAddressList(text)) {
+    for (absl::string_view part : absl::StrSplit(text, absl::ByAnyChar(",;"))) {
+      AddEmail(part, tracking);
+    }
+  } else {
+    AddEmail(text, tracking);
+  }
+}
+
+Checkpoint CheckpointFromJson(const json& object) {
+  Checkpoint checkpoint;
+  checkpoint.set_time(JsonMemberString(object, "Date"));
+  checkpoint.set_status_description(
+      JsonMemberString(object, "StatusDescription"));
+  checkpoint.set_details(JsonMemberString(object, "Details"));
+  checkpoint.set_raw_status(JsonMemberString(object, "checkpoint_status"));
+  checkpoint.set_status(StatusFromString(checkpoint.raw_status()));
+  checkpoint.set_substatus(JsonMemberString(object, "substatus"));
+  checkpoint.set_item_node(JsonMemberString(object, "ItemNode"));
+  checkpoint.set_act_type(JsonMemberString(object, "ActType"));
+  if (const json* number = JsonMember(object, "substatus_num")) {
+    if (const std::optional<int32_t> value = JsonToInt32(*number)) {
+      checkpoint.set_substatus_num(*value);
+    }
+  }
+  return checkpoint;
+}
+
+void FillCarrierInfo(const json& object, CarrierInfo* info) {
+  info->set_carrier_code(JsonMemberString(object, "carrier_code"));
+  info->set_weblink(JsonMemberString(object, "weblink"));
+  info->set_phone(JsonMemberString(object, "phone"));
+  info->set_reference_number(JsonMemberString(object, "ReferenceNumber"));
+  info->set_item_received_time(JsonMemberString(object, "ItemReceived"));
+  info->set_item_dispatched_time(JsonMemberString(object, "ItemDispatched"));
+  info->set_depart_from_airport_time(
+      JsonMemberString(object, "DepartfromAirport"));
+  info->set_arrival_from_abroad_time(
+      JsonMemberString(object, "ArrivalfromAbroad"));
+  info->set_customs_clearance_time(
+      JsonMemberString(object, "CustomsClearance"));
+  info->set_destination_arrived_time(
+      JsonMemberString(object, "DestinationArrived"));
+  const json* trackinfo = JsonMember(object, "trackinfo");
+  if (trackinfo == nullptr || !trackinfo->is_array()) return;
+  for (const json& element : trackinfo->get_ref<const json::array_t&>()) {
+    if (element.is_object()) {
+      *info->add_checkpoints() = CheckpointFromJson(element);
+    }
+  }
+}
+
+// Head of the checkpoint list of `info`, or nullptr.
+const Checkpoint* Head(bool present, const CarrierInfo& info) {
+  if (!present || info.checkpoints_size() == 0) return nullptr;
+  return &info.checkpoints(0);
+}
+
+// The newer of two list heads; either may be nullptr. Unparseable times lose
+// against parseable ones; otherwise ties go to `destination`.
+const Checkpoint* Newer(const Checkpoint* origin,
+                        const Checkpoint* destination) {
+  if (origin == nullptr) return destination;
+  if (destination == nullptr) return origin;
+  const std::optional<absl::CivilSecond> origin_time =
+      ParseLocalDateTime(origin->time());
+  const std::optional<absl::CivilSecond> destination_time =
+      ParseLocalDateTime(destination->time());
+  if (origin_time.has_value() && destination_time.has_value()) {
+    return *origin_time > *destination_time ? origin : destination;
+  }
+  if (origin_time.has_value()) return origin;
+  return destination;
+}
+
+void SetOptionalInt32(const json* value, Tracking* tracking,
+                      void (Tracking::*setter)(int32_t)) {
+  if (value == nullptr) return;
+  if (const std::optional<int32_t> number = JsonToInt32(*value)) {
+    (tracking->*setter)(*number);
+  }
+}
+
+void SetOptionalBool(const json* value, Tracking* tracking,
+                     void (Tracking::*setter)(bool)) {
+  if (value == nullptr) return;
+  if (const std::optional<bool> flag = JsonToBool(*value)) {
+    (tracking->*setter)(*flag);
+  }
+}
+
+// The tracking_number of `object` if usable (a non-blank string or integer).
+std::optional<std::string> TrackingNumber(const json& object) {
+  const json* value = JsonMember(object, "tracking_number");
+  if (value == nullptr || !(value->is_string() || value->is_number_integer())) {
+    return std::nullopt;
+  }
+  std::string number = JsonToString(*value);
+  if (absl::StripAsciiWhitespace(number).empty()) return std::nullopt;
+  return number;
+}
+
+absl::StatusOr<std::vector<Tracking>> TrackingsFromArray(const json& array) {
+  std::vector<Tracking> trackings;
+  const auto& elements = array.get_ref<const json::array_t&>();
+  trackings.reserve(elements.size());
+  for (const json& element : elements) {
+    absl::StatusOr<Tracking> tracking = TrackingFromJson(element);
+    if (!tracking.ok()) return std::move(tracking).status();
+    trackings.push_back(std::move(tracking).value());
+  }
+  return trackings;
+}
+
+}  // namespace
+
+absl::StatusOr<Tracking> TrackingFromJson(const json& object) {
+  if (!object.is_object()) {
+    return MalformedResponseError("tracking is not an object");
+  }
+  std::optional<std::string> tracking_number = TrackingNumber(object);
+  if (!tracking_number.has_value()) {
+    return MalformedResponseError("tracking has no tracking_number");
+  }
+
+  Tracking tracking;
+  tracking.set_id(JsonMemberString(object, "id"));
+  tracking.set_tracking_number(std::move(*tracking_number));
+  tracking.set_carrier_code(JsonMemberString(object, "carrier_code"));
+  tracking.set_raw_status(JsonMemberString(object, "status"));
+  tracking.set_status(StatusFromString(tracking.raw_status()));
+  tracking.set_substatus(JsonMemberString(object, "substatus"));
+  if (auto created =
+          ParseZonedTimestamp(JsonMemberString(object, "created_at"))) {
+    *tracking.mutable_create_time() = *created;
+  }
+  if (auto updated =
+          ParseZonedTimestamp(JsonMemberString(object, "updated_at"))) {
+    *tracking.mutable_update_time() = *updated;
+  }
+  tracking.set_order_create_time(JsonMemberString(object, "order_create_time"));
+  tracking.set_destination_code(JsonMemberString(object, "destination_code"));
+  FillEmails(JsonMember(object, "customer_email"), &tracking);
+  tracking.set_customer_name(JsonMemberString(object, "customer_name"));
+  tracking.set_customer_phone(JsonMemberString(object, "customer_phone"));
+  tracking.set_title(JsonMemberString(object, "title"));
+  tracking.set_order_id(JsonMemberString(object, "order_id"));
+  tracking.set_comment(JsonMemberString(object, "comment"));
+  tracking.set_logistics_channel(JsonMemberString(object, "logistics_channel"));
+  SetOptionalBool(JsonMember(object, "archived"), &tracking,
+                  &Tracking::set_archived);
+  tracking.set_original_country(JsonMemberString(object, "original_country"));
+  tracking.set_destination_country(
+      JsonMemberString(object, "destination_country"));
+  SetOptionalInt32(JsonMember(object, "itemTimeLength"), &tracking,
+                   &Tracking::set_transit_days);
+  SetOptionalInt32(JsonMember(object, "stayTimeLength"), &tracking,
+                   &Tracking::set_stay_days);
+  tracking.set_service_code(JsonMemberString(object, "service_code"));
+  tracking.set_signed_by(JsonMemberString(object, "singed_by"));
+  if (tracking.signed_by().empty()) {
+    tracking.set_signed_by(JsonMemberString(object, "signed_by"));
+  }
+  SetOptionalBool(JsonMember(object, "track_update"), &tracking,
+                  &Tracking::set_track_update);
+
+  const json* origin = JsonMember(object, "origin_info");
+  const bool has_origin = origin != nullptr && origin->is_object();
+  if (has_origin) FillCarrierInfo(*origin, tracking.mutable_origin_info());
+  const json* destination = JsonMember(object, "destination_info");
+  const bool has_destination =
+      destination != nullptr && destination->is_object();
+  if (has_destination) {
+    FillCarrierInfo(*destination, tracking.mutable_destination_info());
+  }
+
+  tracking.set_last_event(JsonMemberString(object, "lastEvent"));
+  tracking.set_last_update_time(JsonMemberString(object, "lastUpdateTime"));
+
+  if (const Checkpoint* latest =
+          Newer(Head(has_origin, tracking.origin_info()),
+                Head(has_destination, tracking.destination_info()))) {
+    *tracking.mutable_latest_checkpoint() = *latest;
+  }
+  *tracking.mutable_raw() = JsonToProtoStruct(object);
+  return tracking;
+}
+
+absl::StatusOr<std::vector<Tracking>> TrackingsFromData(const json& data) {
+  if (data.is_null()) return std::vector<Tracking>();
+  if (data.is_array()) return TrackingsFromArray(data);
+  if (!data.is_object()) {
+    return MalformedResponseError("data is not an object or array");
+  }
+  if (data.empty()) return std::vector<Tracking>();
+  if (JsonMember(data, "tracking_number") == nullptr) {
+    if (const json* items = JsonMember(data, "items")) {
+      if (items->is_null()) return std::vector<Tracking>();
+      if (items->is_array()) return TrackingsFromArray(*items);
+      return MalformedResponseError("data.items is not an array");
+    }
+  }
+  absl::StatusOr<Tracking> tracking = TrackingFromJson(data);
+  if (!tracking.ok()) return std::move(tracking).status();
+  std::vector<Tracking> trackings;
+  trackings.push_back(std::move(tracking).value());
+  return trackings;
+}
+
+}  // namespace tracktry

@@ -1,0 +1,171 @@
+// Copyright 2026 The tracktry-grpc Authors.
+//
+// CurlMultiTransport: the production HttpTransport, built on one libcurl
+// multi handle driven by the multi_socket API on epoll.
+//
+// Design:
+//   * One dedicated I/O thread owns ONE long-lived CURLM handle. Its
+//     connection pool is shared by all transfers, so sequential and
+//     concurrent requests to the same host reuse connections (HTTP/1.1
+//     keep-alive to plaintext hosts; HTTP/2 multiplexing only over TLS,
+//     because libcurl 7.88 breaks on reused h2c connections).
+//   * No thread per transfer: thousands of concurrent transfers are sockets
+//     registered with one epoll set. Start() and Cancel() enqueue work and
+//     wake the loop through an eventfd.
+//
+// Thread safety: Start(), Cancel() and the counters may be called from any
+// thread concurrently. Completion callbacks run on the I/O thread, one at a
+// time, never inside Start(); they must not block (they delay every other
+// transfer) and must not destroy the transport. They may call Start() and
+// Cancel().
+//
+// Completion statuses (see also HttpCallback in http_transport.h):
+//   OK                 any complete HTTP response, including non-2xx.
+//   kDeadlineExceeded  request.timeout elapsed (or was <= 0 at Start()).
+//   kUnavailable       connect refused, DNS failure, Options::connect_timeout
+//                      elapsed before request.timeout, connection reset or
+//                      closed before a complete response, HTTP/2 or TLS
+//                      handshake failure.
+//   kInternal          "upstream response exceeds N bytes", or any other
+//                      libcurl failure.
+//   kCancelled         Cancel() or destruction before completion.
+//   kInvalidArgument   unsupported method, malformed or non-http(s) URL,
+//                      header with CR/LF/NUL.
+// Error messages are short and name the method and URL path only: never the
+// query string, request headers (the API key travels in one) or bodies.
+//
+// Requests: libcurl adds Host, Accept: */* and User-Agent (Options), and
+// Content-Length for bodies; it adds no Content-Type and no Expect, so set
+// Content-Type yourself when sending a body. Redirects are not followed.
+//
+// Example:
+//   CurlMultiTransport transport;
+//   HttpRequest request;
+//   request.url = "https://api.example.com/v1/items?id=1";
+//   request.timeout = absl::Milliseconds(800);
+//   transport.Start(std::move(request),
+//                   [](absl::StatusOr<HttpResponse> r) { /* I/O thread */ });
+#ifndef TRACKTRY_SERVICE_TRANSPORT_CURL_MULTI_TRANSPORT_H_
+#define TRACKTRY_SERVICE_TRANSPORT_CURL_MULTI_TRANSPORT_H_
+
+#include <curl/curl.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "service/transport/http_transport.h"
+
+namespace tracktry {
+
+class CurlMultiTransport final : public HttpTransport {
+ public:
+  struct Options {
+    // CURLMOPT_MAX_HOST_CONNECTIONS: open connections per host; transfers
+    // beyond it queue inside libcurl (their timeout keeps running).
+    // 0 = unlimited.
+    int max_connections_per_host = 0;
+    // CURLMOPT_MAX_TOTAL_CONNECTIONS. 0 = unlimited.
+    int max_total_connections = 0;
+    // CURLOPT_CONNECTTIMEOUT_MS; the request timeout still caps it.
+    absl::Duration connect_timeout = absl::Seconds(5);
+    // Sent as User-Agent unless the request carries its own.
+    std::string user_agent = "tracktry-grpc/0.1";
+    // CURLOPT_TCP_KEEPALIVE on every connection.
+    bool tcp_keepalive = true;
+    // Negotiate HTTP/2 via ALPN on https URLs (never h2c on plain http).
+    bool allow_http2 = true;
+    // PEM CA bundle used instead of the system store (e.g. for TLS tests).
+    // Empty = system default.
+    std::string ca_file;
+    // Logs libcurl's informational lines (connects, reuse) to stderr. Header
+    // and body data are never logged, so the API key cannot leak.
+    bool verbose = false;
+  };
+
+  // Starts the I/O thread. Calls curl_global_init once per process. Aborts
+  // the process if the OS refuses an epoll fd, an eventfd or a thread, or
+  // libcurl fails to initialise (startup-only, out-of-resources conditions).
+  CurlMultiTransport();
+  explicit CurlMultiTransport(Options options);
+
+  // Completes every call still pending with kCancelled (on the I/O thread),
+  // closes all connections and joins the I/O thread. Must not be called from
+  // a completion callback, nor concurrently with Start() from other threads.
+  ~CurlMultiTransport() override;
+
+  // Never blocks on the network. Validation happens here, but its error is
+  // still delivered through `done` on the I/O thread.
+  CallId Start(HttpRequest request, HttpCallback done) override;
+
+  // Removes the transfer if still running; on HTTP/1.1 its connection is
+  // closed (not returned to the pool), on HTTP/2 its stream is reset.
+  void Cancel(CallId id) override;
+
+  // Cheap relaxed-atomic counters for metrics and tests.
+  // Calls started whose callback has not run yet.
+  uint64_t in_flight() const;
+  uint64_t started_total() const;
+  // Callbacks invoked (counted just before each callback runs).
+  uint64_t completed_total() const;
+  // New connections opened (sum of CURLINFO_NUM_CONNECTS); the gap to
+  // completed_total() shows connection reuse.
+  uint64_t connections_opened_total() const;
+
+ private:
+  struct Call;
+
+  // Builds the easy handle on the caller's thread. Returns a non-OK status
+  // if the call must complete without any network I/O.
+  absl::Status Prepare(Call& call, HttpRequest request) const;
+  void Wake();
+  // I/O thread.
+  void Run();
+  int EpollTimeoutMs() const;
+  // Applies queued starts/cancels; returns true once stopping.
+  bool DrainQueues();
+  void CancelEverything();
+  void ReapCompletions();
+  void Finish(std::unique_ptr<Call> call, absl::StatusOr<HttpResponse> result);
+  absl::Status TransferStatus(const Call& call, CURLcode code,
+                              CURL* easy) const;
+
+  static int OnSocket(CURL* easy, curl_socket_t fd, int what, void* self,
+                      void* socketp);
+  static int OnTimer(CURLM* multi, long timeout_ms, void* self);  // NOLINT
+
+  const Options options_;
+  CURLM* multi_ = nullptr;
+  int epoll_fd_ = -1;
+  int wake_fd_ = -1;
+
+  std::atomic<CallId> next_id_{1};
+  std::atomic<uint64_t> started_total_{0};
+  std::atomic<uint64_t> completed_total_{0};
+  std::atomic<uint64_t> connections_opened_total_{0};
+
+  std::mutex mu_;
+  std::vector<std::unique_ptr<Call>> start_queue_;  // guarded by mu_
+  std::vector<CallId> cancel_queue_;                // guarded by mu_
+  bool wake_pending_ = false;                       // guarded by mu_
+  bool stopping_ = false;                           // guarded by mu_
+
+  // Owned by the I/O thread.
+  absl::flat_hash_map<CallId, std::unique_ptr<Call>> active_;
+  std::optional<std::chrono::steady_clock::time_point> timer_deadline_;
+
+  std::thread thread_;  // last: starts after everything above exists
+};
+
+}  // namespace tracktry
+
+#endif  // TRACKTRY_SERVICE_TRANSPORT_CURL_MULTI_TRANSPORT_H_

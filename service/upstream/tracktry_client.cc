@@ -1,0 +1,85 @@
+// Copyright 2026 The tracktry-grpc Authors.
+#include "service/upstream/tracktry_client.h"
+
+#include <optional>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "service/errors/upstream_status.h"
+
+namespace tracktry {
+
+TracktryClient::TracktryClient(HttpTransport* transport,
+                               TracktryClientOptions options)
+    : transport_(transport), options_(std::move(options)) {
+  while (!options_.base_url.empty() && options_.base_url.back() == '/') {
+    options_.base_url.pop_back();
+  }
+}
+
+HttpRequest TracktryClient::BuildHttpRequest(const UpstreamRequest& request,
+                                             absl::Duration timeout) const {
+  HttpRequest http;
+  http.method = request.method;
+  http.url = absl::StrCat(options_.base_url, request.path);
+  char separator = '?';
+  for (const auto& [key, value] : request.query) {
+    absl::StrAppend(&http.url, std::string(1, separator), UrlEncode(key), "=",
+                    UrlEncode(value));
+    separator = '&';
+  }
+  http.headers.emplace_back("Content-Type", "application/json");
+  http.headers.emplace_back("Accept", "application/json");
+  http.headers.emplace_back(options_.api_key_header, options_.api_key);
+  if (request.body.has_value()) {
+    http.body = request.body->dump(-1, ' ', false,
+                                   nlohmann::json::error_handler_t::replace);
+  }
+  http.timeout = std::min(timeout, options_.max_call_timeout);
+  http.max_response_bytes = options_.max_response_bytes;
+  return http;
+}
+
+HttpTransport::CallId TracktryClient::Send(UpstreamRequest request,
+                                           absl::Time deadline,
+                                           EnvelopeCallback done) {
+  calls_started_.fetch_add(1, std::memory_order_relaxed);
+  HttpRequest http = BuildHttpRequest(request, deadline - absl::Now());
+  return transport_->Start(
+      std::move(http),
+      [done = std::move(done)](absl::StatusOr<HttpResponse> response) mutable {
+        if (!response.ok()) {
+          std::move(done)(StatusFromTransportError(response.status()));
+          return;
+        }
+        UpstreamResult result;
+        result.http_status = response->status_code;
+        const absl::string_view retry_after = response->Header("retry-after");
+        if (!retry_after.empty()) {
+          result.retry_after = ParseRetryAfter(retry_after, absl::Now());
+        }
+        if (response->status_code < 200 || response->status_code > 299) {
+          // Non-2xx bodies are usually HTML error pages: the HTTP status
+          // alone decides.
+          std::move(done)(StatusFromUpstream(result));
+          return;
+        }
+        absl::StatusOr<Envelope> envelope = ParseEnvelope(response->body);
+        if (!envelope.ok()) {
+          std::move(done)(envelope.status());
+          return;
+        }
+        result.meta_code = envelope->meta_code;
+        result.meta_message = envelope->meta_message;
+        absl::Status status = StatusFromUpstream(result);
+        if (!status.ok()) {
+          std::move(done)(std::move(status));
+          return;
+        }
+        std::move(done)(std::move(envelope));
+      });
+}
+
+void TracktryClient::Cancel(HttpTransport::CallId id) { transport_->Cancel(id); }
+
+}  // namespace tracktry

@@ -1,0 +1,75 @@
+// Copyright 2026 The tracktry-grpc Authors.
+//
+// TracktryClient: sends UpstreamRequests to the Tracktry REST API through an
+// HttpTransport and turns the answer into an Envelope or an absl::Status
+// from the one upstream status table.
+#ifndef TRACKTRY_SERVICE_UPSTREAM_TRACKTRY_CLIENT_H_
+#define TRACKTRY_SERVICE_UPSTREAM_TRACKTRY_CLIENT_H_
+
+#include <atomic>
+#include <cstddef>
+#include <string>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "service/translation/envelope.h"
+#include "service/transport/http_transport.h"
+#include "service/upstream/upstream_request.h"
+
+namespace tracktry {
+
+struct TracktryClientOptions {
+  // Base URL without a trailing slash.
+  std::string base_url = "https://api.tracktry.com/v1";
+  // The account's API key. Sent only in the `api_key_header` header; never
+  // logged nor put in any error message.
+  std::string api_key;
+  // Header carrying the key (Tracktry: "Tracktry-Api-Key").
+  std::string api_key_header = "Tracktry-Api-Key";
+  // Larger upstream bodies fail with INTERNAL.
+  size_t max_response_bytes = 8u << 20;
+  // Longest single upstream call even when the caller allows more.
+  absl::Duration max_call_timeout = absl::Seconds(120);
+};
+
+// Completion of one upstream call: the envelope of a successful answer
+// (meta.code 200/201/202, or 4031 "empty"), or the mapped error.
+using EnvelopeCallback = absl::AnyInvocable<void(absl::StatusOr<Envelope>) &&>;
+
+// Thread-safe. `transport` is not owned and must outlive the client.
+class TracktryClient {
+ public:
+  TracktryClient(HttpTransport* transport, TracktryClientOptions options);
+  TracktryClient(const TracktryClient&) = delete;
+  TracktryClient& operator=(const TracktryClient&) = delete;
+  virtual ~TracktryClient() = default;
+
+  // Starts `request`, to finish by `deadline`. `done` runs exactly once on a
+  // transport thread and must not block. Errors: the upstream status table
+  // (service/errors/upstream_status.h) for HTTP and meta.code failures;
+  // DEADLINE_EXCEEDED, UNAVAILABLE, INTERNAL or CANCELLED for transport
+  // failures; INTERNAL for a malformed body.
+  virtual HttpTransport::CallId Send(UpstreamRequest request,
+                                     absl::Time deadline,
+                                     EnvelopeCallback done);
+
+  // Cancels a call started by Send(); its callback gets CANCELLED.
+  virtual void Cancel(HttpTransport::CallId id);
+
+  // Builds the HTTP request for `request` (exposed for tests).
+  HttpRequest BuildHttpRequest(const UpstreamRequest& request,
+                               absl::Duration timeout) const;
+
+  // Number of upstream calls started since construction.
+  int64_t calls_started() const { return calls_started_.load(); }
+
+ private:
+  HttpTransport* const transport_;
+  TracktryClientOptions options_;  // Immutable after construction.
+  std::atomic<int64_t> calls_started_{0};
+};
+
+}  // namespace tracktry
+
+#endif  // TRACKTRY_SERVICE_UPSTREAM_TRACKTRY_CLIENT_H_

@@ -1,0 +1,55 @@
+// Copyright 2026 The tracktry-grpc Authors.
+#include "service/upstream/upstream_request.h"
+
+#include <curl/curl.h>
+
+namespace tracktry {
+
+const char* EndpointName(Endpoint endpoint) {
+  switch (endpoint) {
+    case Endpoint::kCreateTracking:
+      return "create";
+    case Endpoint::kGetTracking:
+      return "get";
+    case Endpoint::kUpdateTracking:
+      return "update";
+    case Endpoint::kDeleteTracking:
+      return "delete";
+    case Endpoint::kBatchCreate:
+      return "batch";
+    case Endpoint::kListTrackings:
+      return "list";
+    case Endpoint::kRealtime:
+      return "realtime";
+    case Endpoint::kListCarriers:
+      return "carriers";
+    case Endpoint::kDetectCarrier:
+      return "detect";
+  }
+  return "unknown";
+}
+
+bool IsIdempotent(Endpoint endpoint) {
+  switch (endpoint) {
+    case Endpoint::kGetTracking:
+    case Endpoint::kListTrackings:
+    case Endpoint::kRealtime:
+    case Endpoint::kListCarriers:
+    case Endpoint::kDetectCarrier:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::string UrlEncode(const std::string& value) {
+  // libcurl ignores the handle argument of curl_easy_escape since 7.82.
+  char* escaped =
+      curl_easy_escape(nullptr, value.data(), static_cast<int>(value.size()));
+  if (escaped == nullptr) return std::string();
+  std::string result(escaped);
+  curl_free(escaped);
+  return result;
+}
+
+}  // namespace tracktry

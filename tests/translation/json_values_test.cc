@@ -1,0 +1,115 @@
+// Copyright 2026 The tracktry-grpc Authors.
+#include "service/translation/json_values.h"
+
+#include <optional>
+#include <string>
+
+#include "gtest/gtest.h"
+
+namespace tracktry {
+namespace {
+
+using json = nlohmann::json;
+
+TEST(JsonValuesTest, MemberOfNonObjectIsNull) {
+  EXPECT_EQ(JsonMember(json::array({1}), "a"), nullptr);
+  EXPECT_EQ(JsonMember(json("a"), "a"), nullptr);
+  EXPECT_EQ(JsonMember(json::object(), "a"), nullptr);
+  const json object = {{"a", 1}};
+  ASSERT_NE(JsonMember(object, "a"), nullptr);
+  EXPECT_EQ(*JsonMember(object, "a"), 1);
+}
+
+TEST(JsonValuesTest, NullishValues) {
+  EXPECT_TRUE(JsonIsNullish(json()));
+  EXPECT_TRUE(JsonIsNullish(json("")));
+  EXPECT_TRUE(JsonIsNullish(json(" ")));
+  EXPECT_TRUE(JsonIsNullish(json("null")));
+  EXPECT_TRUE(JsonIsNullish(json(" Null ")));
+  EXPECT_FALSE(JsonIsNullish(json("nullx")));
+  EXPECT_FALSE(JsonIsNullish(json(0)));
+  EXPECT_FALSE(JsonIsNullish(json::array()));
+}
+
+TEST(JsonValuesTest, ToStringNormalises) {
+  EXPECT_EQ(JsonToString(json("abc")), "abc");
+  EXPECT_EQ(JsonToString(json(" a b ")), " a b ");
+  EXPECT_EQ(JsonToString(json("null")), "");
+  EXPECT_EQ(JsonToString(json("NULL")), "");
+  EXPECT_EQ(JsonToString(json()), "");
+  EXPECT_EQ(JsonToString(json(12)), "12");
+  EXPECT_EQ(JsonToString(json(-7)), "-7");
+  EXPECT_EQ(JsonToString(json(18446744073709551615ULL)),
+            "18446744073709551615");
+  EXPECT_EQ(JsonToString(json(1.5)), "1.5");
+  EXPECT_EQ(JsonToString(json(true)), "true");
+  EXPECT_EQ(JsonToString(json::array({"a"})), "");
+  EXPECT_EQ(JsonToString(json::object()), "");
+  EXPECT_EQ(JsonToString(json("a\xFF")), "a\xEF\xBF\xBD");
+}
+
+TEST(JsonValuesTest, ToInt64AcceptsIntegralForms) {
+  EXPECT_EQ(JsonToInt64(json(42)), 42);
+  EXPECT_EQ(JsonToInt64(json(-42)), -42);
+  EXPECT_EQ(JsonToInt64(json("42")), 42);
+  EXPECT_EQ(JsonToInt64(json(" 42 ")), 42);
+  EXPECT_EQ(JsonToInt64(json("42.0")), 42);
+  EXPECT_EQ(JsonToInt64(json(42.0)), 42);
+  EXPECT_EQ(JsonToInt64(json("9223372036854775807")), INT64_MAX);
+  EXPECT_EQ(JsonToInt64(json(9223372036854775807LL)), INT64_MAX);
+}
+
+TEST(JsonValuesTest, ToInt64RejectsEverythingElse) {
+  EXPECT_EQ(JsonToInt64(json(42.5)), std::nullopt);
+  EXPECT_EQ(JsonToInt64(json("42.5")), std::nullopt);
+  EXPECT_EQ(JsonToInt64(json("")), std::nullopt);
+  EXPECT_EQ(JsonToInt64(json("abc")), std::nullopt);
+  EXPECT_EQ(JsonToInt64(json("nan")), std::nullopt);
+  EXPECT_EQ(JsonToInt64(json("inf")), std::nullopt);
+  EXPECT_EQ(JsonToInt64(json("1e400")), std::nullopt);
+  EXPECT_EQ(JsonToInt64(json(9223372036854775808ULL)), std::nullopt);
+  EXPECT_EQ(JsonToInt64(json(9.3e18)), std::nullopt);
+  EXPECT_EQ(JsonToInt64(json(-9.3e18)), std::nullopt);
+  EXPECT_EQ(JsonToInt64(json("9223372036854775808")), std::nullopt);
+  EXPECT_EQ(JsonToInt64(json(true)), std::nullopt);
+  EXPECT_EQ(JsonToInt64(json()), std::nullopt);
+  EXPECT_EQ(JsonToInt64(json::array({1})), std::nullopt);
+}
+
+TEST(JsonValuesTest, ToInt32ChecksRange) {
+  EXPECT_EQ(JsonToInt32(json(2147483647)), 2147483647);
+  EXPECT_EQ(JsonToInt32(json(-2147483648LL)), -2147483647 - 1);
+  EXPECT_EQ(JsonToInt32(json(2147483648LL)), std::nullopt);
+  EXPECT_EQ(JsonToInt32(json("-2147483649")), std::nullopt);
+}
+
+TEST(JsonValuesTest, ToBoolAcceptsLooseForms) {
+  EXPECT_EQ(JsonToBool(json(true)), true);
+  EXPECT_EQ(JsonToBool(json(false)), false);
+  EXPECT_EQ(JsonToBool(json("true")), true);
+  EXPECT_EQ(JsonToBool(json(" FALSE ")), false);
+  EXPECT_EQ(JsonToBool(json("1")), true);
+  EXPECT_EQ(JsonToBool(json("0")), false);
+  EXPECT_EQ(JsonToBool(json(1)), true);
+  EXPECT_EQ(JsonToBool(json(0)), false);
+  EXPECT_EQ(JsonToBool(json(2)), std::nullopt);
+  EXPECT_EQ(JsonToBool(json("yes")), std::nullopt);
+  EXPECT_EQ(JsonToBool(json()), std::nullopt);
+  EXPECT_EQ(JsonToBool(json(1.0)), std::nullopt);
+}
+
+TEST(JsonValuesTest, SanitizeUtf8ReplacesOnlyInvalidSequences) {
+  EXPECT_EQ(SanitizeUtf8("plain"), "plain");
+  EXPECT_EQ(SanitizeUtf8("中国邮政"), "中国邮政");
+  EXPECT_EQ(SanitizeUtf8("\xF0\x9F\x93\xA6"), "\xF0\x9F\x93\xA6");  // U+1F4E6
+  EXPECT_EQ(SanitizeUtf8("\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // overlong
+  EXPECT_EQ(SanitizeUtf8("\xED\xA0\x80"),                           // surrogate
+            "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+  EXPECT_EQ(SanitizeUtf8("\xF4\x90\x80\x80"),  // above U+10FFFF
+            "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+  EXPECT_EQ(SanitizeUtf8("a\xE4\xB8"), "a\xEF\xBF\xBD\xEF\xBF\xBD");  // cut
+  EXPECT_EQ(SanitizeUtf8(absl::string_view("a\0b", 3)), std::string("a\0b", 3));
+}
+
+}  // namespace
+}  // namespace tracktry

@@ -1,0 +1,808 @@
+// Copyright 2026 The tracktry-grpc Authors.
+#include "service/transport/curl_multi_transport.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/fake_http_server.h"
+#include "tests/testing/status_matchers.h"
+
+namespace tracktry {
+namespace {
+
+using ::testing::Contains;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::Pair;
+using ::tracktry::testing::FakeHttpServer;
+using ::tracktry::testing::IsOk;
+using ::tracktry::testing::StatusIs;
+
+constexpr absl::Duration kWait = absl::Seconds(20);
+constexpr char kApiKey[] = "SECRET-KEY-123";
+constexpr char kQuerySecret[] = "QUERY-SECRET-456";
+
+// Records every callback it hands out (by key): result, thread, count.
+// State is shared with the callbacks, so it may outlive the test body.
+class Recorder {
+ public:
+  HttpCallback Callback(int key = 0) {
+    return [state = state_, key](absl::StatusOr<HttpResponse> result) {
+      {
+        std::lock_guard<std::mutex> lock(state->mu);
+        state->results[key].push_back(std::move(result));
+        state->threads.insert(std::this_thread::get_id());
+        ++state->count;
+      }
+      state->cv.notify_all();
+    };
+  }
+
+  // Waits until `n` callbacks ran in total.
+  bool WaitForCount(int n, absl::Duration timeout = kWait) const {
+    std::unique_lock<std::mutex> lock(state_->mu);
+    return state_->cv.wait_for(lock, absl::ToChronoNanoseconds(timeout),
+                               [&] { return state_->count >= n; });
+  }
+
+  // The single result for `key`, waiting for it.
+  absl::StatusOr<HttpResponse> Result(int key = 0) const {
+    std::unique_lock<std::mutex> lock(state_->mu);
+    const bool arrived =
+        state_->cv.wait_for(lock, absl::ToChronoNanoseconds(kWait),
+                            [&] { return !state_->results[key].empty(); });
+    if (!arrived) return absl::UnknownError("test: no callback in time");
+    EXPECT_EQ(state_->results[key].size(), 1u) << "key " << key;
+    return state_->results[key].front();
+  }
+
+  int CallbacksFor(int key) const {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    return static_cast<int>(state_->results[key].size());
+  }
+  int count() const {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    return state_->count;
+  }
+  std::set<std::thread::id> threads() const {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    return state_->threads;
+  }
+
+ private:
+  struct State {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::map<int, std::vector<absl::StatusOr<HttpResponse>>> results;
+    std::set<std::thread::id> threads;
+    int count = 0;
+  };
+  std::shared_ptr<State> state_ = std::make_shared<State>();
+};
+
+// A bound, non-listening TCP socket: connecting to its port is refused.
+class RefusingPort {
+ public:
+  RefusingPort() {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = 0;
+    socklen_t len = sizeof(addr);
+    if (bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
+        getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+      port_ = ntohs(addr.sin_port);
+    }
+  }
+  ~RefusingPort() { close(fd_); }
+  RefusingPort(const RefusingPort&) = delete;
+  RefusingPort& operator=(const RefusingPort&) = delete;
+
+  std::string base_url() const {
+    return absl::StrCat("http://127.0.0.1:", port_);
+  }
+  int port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
+// A listener with a full, never drained accept queue: the kernel drops new
+// SYNs, so a connect to its port hangs until the client gives up.
+class BlackHolePort {
+ public:
+  BlackHolePort() {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof(addr);
+    listen_fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    if (bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) !=
+            0 ||
+        listen(listen_fd_, 0) != 0 ||
+        getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len) !=
+            0) {
+      return;
+    }
+    port_ = ntohs(addr.sin_port);
+    for (int i = 0; i < 3; ++i) {
+      const int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+      connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+      fillers_.push_back(fd);
+    }
+    absl::SleepFor(absl::Milliseconds(50));  // let the first one complete
+  }
+  ~BlackHolePort() {
+    for (int fd : fillers_) close(fd);
+    close(listen_fd_);
+  }
+  BlackHolePort(const BlackHolePort&) = delete;
+  BlackHolePort& operator=(const BlackHolePort&) = delete;
+
+  std::string base_url() const {
+    return absl::StrCat("http://127.0.0.1:", port_);
+  }
+  int port() const { return port_; }
+
+ private:
+  int listen_fd_ = -1;
+  int port_ = 0;
+  std::vector<int> fillers_;
+};
+
+HttpRequest Get(std::string url) {
+  HttpRequest request;
+  request.url = std::move(url);
+  request.timeout = absl::Seconds(10);
+  return request;
+}
+
+FakeHttpServer::Response Delayed(absl::Duration delay) {
+  FakeHttpServer::Response response;
+  response.body = "late";
+  response.delay = delay;
+  return response;
+}
+
+FakeHttpServer::Response WithAction(FakeHttpServer::Action action) {
+  FakeHttpServer::Response response;
+  response.body = std::string(1000, 'x');
+  response.action = action;
+  return response;
+}
+
+TEST(CurlMultiTransportTest, PostSendsMethodPathQueryHeadersAndBody) {
+  FakeHttpServer server([](const FakeHttpServer::Request&) {
+    FakeHttpServer::Response response;
+    response.status = 201;
+    response.headers = {{"X-Reply-Header", "Some Value"}};
+    response.body = R"({"created":true})";
+    return response;
+  });
+  CurlMultiTransport transport;
+  Recorder recorder;
+
+  HttpRequest request = Get(server.base_url() + "/v1/trackings/post?a=1&b=two");
+  request.method = "POST";
+  request.headers = {{"Tracktry-Api-Key", kApiKey},
+                     {"Content-Type", "application/json"}};
+  request.body = R"({"tracking_number":"RR123"})";
+  transport.Start(std::move(request), recorder.Callback());
+
+  absl::StatusOr<HttpResponse> response = recorder.Result();
+  ASSERT_THAT(response, IsOk());
+  EXPECT_EQ(response->status_code, 201);
+  EXPECT_EQ(response->body, R"({"created":true})");
+  EXPECT_THAT(response->headers,
+              Contains(Pair("x-reply-header", "Some Value")));
+  EXPECT_EQ(response->Header("X-REPLY-HEADER"), "Some Value");
+
+  const FakeHttpServer::Request seen = server.last_request();
+  EXPECT_EQ(seen.method, "POST");
+  EXPECT_EQ(seen.path, "/v1/trackings/post");
+  EXPECT_EQ(seen.query, "a=1&b=two");
+  EXPECT_EQ(seen.Header("tracktry-api-key"), kApiKey);
+  EXPECT_EQ(seen.Header("content-type"), "application/json");
+  EXPECT_EQ(seen.Header("content-length"), "27");
+  EXPECT_EQ(seen.Header("expect"), "");
+  EXPECT_EQ(seen.Header("user-agent"), "tracktry-grpc/0.1");
+  EXPECT_EQ(seen.body, R"({"tracking_number":"RR123"})");
+}
+
+TEST(CurlMultiTransportTest, GetPutAndDeleteUseTheirMethods) {
+  FakeHttpServer server;
+  CurlMultiTransport transport;
+  Recorder recorder;
+
+  transport.Start(Get(server.base_url() + "/get"), recorder.Callback(1));
+  ASSERT_THAT(recorder.Result(1), IsOk());
+  FakeHttpServer::Request seen = server.last_request();
+  EXPECT_EQ(seen.method, "GET");
+  EXPECT_EQ(seen.path, "/get");
+  EXPECT_EQ(seen.body, "");
+
+  HttpRequest put = Get(server.base_url() + "/put");
+  put.method = "PUT";
+  put.body = "new-state";
+  transport.Start(std::move(put), recorder.Callback(2));
+  ASSERT_THAT(recorder.Result(2), IsOk());
+  seen = server.last_request();
+  EXPECT_EQ(seen.method, "PUT");
+  EXPECT_EQ(seen.body, "new-state");
+  // No libcurl default "application/x-www-form-urlencoded".
+  EXPECT_EQ(seen.Header("content-type"), "");
+
+  HttpRequest del = Get(server.base_url() + "/delete");
+  del.method = "DELETE";
+  transport.Start(std::move(del), recorder.Callback(3));
+  ASSERT_THAT(recorder.Result(3), IsOk());
+  seen = server.last_request();
+  EXPECT_EQ(seen.method, "DELETE");
+  EXPECT_EQ(seen.path, "/delete");
+  EXPECT_EQ(seen.body, "");
+
+  HttpRequest empty_post = Get(server.base_url() + "/post");
+  empty_post.method = "POST";
+  transport.Start(std::move(empty_post), recorder.Callback(4));
+  ASSERT_THAT(recorder.Result(4), IsOk());
+  seen = server.last_request();
+  EXPECT_EQ(seen.method, "POST");
+  EXPECT_EQ(seen.Header("content-length"), "0");
+}
+
+TEST(CurlMultiTransportTest, NonSuccessStatusIsAResponseWithHeaders) {
+  FakeHttpServer server([](const FakeHttpServer::Request&) {
+    FakeHttpServer::Response response;
+    response.status = 429;
+    response.headers = {{"Retry-After", "7"}};
+    response.body = R"({"meta":{"code":429}})";
+    return response;
+  });
+  CurlMultiTransport transport;
+  Recorder recorder;
+
+  transport.Start(Get(server.base_url() + "/limited"), recorder.Callback());
+
+  absl::StatusOr<HttpResponse> response = recorder.Result();
+  ASSERT_THAT(response, IsOk());
+  EXPECT_EQ(response->status_code, 429);
+  EXPECT_EQ(response->Header("retry-after"), "7");
+  EXPECT_EQ(response->body, R"({"meta":{"code":429}})");
+}
+
+TEST(CurlMultiTransportTest, SlowUpstreamReturnsDeadlineExceededPromptly) {
+  FakeHttpServer server(
+      [](const FakeHttpServer::Request&) { return Delayed(absl::Seconds(5)); });
+  CurlMultiTransport transport;
+  Recorder recorder;
+
+  HttpRequest request = Get(server.base_url() + "/slow?k=" + kQuerySecret);
+  request.timeout = absl::Milliseconds(200);
+  const absl::Time start = absl::Now();
+  transport.Start(std::move(request), recorder.Callback());
+  absl::StatusOr<HttpResponse> response = recorder.Result();
+  const absl::Duration elapsed = absl::Now() - start;
+
+  EXPECT_THAT(response,
+              StatusIs(absl::StatusCode::kDeadlineExceeded,
+                       HasSubstr("GET /slow: timed out after 200 ms")));
+  EXPECT_THAT(std::string(response.status().message()),
+              Not(HasSubstr(kQuerySecret)));
+  EXPECT_GE(elapsed, absl::Milliseconds(190));
+  EXPECT_LT(elapsed, absl::Seconds(1));
+  // The connection is dropped, so the upstream stops working on it.
+  EXPECT_TRUE(server.WaitForAbandonedRequests(1, absl::Seconds(5)));
+}
+
+TEST(CurlMultiTransportTest, SubMillisecondTimeoutIsRoundedUp) {
+  FakeHttpServer server(
+      [](const FakeHttpServer::Request&) { return Delayed(absl::Seconds(5)); });
+  CurlMultiTransport transport;
+  Recorder recorder;
+
+  HttpRequest request = Get(server.base_url() + "/slow");
+  request.timeout = absl::Microseconds(10);
+  transport.Start(std::move(request), recorder.Callback());
+
+  EXPECT_THAT(recorder.Result(), StatusIs(absl::StatusCode::kDeadlineExceeded,
+                                          HasSubstr("timed out after 1 ms")));
+}
+
+TEST(CurlMultiTransportTest, ConnectTimeoutBeforeDeadlineIsUnavailable) {
+  BlackHolePort black_hole;
+  ASSERT_NE(black_hole.port(), 0);
+  CurlMultiTransport::Options options;
+  options.connect_timeout = absl::Milliseconds(200);
+  CurlMultiTransport transport(options);
+  Recorder recorder;
+
+  const absl::Time start = absl::Now();
+  transport.Start(Get(black_hole.base_url() + "/v1/x"), recorder.Callback());
+
+  EXPECT_THAT(recorder.Result(),
+              StatusIs(absl::StatusCode::kUnavailable,
+                       HasSubstr("GET /v1/x: connect timed out")));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(2));
+}
+
+TEST(CurlMultiTransportTest, DeadlineDuringConnectIsDeadlineExceeded) {
+  BlackHolePort black_hole;
+  ASSERT_NE(black_hole.port(), 0);
+  CurlMultiTransport transport;  // connect_timeout 5 s
+  Recorder recorder;
+
+  HttpRequest request = Get(black_hole.base_url() + "/v1/x");
+  request.timeout = absl::Milliseconds(200);
+  const absl::Time start = absl::Now();
+  transport.Start(std::move(request), recorder.Callback());
+
+  EXPECT_THAT(recorder.Result(), StatusIs(absl::StatusCode::kDeadlineExceeded,
+                                          HasSubstr("timed out after 200 ms")));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(2));
+}
+
+TEST(CurlMultiTransportTest, NonPositiveTimeoutFailsWithoutSendingRequest) {
+  FakeHttpServer server;
+  CurlMultiTransport transport;
+  Recorder recorder;
+
+  HttpRequest zero = Get(server.base_url() + "/x");
+  zero.timeout = absl::ZeroDuration();
+  HttpRequest negative = Get(server.base_url() + "/x");
+  negative.timeout = absl::Milliseconds(-5);
+  transport.Start(std::move(zero), recorder.Callback(1));
+  transport.Start(std::move(negative), recorder.Callback(2));
+
+  EXPECT_THAT(recorder.Result(1),
+              StatusIs(absl::StatusCode::kDeadlineExceeded));
+  EXPECT_THAT(recorder.Result(2),
+              StatusIs(absl::StatusCode::kDeadlineExceeded));
+  EXPECT_EQ(server.requests_received(), 0);
+  EXPECT_EQ(server.connections_accepted(), 0);
+}
+
+TEST(CurlMultiTransportTest,
+     RefusedConnectionReturnsUnavailableWithoutSecrets) {
+  RefusingPort refusing;
+  ASSERT_NE(refusing.port(), 0);
+  CurlMultiTransport transport;
+  Recorder recorder;
+
+  HttpRequest request =
+      Get(refusing.base_url() + "/v1/trackings/get?api_key=" + kQuerySecret);
+  request.headers = {{"Tracktry-Api-Key", kApiKey}};
+  transport.Start(std::move(request), recorder.Callback());
+
+  absl::StatusOr<HttpResponse> response = recorder.Result();
+  EXPECT_THAT(response, StatusIs(absl::StatusCode::kUnavailable,
+                                 HasSubstr("GET /v1/trackings/get")));
+  const std::string message(response.status().message());
+  EXPECT_THAT(message, Not(HasSubstr(kApiKey)));
+  EXPECT_THAT(message, Not(HasSubstr(kQuerySecret)));
+  EXPECT_THAT(message, Not(HasSubstr("api_key")));
+}
+
+// Every failure path produces a message free of header values and queries.
+TEST(CurlMultiTransportTest, ErrorMessagesNeverContainApiKeyOrQuery) {
+  FakeHttpServer server([](const FakeHttpServer::Request& request) {
+    if (request.path == "/close") {
+      return WithAction(FakeHttpServer::Action::kClose);
+    }
+    if (request.path == "/truncated") {
+      return WithAction(FakeHttpServer::Action::kTruncatedBody);
+    }
+    if (request.path == "/stall" || request.path == "/cancel") {
+      return WithAction(FakeHttpServer::Action::kStall);
+    }
+    return WithAction(FakeHttpServer::Action::kRespond);  // 1000-byte body
+  });
+  CurlMultiTransport transport;
+  Recorder recorder;
+  const std::vector<std::pair<std::string, absl::StatusCode>> cases = {
+      {"/close", absl::StatusCode::kUnavailable},
+      {"/truncated", absl::StatusCode::kUnavailable},
+      {"/stall", absl::StatusCode::kDeadlineExceeded},
+      {"/big", absl::StatusCode::kInternal},
+      {"/cancel", absl::StatusCode::kCancelled},
+  };
+  for (size_t i = 0; i < cases.size(); ++i) {
+    HttpRequest request =
+        Get(server.base_url() + cases[i].first + "?key=" + kQuerySecret);
+    request.headers = {{"Tracktry-Api-Key", kApiKey}};
+    request.timeout = absl::Milliseconds(300);
+    if (cases[i].first == "/big") request.max_response_bytes = 100;
+    const HttpTransport::CallId id =
+        transport.Start(std::move(request), recorder.Callback(i));
+    if (cases[i].first == "/cancel") transport.Cancel(id);
+  }
+  for (size_t i = 0; i < cases.size(); ++i) {
+    SCOPED_TRACE(cases[i].first);
+    absl::StatusOr<HttpResponse> response = recorder.Result(i);
+    EXPECT_THAT(response, StatusIs(cases[i].second, HasSubstr(cases[i].first)));
+    const std::string message(response.status().message());
+    EXPECT_THAT(message, Not(HasSubstr(kApiKey)));
+    EXPECT_THAT(message, Not(HasSubstr(kQuerySecret)));
+    EXPECT_LT(message.size(), 200u);
+  }
+}
+
+TEST(CurlMultiTransportTest, ConnectionClosedWithoutResponseIsUnavailable) {
+  FakeHttpServer server([](const FakeHttpServer::Request&) {
+    return WithAction(FakeHttpServer::Action::kClose);
+  });
+  CurlMultiTransport transport;
+  Recorder recorder;
+
+  transport.Start(Get(server.base_url() + "/close"), recorder.Callback());
+
+  EXPECT_THAT(recorder.Result(), StatusIs(absl::StatusCode::kUnavailable));
+}
+
+TEST(CurlMultiTransportTest, TruncatedBodyIsUnavailable) {
+  FakeHttpServer server([](const FakeHttpServer::Request&) {
+    return WithAction(FakeHttpServer::Action::kTruncatedBody);
+  });
+  CurlMultiTransport transport;
+  Recorder recorder;
+
+  transport.Start(Get(server.base_url() + "/truncated"), recorder.Callback());
+
+  EXPECT_THAT(recorder.Result(), StatusIs(absl::StatusCode::kUnavailable));
+}
+
+TEST(CurlMultiTransportTest, OversizedBodyReturnsInternal) {
+  FakeHttpServer server([](const FakeHttpServer::Request& request) {
+    FakeHttpServer::Response response;
+    response.body = std::string(64 << 10, 'b');
+    response.chunked = request.path == "/chunked";  // no Content-Length
+    return response;
+  });
+  CurlMultiTransport transport;
+  Recorder recorder;
+
+  HttpRequest with_length = Get(server.base_url() + "/sized");
+  with_length.max_response_bytes = 1024;
+  HttpRequest chunked = Get(server.base_url() + "/chunked");
+  chunked.max_response_bytes = 1024;
+  transport.Start(std::move(with_length), recorder.Callback(1));
+  transport.Start(std::move(chunked), recorder.Callback(2));
+
+  EXPECT_THAT(recorder.Result(1),
+              StatusIs(absl::StatusCode::kInternal,
+                       HasSubstr("upstream response exceeds 1024 bytes")));
+  EXPECT_THAT(recorder.Result(2),
+              StatusIs(absl::StatusCode::kInternal,
+                       HasSubstr("upstream response exceeds 1024 bytes")));
+}
+
+TEST(CurlMultiTransportTest, BodyExactlyAtLimitIsAccepted) {
+  FakeHttpServer server([](const FakeHttpServer::Request& request) {
+    FakeHttpServer::Response response;
+    response.body = std::string(4096, 'b');
+    response.chunked = request.path == "/chunked";
+    return response;
+  });
+  CurlMultiTransport transport;
+  Recorder recorder;
+
+  for (int key : {1, 2}) {
+    HttpRequest request =
+        Get(server.base_url() + (key == 1 ? "/sized" : "/chunked"));
+    request.max_response_bytes = 4096;
+    transport.Start(std::move(request), recorder.Callback(key));
+  }
+
+  for (int key : {1, 2}) {
+    absl::StatusOr<HttpResponse> response = recorder.Result(key);
+    ASSERT_THAT(response, IsOk());
+    EXPECT_EQ(response->body.size(), 4096u);
+  }
+}
+
+TEST(CurlMultiTransportTest,
+     CancelRunningCallReturnsCancelledAndClosesConnection) {
+  FakeHttpServer server([](const FakeHttpServer::Request& request) {
+    if (request.path == "/stall") {
+      return WithAction(FakeHttpServer::Action::kStall);
+    }
+    return FakeHttpServer::Response();
+  });
+  CurlMultiTransport transport;
+  Recorder recorder;
+
+  // Warm a pooled connection first, so the cancelled call runs on it.
+  transport.Start(Get(server.base_url() + "/warm"), recorder.Callback(0));
+  ASSERT_THAT(recorder.Result(0), IsOk());
+  const HttpTransport::CallId id =
+      transport.Start(Get(server.base_url() + "/stall"), recorder.Callback(1));
+  ASSERT_TRUE(server.WaitForPendingRequests(1, kWait));
+  const absl::Time start = absl::Now();
+  transport.Cancel(id);
+
+  EXPECT_THAT(recorder.Result(1),
+              StatusIs(absl::StatusCode::kCancelled, HasSubstr("GET /stall")));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(1));
+  EXPECT_TRUE(server.WaitForAbandonedRequests(1, absl::Seconds(5)));
+  EXPECT_EQ(server.connections_accepted(), 1);
+
+  // The cancelled connection was not returned to the pool.
+  transport.Start(Get(server.base_url() + "/after"), recorder.Callback(2));
+  ASSERT_THAT(recorder.Result(2), IsOk());
+  EXPECT_EQ(server.connections_accepted(), 2);
+  EXPECT_EQ(transport.connections_opened_total(), 2u);
+}
+
+TEST(CurlMultiTransportTest, CancelRightAfterStartReturnsCancelled) {
+  FakeHttpServer server([](const FakeHttpServer::Request&) {
+    return WithAction(FakeHttpServer::Action::kStall);
+  });
+  CurlMultiTransport transport;
+  Recorder recorder;
+
+  for (int i = 0; i < 20; ++i) {
+    transport.Cancel(transport.Start(Get(server.base_url() + "/stall"),
+                                     recorder.Callback(i)));
+  }
+
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_THAT(recorder.Result(i), StatusIs(absl::StatusCode::kCancelled));
+  }
+  EXPECT_EQ(transport.in_flight(), 0u);
+}
+
+TEST(CurlMultiTransportTest, CancelOfFinishedOrUnknownCallIsNoOp) {
+  FakeHttpServer server;
+  CurlMultiTransport transport;
+  Recorder recorder;
+
+  const HttpTransport::CallId id =
+      transport.Start(Get(server.base_url() + "/a"), recorder.Callback(1));
+  ASSERT_THAT(recorder.Result(1), IsOk());
+  transport.Cancel(id);
+  transport.Cancel(id + 12345);
+  transport.Start(Get(server.base_url() + "/b"), recorder.Callback(2));
+
+  EXPECT_THAT(recorder.Result(2), IsOk());
+  EXPECT_EQ(recorder.CallbacksFor(1), 1);
+  EXPECT_EQ(recorder.count(), 2);
+}
+
+TEST(CurlMultiTransportTest, SequentialRequestsReuseOneConnection) {
+  FakeHttpServer server;
+  CurlMultiTransport transport;
+  Recorder recorder;
+
+  for (int i = 0; i < 50; ++i) {
+    transport.Start(Get(absl::StrCat(server.base_url(), "/seq/", i)),
+                    recorder.Callback(i));
+    ASSERT_THAT(recorder.Result(i), IsOk()) << i;
+  }
+
+  EXPECT_EQ(server.requests_received(), 50);
+  EXPECT_EQ(server.connections_accepted(), 1);
+  EXPECT_EQ(transport.connections_opened_total(), 1u);
+  EXPECT_EQ(transport.started_total(), 50u);
+  EXPECT_EQ(transport.completed_total(), 50u);
+  EXPECT_EQ(transport.in_flight(), 0u);
+}
+
+TEST(CurlMultiTransportTest, ConcurrentSlowRequestsOverlap) {
+  constexpr int kCalls = 200;
+  FakeHttpServer server([](const FakeHttpServer::Request&) {
+    return Delayed(absl::Milliseconds(300));
+  });
+  CurlMultiTransport transport;
+  Recorder recorder;
+
+  const absl::Time start = absl::Now();
+  for (int i = 0; i < kCalls; ++i) {
+    transport.Start(Get(absl::StrCat(server.base_url(), "/slow/", i)),
+                    recorder.Callback(i));
+  }
+  ASSERT_TRUE(recorder.WaitForCount(kCalls));
+  const absl::Duration elapsed = absl::Now() - start;
+
+  for (int i = 0; i < kCalls; ++i) {
+    absl::StatusOr<HttpResponse> response = recorder.Result(i);
+    ASSERT_THAT(response, IsOk()) << i;
+    EXPECT_EQ(response->body, "late");
+  }
+  // Serially this would take 60 s; concurrently about one latency.
+  EXPECT_LT(elapsed, absl::Seconds(3));
+  EXPECT_EQ(transport.completed_total(), static_cast<uint64_t>(kCalls));
+  EXPECT_EQ(transport.in_flight(), 0u);
+}
+
+TEST(CurlMultiTransportTest, AllCallsAreInFlightTogether) {
+  constexpr int kCalls = 100;
+  FakeHttpServer server([](const FakeHttpServer::Request&) {
+    return Delayed(absl::Seconds(30));
+  });
+  auto transport = std::make_unique<CurlMultiTransport>();
+  Recorder recorder;
+
+  for (int i = 0; i < kCalls; ++i) {
+    transport->Start(Get(server.base_url() + "/held"), recorder.Callback(i));
+  }
+
+  // The server holds every request at once: no per-call serialisation.
+  EXPECT_TRUE(server.WaitForPendingRequests(kCalls, kWait));
+  EXPECT_EQ(transport->in_flight(), static_cast<uint64_t>(kCalls));
+  EXPECT_EQ(transport->connections_opened_total(), 0u);  // none finished
+  transport.reset();
+  EXPECT_EQ(recorder.count(), kCalls);
+}
+
+TEST(CurlMultiTransportTest, MaxConnectionsPerHostQueuesTransfers) {
+  FakeHttpServer server([](const FakeHttpServer::Request&) {
+    return Delayed(absl::Milliseconds(50));
+  });
+  CurlMultiTransport::Options options;
+  options.max_connections_per_host = 2;
+  CurlMultiTransport transport(options);
+  Recorder recorder;
+
+  for (int i = 0; i < 10; ++i) {
+    transport.Start(Get(server.base_url() + "/limited"), recorder.Callback(i));
+  }
+
+  ASSERT_TRUE(recorder.WaitForCount(10));
+  for (int i = 0; i < 10; ++i) EXPECT_THAT(recorder.Result(i), IsOk());
+  EXPECT_LE(server.connections_accepted(), 2);
+}
+
+TEST(CurlMultiTransportTest, CallbacksRunOnTransportThreadNeverOnCaller) {
+  FakeHttpServer server;
+  CurlMultiTransport transport;
+  Recorder recorder;
+
+  transport.Start(Get(server.base_url() + "/ok"), recorder.Callback(1));
+  transport.Start(Get("not a url"), recorder.Callback(2));
+  HttpRequest expired = Get(server.base_url() + "/ok");
+  expired.timeout = absl::ZeroDuration();
+  transport.Start(std::move(expired), recorder.Callback(3));
+  HttpRequest patch = Get(server.base_url() + "/ok");
+  patch.method = "PATCH";
+  transport.Start(std::move(patch), recorder.Callback(4));
+
+  ASSERT_TRUE(recorder.WaitForCount(4));
+  const std::set<std::thread::id> threads = recorder.threads();
+  EXPECT_EQ(threads.size(), 1u);
+  EXPECT_EQ(threads.count(std::this_thread::get_id()), 0u);
+}
+
+TEST(CurlMultiTransportTest, MalformedRequestsReturnInvalidArgument) {
+  FakeHttpServer server;
+  CurlMultiTransport transport;
+  Recorder recorder;
+
+  HttpRequest patch = Get(server.base_url() + "/x");
+  patch.method = "PATCH";
+  transport.Start(std::move(patch), recorder.Callback(1));
+  transport.Start(Get("http://[::1"), recorder.Callback(2));
+  transport.Start(Get("ftp://127.0.0.1/file"), recorder.Callback(3));
+  HttpRequest injected = Get(server.base_url() + "/x");
+  injected.headers = {{"X-Evil", "a\r\nTracktry-Api-Key: other"}};
+  transport.Start(std::move(injected), recorder.Callback(4));
+  HttpRequest bad_name = Get(server.base_url() + "/x");
+  bad_name.headers = {{"Bad Name", "v"}};
+  transport.Start(std::move(bad_name), recorder.Callback(5));
+
+  for (int key = 1; key <= 5; ++key) {
+    SCOPED_TRACE(key);
+    EXPECT_THAT(recorder.Result(key),
+                StatusIs(absl::StatusCode::kInvalidArgument));
+  }
+  EXPECT_EQ(server.requests_received(), 0);
+}
+
+TEST(CurlMultiTransportTest, CallbackMayStartAnotherCall) {
+  FakeHttpServer server;
+  CurlMultiTransport transport;
+  Recorder recorder;
+  const std::string url = server.base_url() + "/chain";
+
+  HttpCallback second = recorder.Callback(2);
+  transport.Start(Get(url), [&transport, url, second = std::move(second)](
+                                absl::StatusOr<HttpResponse> result) mutable {
+    EXPECT_THAT(result, IsOk());
+    transport.Start(Get(url), std::move(second));
+  });
+
+  EXPECT_THAT(recorder.Result(2), IsOk());
+  EXPECT_EQ(server.requests_received(), 2);
+}
+
+TEST(CurlMultiTransportTest, DestructorCancelsPendingCallsWithoutHanging) {
+  constexpr int kStalled = 20;
+  FakeHttpServer server([](const FakeHttpServer::Request&) {
+    return WithAction(FakeHttpServer::Action::kStall);
+  });
+  auto transport = std::make_unique<CurlMultiTransport>();
+  Recorder recorder;
+
+  for (int i = 0; i < kStalled; ++i) {
+    transport->Start(Get(server.base_url() + "/stall"), recorder.Callback(i));
+  }
+  ASSERT_TRUE(server.WaitForPendingRequests(kStalled, kWait));
+  // These may not even have reached the I/O thread yet.
+  for (int i = kStalled; i < kStalled + 5; ++i) {
+    transport->Start(Get(server.base_url() + "/stall"), recorder.Callback(i));
+  }
+  const absl::Time start = absl::Now();
+  transport.reset();
+
+  EXPECT_LT(absl::Now() - start, absl::Seconds(2));
+  EXPECT_EQ(recorder.count(), kStalled + 5);
+  for (int i = 0; i < kStalled + 5; ++i) {
+    EXPECT_THAT(recorder.Result(i), StatusIs(absl::StatusCode::kCancelled));
+  }
+  EXPECT_TRUE(server.WaitForAbandonedRequests(kStalled, absl::Seconds(5)));
+}
+
+TEST(CurlMultiTransportTest, ConcurrentStartAndCancelFromManyThreadsIsSafe) {
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 40;
+  FakeHttpServer server([](const FakeHttpServer::Request& request) {
+    if (request.path == "/stall") {
+      return WithAction(FakeHttpServer::Action::kStall);
+    }
+    return FakeHttpServer::Response();
+  });
+  CurlMultiTransport transport;
+  Recorder recorder;
+
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        const int key = t * kPerThread + i;
+        const bool cancel = key % 2 == 1;
+        HttpRequest request =
+            Get(server.base_url() + (cancel ? "/stall" : "/ok"));
+        const HttpTransport::CallId id =
+            transport.Start(std::move(request), recorder.Callback(key));
+        if (cancel) transport.Cancel(id);
+        transport.Cancel(0);  // never a valid id: a no-op
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+
+  ASSERT_TRUE(recorder.WaitForCount(kThreads * kPerThread));
+  for (int key = 0; key < kThreads * kPerThread; ++key) {
+    SCOPED_TRACE(key);
+    EXPECT_EQ(recorder.CallbacksFor(key), 1);
+    if (key % 2 == 1) {
+      EXPECT_THAT(recorder.Result(key), StatusIs(absl::StatusCode::kCancelled));
+    } else {
+      EXPECT_THAT(recorder.Result(key), IsOk());
+    }
+  }
+  EXPECT_EQ(transport.started_total(),
+            static_cast<uint64_t>(kThreads * kPerThread));
+  EXPECT_EQ(transport.in_flight(), 0u);
+}
+
+}  // namespace
+}  // namespace tracktry
