@@ -58,15 +58,15 @@ absl::StatusOr<v1::Tracking> FirstTracking(const Envelope& envelope,
 
 }  // namespace
 
-TrackingServiceImpl::TrackingServiceImpl(TracktryClient* client,
+TrackingServiceImpl::TrackingServiceImpl(UpstreamCaller* upstream,
                                          RpcObserver* observer,
                                          TrackingServiceOptions options)
-    : client_(client), observer_(observer), options_(std::move(options)) {}
+    : upstream_(upstream), observer_(observer), options_(std::move(options)) {}
 
 UpstreamReactor* TrackingServiceImpl::NewReactor(
     grpc::CallbackServerContext* context, const char* method,
     absl::Duration default_deadline) const {
-  return new UpstreamReactor(context, client_, observer_, method,
+  return new UpstreamReactor(context, upstream_, observer_, method,
                              default_deadline);
 }
 

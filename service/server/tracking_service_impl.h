@@ -11,7 +11,7 @@
 #include "absl/time/time.h"
 #include "service/server/rpc_observer.h"
 #include "service/server/upstream_reactor.h"
-#include "service/upstream/tracktry_client.h"
+#include "service/upstream/upstream_caller.h"
 #include "tracktry/v1/tracking_service.grpc.pb.h"
 
 namespace tracktry {
@@ -28,11 +28,11 @@ struct TrackingServiceOptions {
   int max_page_size = 2000;
 };
 
-// Thread-safe. `client` and `observer` (may be null) are not owned and must
+// Thread-safe. `upstream` and `observer` (may be null) are not owned and must
 // outlive the service and every RPC it serves.
 class TrackingServiceImpl final : public v1::TrackingService::CallbackService {
  public:
-  TrackingServiceImpl(TracktryClient* client, RpcObserver* observer,
+  TrackingServiceImpl(UpstreamCaller* upstream, RpcObserver* observer,
                       TrackingServiceOptions options);
 
   grpc::ServerUnaryReactor* CreateTracking(
@@ -76,7 +76,7 @@ class TrackingServiceImpl final : public v1::TrackingService::CallbackService {
                               const char* method,
                               absl::Duration default_deadline) const;
 
-  TracktryClient* const client_;
+  UpstreamCaller* const upstream_;
   RpcObserver* const observer_;
   const TrackingServiceOptions options_;
 };

@@ -17,10 +17,10 @@ constexpr absl::Duration kNoDeadlineThreshold = absl::Hours(24 * 365);
 }  // namespace
 
 UpstreamReactor::UpstreamReactor(grpc::CallbackServerContext* context,
-                                 TracktryClient* client,
+                                 UpstreamCaller* upstream,
                                  RpcObserver* observer, const char* method,
                                  absl::Duration default_timeout)
-    : client_(client),
+    : upstream_(upstream),
       observer_(observer),
       method_(method),
       start_(absl::Now()) {
@@ -49,8 +49,8 @@ void UpstreamReactor::Call(UpstreamRequest request, ResultHandler on_result) {
   refs_.fetch_add(1, std::memory_order_relaxed);
   // The id is only known after Send() returns, but the completion may run
   // before that on the transport thread; it blocks on mu_ until then.
-  auto id_slot = std::make_shared<HttpTransport::CallId>(0);
-  const HttpTransport::CallId id = client_->Send(
+  auto id_slot = std::make_shared<UpstreamCaller::CallId>(0);
+  const UpstreamCaller::CallId id = upstream_->Send(
       std::move(request), deadline_,
       [this, id_slot, on_result = std::move(on_result)](
           absl::StatusOr<Envelope> result) mutable {
@@ -78,7 +78,7 @@ void UpstreamReactor::Complete(const absl::Status& status) {
       final_code_ = status.code();
       // Nothing waits for these any more; cancelling closes their
       // connections so the upstream sees the caller go away.
-      for (HttpTransport::CallId id : in_flight_) client_->Cancel(id);
+      for (UpstreamCaller::CallId id : in_flight_) upstream_->Cancel(id);
       Finish(ToGrpcStatus(status));
     }
   }

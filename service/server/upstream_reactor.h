@@ -19,7 +19,7 @@
 #include "grpcpp/grpcpp.h"
 #include "service/server/rpc_observer.h"
 #include "service/translation/envelope.h"
-#include "service/upstream/tracktry_client.h"
+#include "service/upstream/upstream_caller.h"
 
 namespace tracktry {
 
@@ -28,10 +28,10 @@ class UpstreamReactor final : public grpc::ServerUnaryReactor {
   // Runs with the reactor's lock held, only while the RPC is unfinished.
   using ResultHandler = absl::AnyInvocable<void(absl::StatusOr<Envelope>) &&>;
 
-  // `client` and `observer` are not owned and must outlive the reactor.
+  // `upstream` and `observer` are not owned and must outlive the reactor.
   // The RPC deadline is the caller's, or now + `default_timeout` when the
   // caller sent none.
-  UpstreamReactor(grpc::CallbackServerContext* context, TracktryClient* client,
+  UpstreamReactor(grpc::CallbackServerContext* context, UpstreamCaller* upstream,
                   RpcObserver* observer, const char* method,
                   absl::Duration default_timeout);
 
@@ -53,7 +53,7 @@ class UpstreamReactor final : public grpc::ServerUnaryReactor {
  private:
   void Unref();
 
-  TracktryClient* const client_;
+  UpstreamCaller* const upstream_;
   RpcObserver* const observer_;
   const char* const method_;
   const absl::Time start_;
@@ -64,7 +64,7 @@ class UpstreamReactor final : public grpc::ServerUnaryReactor {
   // Complete().
   std::recursive_mutex mu_;
   bool finished_ = false;
-  std::vector<HttpTransport::CallId> in_flight_;
+  std::vector<UpstreamCaller::CallId> in_flight_;
   int upstream_calls_ = 0;
   absl::StatusCode final_code_ = absl::StatusCode::kOk;
 

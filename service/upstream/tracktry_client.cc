@@ -40,9 +40,9 @@ HttpRequest TracktryClient::BuildHttpRequest(const UpstreamRequest& request,
   return http;
 }
 
-HttpTransport::CallId TracktryClient::Send(UpstreamRequest request,
-                                           absl::Time deadline,
-                                           EnvelopeCallback done) {
+UpstreamCaller::CallId TracktryClient::Send(UpstreamRequest request,
+                                            absl::Time deadline,
+                                            EnvelopeCallback done) {
   calls_started_.fetch_add(1, std::memory_order_relaxed);
   HttpRequest http = BuildHttpRequest(request, deadline - absl::Now());
   return transport_->Start(
@@ -80,6 +80,6 @@ HttpTransport::CallId TracktryClient::Send(UpstreamRequest request,
       });
 }
 
-void TracktryClient::Cancel(HttpTransport::CallId id) { transport_->Cancel(id); }
+void TracktryClient::Cancel(CallId id) { transport_->Cancel(id); }
 
 }  // namespace tracktry

@@ -15,6 +15,7 @@
 #include "absl/time/time.h"
 #include "service/translation/envelope.h"
 #include "service/transport/http_transport.h"
+#include "service/upstream/upstream_caller.h"
 #include "service/upstream/upstream_request.h"
 
 namespace tracktry {
@@ -33,29 +34,23 @@ struct TracktryClientOptions {
   absl::Duration max_call_timeout = absl::Seconds(120);
 };
 
-// Completion of one upstream call: the envelope of a successful answer
-// (meta.code 200/201/202, or 4031 "empty"), or the mapped error.
-using EnvelopeCallback = absl::AnyInvocable<void(absl::StatusOr<Envelope>) &&>;
-
 // Thread-safe. `transport` is not owned and must outlive the client.
-class TracktryClient {
+class TracktryClient final : public UpstreamCaller {
  public:
   TracktryClient(HttpTransport* transport, TracktryClientOptions options);
   TracktryClient(const TracktryClient&) = delete;
   TracktryClient& operator=(const TracktryClient&) = delete;
-  virtual ~TracktryClient() = default;
 
   // Starts `request`, to finish by `deadline`. `done` runs exactly once on a
   // transport thread and must not block. Errors: the upstream status table
   // (service/errors/upstream_status.h) for HTTP and meta.code failures;
   // DEADLINE_EXCEEDED, UNAVAILABLE, INTERNAL or CANCELLED for transport
   // failures; INTERNAL for a malformed body.
-  virtual HttpTransport::CallId Send(UpstreamRequest request,
-                                     absl::Time deadline,
-                                     EnvelopeCallback done);
+  CallId Send(UpstreamRequest request, absl::Time deadline,
+              EnvelopeCallback done) override;
 
   // Cancels a call started by Send(); its callback gets CANCELLED.
-  virtual void Cancel(HttpTransport::CallId id);
+  void Cancel(CallId id) override;
 
   // Builds the HTTP request for `request` (exposed for tests).
   HttpRequest BuildHttpRequest(const UpstreamRequest& request,
