@@ -6,6 +6,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "emulator/envelope.h"
+#include "emulator/webhook_pusher.h"
 #include "nlohmann/json.hpp"
 
 namespace tracktry::emulator {
@@ -94,6 +95,15 @@ ResponsePlan AdminApi::Handle(const Request& request) {
     const absl::Status status = state_->PatchConfigFromJson(body);
     if (!status.ok()) return ErrorAnswer(400, status.message());
     return JsonAnswer(200, state_->ConfigToJson());
+  }
+  if (path == "/_emulator/webhook/push") {
+    if (method != "POST") return MethodNotAllowed("POST");
+    if (!parse(&body)) return ErrorAnswer(400, "body is not JSON");
+    absl::StatusOr<WebhookPushRequest> push = WebhookPushRequestFromJson(body);
+    if (!push.ok()) return ErrorAnswer(400, push.status().message());
+    absl::StatusOr<int> code = PushWebhookFromState(*state_, *push);
+    if (!code.ok()) return ErrorAnswer(502, code.status().message());
+    return JsonAnswer(200, OrderedJson{{"receiver_status", *code}});
   }
   if (path == "/_emulator/health") {
     if (method != "GET") return MethodNotAllowed("GET");

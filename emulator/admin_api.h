@@ -14,6 +14,9 @@
 //   GET    /_emulator/config   config without the key ("api_key_set")
 //   PUT    /_emulator/config   partial update; returns GET's body
 //   GET    /_emulator/health   {"status":"ok"}
+//   POST   /_emulator/webhook/push  body {"url","carrier_code","tracking_number",
+//          "signed","email","time_offset_s"}: posts a webhook push (blocking,
+//          5 s timeout); returns {"receiver_status": HTTP status}
 // Thread-safe.
 #ifndef TRACKTRY_EMULATOR_ADMIN_API_H_
 #define TRACKTRY_EMULATOR_ADMIN_API_H_

@@ -129,4 +129,8 @@ const TrackingGenerator& Emulator::generator() const {
   return state_->api().generator();
 }
 
+absl::StatusOr<int> Emulator::PushWebhook(const WebhookPushRequest& push) {
+  return PushWebhookFromState(*state_, push);
+}
+
 }  // namespace tracktry::emulator

@@ -34,6 +34,7 @@
 #include "emulator/emulator_stats.h"
 #include "emulator/fault_injector.h"
 #include "emulator/tracking_generator.h"
+#include "emulator/webhook_pusher.h"
 
 namespace tracktry::emulator {
 
@@ -99,6 +100,10 @@ class Emulator {
   absl::Status SetLatencyMs(int latency_ms);
   absl::Status SetQuirks(bool enabled);
   absl::Status SetTimeScale(double time_scale);
+
+  // Sends a webhook push to push.url (blocking, 5 s timeout); same as
+  // POST /_emulator/webhook/push. Returns the receiver's HTTP status.
+  absl::StatusOr<int> PushWebhook(const WebhookPushRequest& push);
 
   // The deterministic generator (same seed as the emulator): lets tests
   // predict scenarios, quirks and ids of tracking numbers.

@@ -6,8 +6,9 @@
 // must serialise and parse back (valid UTF-8, bounded nesting); anything else
 // aborts. The bytes are also fed to the page token and time parsers.
 //
-// Build (wired by the lead, not by CMake here):
-//   clang++-14 -std=c++17 -fsanitize=fuzzer,address,undefined ...
+// Build and run: script/fuzz (a TRACKTRY_SANITIZER=fuzzer CMake build with
+// clang++-14: -fsanitize=fuzzer,address,undefined), seeded with
+// tests/testdata/*.json.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>

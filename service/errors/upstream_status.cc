@@ -25,7 +25,7 @@ using R = RetryDetail;
 constexpr int kAny0 = INT_MIN;
 constexpr int kAny1 = INT_MAX;
 
-// THE table. Keep docs/errors.md in step (a test checks every reason is
+// THE table. Keep README.md in step (a test checks every reason is
 // documented). Meta codes are from tracktry.com/api-status_code.html.
 constexpr StatusMappingRow kRows[] = {
     // --- HTTP status, when not 2xx (decides alone) ---

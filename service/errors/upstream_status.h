@@ -6,7 +6,7 @@
 // decided in two steps: a non-2xx HTTP status decides alone; otherwise
 // meta.code decides. Transport failures (no HTTP response at all) go through
 // the same table. Every row is data in StatusMappingTable(), which tests and
-// docs/errors.md iterate; docs/errors.md is the human-readable copy.
+// the README iterate; README.md "Errors" is the human-readable copy.
 //
 // Every returned error carries a google.rpc.ErrorInfo (domain "tracktry.v1",
 // the row's reason, metadata "httpStatus" and, when there was one,

@@ -18,25 +18,25 @@ std::string Key(const std::string& number) {
   return absl::AsciiStrToLower(number);
 }
 
-// Pops the first entry for `number` whose carrier matches (or any entry for
-// `number` when none matches). Returns false when there is none.
+// Pops an entry for `item`'s tracking number: with `exact_carrier`, the
+// first whose carrier equals the item's (never for an item without a
+// carrier); otherwise the first entry for the number. Returns false when
+// there is none.
 template <typename T, typename CarrierOf>
 bool TakeMatch(std::multimap<std::string, T>& pool, const v1::NewTracking& item,
-               CarrierOf carrier_of, T* out) {
+               CarrierOf carrier_of, bool exact_carrier, T* out) {
+  if (exact_carrier && item.carrier_code().empty()) return false;
+  const std::string carrier = absl::AsciiStrToLower(item.carrier_code());
   auto [begin, end] = pool.equal_range(Key(item.tracking_number()));
-  if (begin == end) return false;
-  auto chosen = begin;
   for (auto it = begin; it != end; ++it) {
-    if (item.carrier_code().empty() ||
-        absl::AsciiStrToLower(carrier_of(it->second)) ==
-            absl::AsciiStrToLower(item.carrier_code())) {
-      chosen = it;
-      break;
+    if (!exact_carrier ||
+        absl::AsciiStrToLower(carrier_of(it->second)) == carrier) {
+      *out = std::move(it->second);
+      pool.erase(it);
+      return true;
     }
   }
-  *out = std::move(chosen->second);
-  pool.erase(chosen);
-  return true;
+  return false;
 }
 
 }  // namespace
@@ -62,7 +62,8 @@ v1::ItemStatus ItemStatusFromStatus(const absl::Status& status) {
     item.set_reason(info->reason());
     auto it = info->metadata().find("metaCode");
     int meta_code = 0;
-    if (it != info->metadata().end() && absl::SimpleAtoi(it->second, &meta_code)) {
+    if (it != info->metadata().end() &&
+        absl::SimpleAtoi(it->second, &meta_code)) {
       item.set_meta_code(meta_code);
     }
   }
@@ -101,38 +102,50 @@ absl::Status AssembleBatchResponse(
     for (const BatchItemError& error : outcomes[c]->errors) {
       errors.emplace(Key(error.tracking_number), error);
     }
-    for (int index : chunks[c]) {
-      const v1::NewTracking& item = items[index];
-      auto* result = response->mutable_results(index);
-      v1::Tracking tracking;
-      BatchItemError error;
-      if (TakeMatch(
-              created, item,
-              [](const v1::Tracking& t) { return t.carrier_code(); },
-              &tracking)) {
-        result->mutable_status()->set_code(0);
-        *result->mutable_tracking() = std::move(tracking);
-      } else if (TakeMatch(
-                     errors, item,
-                     [](const BatchItemError& e) { return e.carrier_code; },
-                     &error)) {
-        UpstreamResult upstream;
-        upstream.http_status = 200;
-        upstream.meta_code = error.code;
-        upstream.meta_message = error.message;
-        absl::Status status = StatusFromUpstream(upstream);
-        if (status.ok()) {
-          // An "error" entry with a success code: report it as unknown.
-          status = MakeError(absl::StatusCode::kUnknown,
-                             "upstream listed the item as failed without a code",
-                             "UPSTREAM_UNKNOWN_CODE");
+    // Two passes, so that an item naming its carrier gets the entry with
+    // that carrier even when an earlier item (without a carrier, or whose
+    // carrier the upstream corrected) could also take it by number alone.
+    std::vector<int> pending = chunks[c];
+    for (bool exact_carrier : {true, false}) {
+      std::vector<int> unmatched;
+      for (int index : pending) {
+        const v1::NewTracking& item = items[index];
+        auto* result = response->mutable_results(index);
+        v1::Tracking tracking;
+        BatchItemError error;
+        if (TakeMatch(
+                created, item,
+                [](const v1::Tracking& t) { return t.carrier_code(); },
+                exact_carrier, &tracking)) {
+          result->mutable_status()->set_code(0);
+          *result->mutable_tracking() = std::move(tracking);
+        } else if (TakeMatch(
+                       errors, item,
+                       [](const BatchItemError& e) { return e.carrier_code; },
+                       exact_carrier, &error)) {
+          UpstreamResult upstream;
+          upstream.http_status = 200;
+          upstream.meta_code = error.code;
+          upstream.meta_message = error.message;
+          absl::Status status = StatusFromUpstream(upstream);
+          if (status.ok()) {
+            // An "error" entry with a success code: report it as unknown.
+            status =
+                MakeError(absl::StatusCode::kUnknown,
+                          "upstream listed the item as failed without a code",
+                          "UPSTREAM_UNKNOWN_CODE");
+          }
+          *result->mutable_status() = ItemStatusFromStatus(status);
+        } else if (exact_carrier) {
+          unmatched.push_back(index);
+        } else {
+          *result->mutable_status() = ItemStatusFromStatus(
+              MakeError(absl::StatusCode::kUnknown,
+                        "upstream returned no result for this item",
+                        "UPSTREAM_NO_RESULT"));
         }
-        *result->mutable_status() = ItemStatusFromStatus(status);
-      } else {
-        *result->mutable_status() = ItemStatusFromStatus(MakeError(
-            absl::StatusCode::kUnknown,
-            "upstream returned no result for this item", "UPSTREAM_NO_RESULT"));
       }
+      pending = std::move(unmatched);
     }
   }
   int created_count = 0;

@@ -23,8 +23,12 @@ v1::ItemStatus ItemStatusFromStatus(const absl::Status& status);
 
 // Fills `response` with one result per item of `items`. `outcomes[i]` is
 // the upstream answer (or the whole-call error) for `chunks[i]`. Upstream
-// results are matched to items by tracking number (then carrier code);
-// an item the upstream did not mention gets UNKNOWN.
+// results are matched to items by tracking number (case-insensitive): first
+// entries whose carrier code equals the item's, then, for the items still
+// unmatched, any entry for the number (the upstream may correct or detect
+// the carrier); created entries before rejected ones. Each entry is used
+// once; an item the upstream did not mention gets UNKNOWN
+// UPSTREAM_NO_RESULT.
 //
 // Returns OK when at least one chunk was answered; when every chunk failed
 // as a whole, returns the first chunk's error (the RPC fails).

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "service/server/json_logger.h"
 #include "service/server/server_options.h"
 #include "service/server/tracktry_server.h"
@@ -63,12 +64,23 @@ int main(int argc, char** argv) {
               {{"listen", options->listen_address},
                {"port", (*server)->port()},
                {"upstream", options->upstream.base_url},
-               {"reflection", options->enable_reflection}});
+               {"reflection", options->enable_reflection},
+               {"metrics_port", (*server)->metrics_port()},
+               {"tls", !options->tls_cert_file.empty()},
+               {"mtls", !options->tls_client_ca_file.empty()},
+               {"auth", !options->auth_tokens_file.empty()}});
 
   int signal_number = 0;
   sigwait(&signals, &signal_number);
+  // Health NOT_SERVING first; keep serving for --shutdown-delay so load
+  // balancers stop routing here, then stop accepting and drain.
+  (*server)->StartDraining();
   logger.Info("draining", {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"},
+                           {"delay_ms", absl::ToInt64Milliseconds(options->shutdown_delay)},
                            {"grace_ms", absl::ToInt64Milliseconds(options->shutdown_grace)}});
+  if (options->shutdown_delay > absl::ZeroDuration()) {
+    absl::SleepFor(options->shutdown_delay);
+  }
   (*server)->Shutdown(options->shutdown_grace);
   (*server)->Wait();
   server->reset();

@@ -13,6 +13,12 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "service/server/tracking_service_impl.h"
+#include "service/server/watch_hub.h"
+#include "service/server/idempotency_store.h"
+#include "service/upstream/caching_caller.h"
+#include "service/upstream/circuit_breaker.h"
+#include "service/upstream/rate_shaper.h"
+#include "service/upstream/retrying_caller.h"
 #include "service/upstream/tracktry_client.h"
 
 namespace tracktry {
@@ -28,12 +34,81 @@ struct ServerOptions {
   // RPC behaviour (--default-deadline, --realtime-deadline,
   // --batch-chunk-size, --max-page-size).
   TrackingServiceOptions service;
+  // Upstream rate shaping (service/upstream/rate_shaper.h): --rate-limit,
+  // --rate-default, --rate-list, --rate-realtime, --rate-burst,
+  // --rate-safety, --rate-share, --rate-jitter-compensation,
+  // --rate-limit-pause, --rate-min-call-time,
+  // --rate-account, --redis-address (env TRACKTRY_RATE_*,
+  // TRACKTRY_REDIS_ADDRESS). On by default, at the Tracktry account limits.
+  RateShaperOptions rate_shaping;
+  // Upstream resilience (README "Upstream failures"), env TRACKTRY_<FLAG>:
+  // retries of idempotent reads (--retry-max-attempts,
+  // --retry-initial-backoff, --retry-max-backoff, --retry-attempt-timeout),
+  // the circuit breaker (--circuit-failures, --circuit-cooldown), the read
+  // cache and coalescing (--cache-ttl, --carriers-cache-ttl,
+  // --cache-max-entries, --cache-max-bytes, --coalesce) and request_id
+  // memory (--idempotency-ttl, --idempotency-max-keys).
+  RetryOptions retry;
+  CircuitBreakerOptions circuit;
+  CacheOptions cache;
+  IdempotencyOptions idempotency;
   // Upstream connections per host, 0 = unlimited (--max-upstream-connections).
   int max_upstream_connections = 0;
   // Grace period for in-flight RPCs on SIGTERM (--shutdown-grace).
   absl::Duration shutdown_grace = absl::Seconds(10);
   // gRPC server reflection (--reflection=true|false).
   bool enable_reflection = true;
+
+  // --- Operations: lifecycle, metrics, security, limits. ---
+  // Time between health NOT_SERVING and closing the listener on SIGTERM, so
+  // load balancers stop routing first (--shutdown-delay,
+  // TRACKTRY_SHUTDOWN_DELAY).
+  absl::Duration shutdown_delay = absl::ZeroDuration();
+  // How often the upstream is re-checked while it rejects the API key
+  // (--readiness-probe-interval).
+  absl::Duration readiness_probe_interval = absl::Seconds(30);
+  // Prometheus /metrics listen address, "" = off (--metrics-listen,
+  // TRACKTRY_METRICS_LISTEN). The container image sets 0.0.0.0:9464.
+  std::string metrics_listen_address;
+  // TLS certificate chain / key PEM files; both or neither (--tls-cert,
+  // --tls-key, TRACKTRY_TLS_CERT, TRACKTRY_TLS_KEY).
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  // CA bundle for client certificates: mutual TLS (--tls-client-ca,
+  // TRACKTRY_TLS_CLIENT_CA).
+  std::string tls_client_ca_file;
+  // Bearer tokens callers must present, one per line; "" = no caller
+  // authentication (--auth-tokens-file, TRACKTRY_AUTH_TOKENS_FILE).
+  std::string auth_tokens_file;
+  // Largest request and response message (--max-message-bytes).
+  int max_message_bytes = 16 << 20;
+  // HTTP/2 streams (concurrent RPCs) per client connection
+  // (--max-concurrent-streams).
+  int max_concurrent_streams = 1024;
+  // Server keepalive pings on idle connections and their timeout
+  // (--keepalive-time, --keepalive-timeout).
+  absl::Duration keepalive_time = absl::Minutes(5);
+  absl::Duration keepalive_timeout = absl::Seconds(20);
+  // Connections are closed (GOAWAY) after this age so clients behind an L4
+  // balancer reconnect and spread out; in-flight RPCs get the grace
+  // (--max-connection-age, --max-connection-age-grace; 0 = unlimited).
+  absl::Duration max_connection_age = absl::Minutes(10);
+  absl::Duration max_connection_age_grace = absl::Seconds(30);
+
+  // --- Live updates (README "Live updates"). ---
+  // WatchTracking: time between upstream polls of a watched tracking
+  // (--watch-interval, TRACKTRY_WATCH_INTERVAL).
+  WatchHubOptions watch;
+  // Webhook receiver listen address, "" = off (--webhook-listen,
+  // TRACKTRY_WEBHOOK_LISTEN).
+  std::string webhook_listen_address;
+  // HMAC key of webhook signatures: the account login e-mail
+  // (--webhook-email, TRACKTRY_WEBHOOK_EMAIL). Never logged.
+  std::string webhook_email;
+  // Largest accepted |now - timeStr| (--webhook-max-skew) and how long a
+  // push is remembered for de-duplication (--webhook-dedupe-ttl).
+  absl::Duration webhook_max_skew = absl::Seconds(300);
+  absl::Duration webhook_dedupe_ttl = absl::Minutes(10);
 };
 
 // Looks up an environment variable; nullopt when unset.
@@ -45,12 +120,35 @@ std::optional<std::string> ProcessEnv(const std::string& name);
 // Parses `args` (without argv[0]) and the environment. Flags take the forms
 // --name=value and --name value. Errors: INVALID_ARGUMENT for an unknown
 // flag, a bad value or an unreadable key file. A missing API key is not an
-// error here (the emulator accepts any non-empty key; see main).
+// error here (the emulator accepts any non-empty key; see main). --help (or
+// -h) anywhere returns CANCELLED, whatever else is on the command line.
 absl::StatusOr<ServerOptions> ParseServerOptions(
     const std::vector<std::string>& args, const EnvLookup& env);
 
 // Usage text for --help.
 std::string ServerUsage();
+
+// --- Provider presets (--provider, TRACKTRY_PROVIDER). ---
+// A member of the TrackingMore-v2 API family: base URL and API-key header.
+struct ProviderPreset {
+  const char* name;
+  const char* base_url;
+  const char* api_key_header;
+};
+
+// Every preset: tracktry (default; https://api.tracktry.com/v1,
+// Tracktry-Api-Key), trackingmore-v2 (https://api.trackingmore.com/v2,
+// Trackingmore-Api-Key), 51tracking-v2 (https://api.51tracking.com/v2,
+// Tracking-Api-Key), trackru (https://api.trackru.ru/v1, Api-Key).
+const std::vector<ProviderPreset>& ProviderPresets();
+
+// Sets upstream->base_url and upstream->api_key_header from the preset
+// `name` (case-sensitive). ParseServerOptions applies it before explicit
+// --base-url / --api-key-header, which override it.
+// Errors: INVALID_ARGUMENT naming the known presets for an unknown name.
+absl::Status ApplyProviderPreset(absl::string_view name,
+                                 TracktryClientOptions* upstream);
+// --- End of provider presets. ---
 
 }  // namespace tracktry
 

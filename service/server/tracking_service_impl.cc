@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "service/errors/error_details.h"
 #include "service/server/batch_assembler.h"
+#include "service/server/idempotency_store.h"
 #include "service/translation/page_token.h"
 #include "service/translation/request_translation.h"
 #include "service/translation/batch_translation.h"
@@ -86,6 +87,14 @@ grpc::ServerUnaryReactor* TrackingServiceImpl::CreateTracking(
   upstream.method = "POST";
   upstream.path = "/trackings/post";
   upstream.body = CreateTrackingBody(request->tracking());
+  if (!request->request_id().empty()) {
+    // AIP-155: a repeat of this request_id replays the first answer.
+    v1::CreateTrackingRequest unkeyed = *request;
+    unkeyed.clear_request_id();
+    upstream.idempotency_key =
+        absl::StrCat("CreateTracking/", request->request_id());
+    upstream.idempotency_fingerprint = RequestFingerprint(unkeyed);
+  }
   reactor->Call(std::move(upstream), [reactor, request, response](
                                          absl::StatusOr<Envelope> envelope) {
     if (!envelope.ok()) return reactor->Complete(envelope.status());
@@ -127,6 +136,7 @@ grpc::ServerUnaryReactor* TrackingServiceImpl::GetTracking(
   if (!request->lang().empty()) {
     absl::StrAppend(&upstream.path, "/", UrlEncode(request->lang()));
   }
+  upstream.bypass_cache = request->bypass_cache();
   reactor->Call(std::move(upstream), [reactor, request, response](
                                          absl::StatusOr<Envelope> envelope) {
     if (!envelope.ok()) return reactor->Complete(envelope.status());
@@ -227,6 +237,12 @@ grpc::ServerUnaryReactor* TrackingServiceImpl::BatchCreateTrackings(
   state->outcomes.assign(state->chunks.size(),
                          absl::UnknownError("chunk not answered"));
   state->remaining = state->chunks.size();
+  uint64_t fingerprint = 0;
+  if (!request->request_id().empty()) {
+    v1::BatchCreateTrackingsRequest unkeyed = *request;
+    unkeyed.clear_request_id();
+    fingerprint = RequestFingerprint(unkeyed);
+  }
   for (size_t c = 0; c < state->chunks.size(); ++c) {
     std::vector<const v1::NewTracking*> items;
     for (int index : state->chunks[c]) {
@@ -237,6 +253,13 @@ grpc::ServerUnaryReactor* TrackingServiceImpl::BatchCreateTrackings(
     upstream.method = "POST";
     upstream.path = "/trackings/batch";
     upstream.body = BatchCreateBody(items);
+    if (!request->request_id().empty()) {
+      // AIP-155: each chunk's answer is replayed on a repeat.
+      upstream.idempotency_key =
+          absl::StrCat("BatchCreateTrackings/", request->request_id());
+      upstream.idempotency_fingerprint = fingerprint;
+      upstream.idempotency_part = static_cast<int>(c);
+    }
     reactor->Call(std::move(upstream), [reactor, request, response, state,
                                         c](absl::StatusOr<Envelope> envelope) {
       if (!envelope.ok()) {
@@ -357,6 +380,7 @@ grpc::ServerUnaryReactor* TrackingServiceImpl::ListCarriers(
   upstream.endpoint = Endpoint::kListCarriers;
   upstream.method = "GET";
   upstream.path = "/carriers";
+  upstream.bypass_cache = request->bypass_cache();
   reactor->Call(std::move(upstream), [reactor, response](
                                          absl::StatusOr<Envelope> envelope) {
     if (!envelope.ok()) return reactor->Complete(envelope.status());

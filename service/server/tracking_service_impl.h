@@ -11,6 +11,7 @@
 #include "absl/time/time.h"
 #include "service/server/rpc_observer.h"
 #include "service/server/upstream_reactor.h"
+#include "service/server/watch_hub.h"
 #include "service/upstream/upstream_caller.h"
 #include "tracktry/v1/tracking_service.grpc.pb.h"
 
@@ -71,6 +72,45 @@ class TrackingServiceImpl final : public v1::TrackingService::CallbackService {
       const v1::DetectCarrierRequest* request,
       v1::DetectCarrierResponse* response) override;
 
+  // --- Extended RPCs (tracking_service_extended.cc). ---
+  grpc::ServerUnaryReactor* ChangeTrackingCarrier(
+      grpc::CallbackServerContext* context,
+      const v1::ChangeTrackingCarrierRequest* request,
+      v1::ChangeTrackingCarrierResponse* response) override;
+  grpc::ServerUnaryReactor* GetAccountInfo(
+      grpc::CallbackServerContext* context,
+      const v1::GetAccountInfoRequest* request,
+      v1::GetAccountInfoResponse* response) override;
+  grpc::ServerUnaryReactor* CountTrackingsByStatus(
+      grpc::CallbackServerContext* context,
+      const v1::CountTrackingsByStatusRequest* request,
+      v1::CountTrackingsByStatusResponse* response) override;
+  grpc::ServerUnaryReactor* StopTrackingUpdates(
+      grpc::CallbackServerContext* context,
+      const v1::StopTrackingUpdatesRequest* request,
+      v1::StopTrackingUpdatesResponse* response) override;
+  grpc::ServerUnaryReactor* CheckRemoteAreas(
+      grpc::CallbackServerContext* context,
+      const v1::CheckRemoteAreasRequest* request,
+      v1::CheckRemoteAreasResponse* response) override;
+  grpc::ServerUnaryReactor* GetTransitTimes(
+      grpc::CallbackServerContext* context,
+      const v1::GetTransitTimesRequest* request,
+      v1::GetTransitTimesResponse* response) override;
+  grpc::ServerUnaryReactor* BatchDeleteTrackings(
+      grpc::CallbackServerContext* context,
+      const v1::BatchDeleteTrackingsRequest* request,
+      v1::BatchDeleteTrackingsResponse* response) override;
+  grpc::ServerUnaryReactor* BatchUpdateTrackings(
+      grpc::CallbackServerContext* context,
+      const v1::BatchUpdateTrackingsRequest* request,
+      v1::BatchUpdateTrackingsResponse* response) override;
+  // Server streaming; see ExportTrackingsReactor.
+  grpc::ServerWriteReactor<v1::ExportTrackingsResponse>* ExportTrackings(
+      grpc::CallbackServerContext* context,
+      const v1::ExportTrackingsRequest* request) override;
+  // --- End of extended RPCs. ---
+
  private:
   UpstreamReactor* NewReactor(grpc::CallbackServerContext* context,
                               const char* method,
@@ -79,6 +119,20 @@ class TrackingServiceImpl final : public v1::TrackingService::CallbackService {
   UpstreamCaller* const upstream_;
   RpcObserver* const observer_;
   const TrackingServiceOptions options_;
+
+  // --- WatchTracking (service/server/watch_tracking.cc) ---
+ public:
+  // Server streaming; see WatchHub and WatchReactor. UNIMPLEMENTED until
+  // SetWatchHub() was called.
+  grpc::ServerWriteReactor<v1::WatchTrackingResponse>* WatchTracking(
+      grpc::CallbackServerContext* context,
+      const v1::WatchTrackingRequest* request) override;
+  // `hub` is not owned and must outlive every RPC. Call before serving.
+  void SetWatchHub(WatchHub* hub) { watch_hub_ = hub; }
+
+ private:
+  WatchHub* watch_hub_ = nullptr;
+  // --- end WatchTracking ---
 };
 
 }  // namespace tracktry

@@ -11,10 +11,25 @@
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
 #include "service/server/access_log_observer.h"
+#include "service/server/authenticating_tracking_service.h"
+#include "service/server/bearer_token_authenticator.h"
+#include "service/server/fan_out_rpc_observer.h"
+#include "service/server/idempotency_store.h"
+#include "service/server/instrumented_upstream_caller.h"
+#include "service/server/metrics_http_server.h"
+#include "service/server/metrics_registry.h"
+#include "service/server/readiness_controller.h"
 #include "service/server/json_logger.h"
 #include "service/server/server_options.h"
 #include "service/server/tracking_service_impl.h"
+#include "service/server/watch_hub.h"
+#include "service/server/webhook_receiver.h"
 #include "service/transport/http_transport.h"
+#include "service/upstream/caching_caller.h"
+#include "service/upstream/circuit_breaker.h"
+#include "service/upstream/rate_shaper.h"
+#include "service/upstream/retrying_caller.h"
+#include "service/upstream/scheduler.h"
 #include "service/upstream/tracktry_client.h"
 
 namespace tracktry {
@@ -36,8 +51,23 @@ class TracktryServer {
   // The bound port (useful with port 0).
   int port() const { return port_; }
 
-  // Sets the health status of "" and kServiceName.
+  // Sets the health status of "" and kServiceName (tests; production
+  // readiness is decided by readiness()).
   void SetServing(bool serving);
+
+  // Health "" and kServiceName become NOT_SERVING; the server still serves
+  // (SIGTERM: load balancers stop routing during --shutdown-delay).
+  void StartDraining();
+
+  // Liveness/readiness state behind the health service.
+  ReadinessController& readiness() { return *readiness_; }
+  // The Prometheus metrics (always collected; served when
+  // metrics_listen_address is set).
+  MetricsRegistry& metrics() { return *metrics_; }
+  // The bound /metrics port, 0 when metrics are not served.
+  int metrics_port() const {
+    return metrics_server_ != nullptr ? metrics_server_->port() : 0;
+  }
 
   // Graceful stop: health NOT_SERVING, stop accepting, wait up to `grace`
   // for in-flight RPCs, then cancel the rest. Idempotent.
@@ -47,16 +77,57 @@ class TracktryServer {
   void Wait();
 
   TracktryClient* client() { return client_.get(); }
+  // The upstream rate shaper (stats for metrics and tests).
+  RateShaper* rate_shaper() { return rate_shaper_.get(); }
+  // The resilience layers (state and stats for metrics and tests).
+  CircuitBreaker* circuit_breaker() { return circuit_breaker_.get(); }
+  RetryingCaller* retrying() { return retrying_.get(); }
+  CachingCaller* cache() { return caching_.get(); }
+  IdempotencyStore* idempotency() { return idempotency_.get(); }
   grpc::Server* grpc_server() { return server_.get(); }
+  // The shared WatchTracking pollers.
+  WatchHub* watch_hub() { return watch_hub_.get(); }
+  // The webhook receiver, null when --webhook-listen is empty; its bound
+  // port (0 when off).
+  WebhookReceiver* webhook() { return webhook_.get(); }
+  int webhook_port() const {
+    return webhook_ != nullptr ? webhook_->port() : 0;
+  }
 
  private:
   TracktryServer() = default;
 
+  // Declared before the transport: upstream completions delivered while
+  // the transport shuts down still report to them.
+  std::unique_ptr<MetricsRegistry> metrics_;
+  std::unique_ptr<ReadinessController> readiness_;
   std::unique_ptr<HttpTransport> transport_;
   std::unique_ptr<TracktryClient> client_;
+  // Immediately above client_: sees every real upstream call once.
+  std::unique_ptr<InstrumentedUpstreamCaller> instrumented_;
+  // Upstream discipline. The scheduler is shared by every decorator that
+  // waits and is declared before them, so it outlives them all.
+  std::unique_ptr<Scheduler> scheduler_;
+  // Rate shaping (token buckets, 429 pause), right above instrumented_.
+  std::unique_ptr<RateShaper> rate_shaper_;
+  // Resilience, bottom to top (see Start()); destroyed top first, each
+  // cancelling and awaiting its calls while the layers below still exist.
+  std::unique_ptr<CircuitBreaker> circuit_breaker_;
+  std::unique_ptr<RetryingCaller> retrying_;
+  std::unique_ptr<CachingCaller> caching_;
+  std::unique_ptr<IdempotencyStore> idempotency_;
   std::unique_ptr<AccessLogObserver> access_log_;
+  FanOutRpcObserver observers_;
+  std::unique_ptr<BearerTokenAuthenticator> authenticator_;
+  // Live updates: the shared WatchTracking pollers (above the upstream
+  // chain and scheduler, destroyed after the gRPC server).
+  std::unique_ptr<WatchHub> watch_hub_;
   std::unique_ptr<TrackingServiceImpl> service_;
+  std::unique_ptr<AuthenticatingTrackingService> auth_service_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<MetricsHttpServer> metrics_server_;
+  // Webhook receiver (--webhook-listen); publishes to watch_hub_.
+  std::unique_ptr<WebhookReceiver> webhook_;
   int port_ = 0;
   bool shut_down_ = false;
 };

@@ -1,7 +1,15 @@
 // Copyright 2026 The tracktry-grpc Authors.
 #include "service/upstream/scheduler.h"
 
+#include <algorithm>
+
 namespace tracktry {
+namespace {
+
+// Longest single sleep of the scheduler thread.
+constexpr absl::Duration kMaxWait = absl::Hours(1);
+
+}  // namespace
 
 Scheduler::Scheduler() : thread_([this] { Loop(); }) {}
 
@@ -51,7 +59,11 @@ void Scheduler::Loop() {
     const absl::Time when = first->first.first;
     const absl::Time now = absl::Now();
     if (when > now) {
-      wake_.wait_for(lock, absl::ToChronoNanoseconds(when - now));
+      // Capped: steady_clock::now() + a huge duration overflows inside
+      // wait_for (undefined; with some builds an endless busy loop that
+      // starves RunAt()). The loop re-checks after each wake-up anyway.
+      wake_.wait_for(lock,
+                     absl::ToChronoNanoseconds(std::min(when - now, kMaxWait)));
       continue;
     }
     Task task = std::move(first->second);

@@ -1,13 +1,62 @@
 // Copyright 2026 The tracktry-grpc Authors.
 #include "service/upstream/tracktry_client.h"
 
+#include <algorithm>
 #include <optional>
+#include <string>
 #include <utility>
 
+#include "absl/strings/cord.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "service/errors/upstream_status.h"
 
 namespace tracktry {
+
+namespace {
+
+// The envelope of a complete answer, or the mapped error.
+absl::StatusOr<Envelope> Interpret(absl::StatusOr<HttpResponse> response) {
+  if (!response.ok()) return StatusFromTransportError(response.status());
+  UpstreamResult result;
+  result.http_status = response->status_code;
+  const absl::string_view retry_after = response->Header("retry-after");
+  if (!retry_after.empty()) {
+    result.retry_after = ParseRetryAfter(retry_after, absl::Now());
+  }
+  if (response->status_code < 200 || response->status_code > 299) {
+    // Non-2xx bodies are usually HTML error pages: the HTTP status alone
+    // decides.
+    return StatusFromUpstream(result);
+  }
+  absl::StatusOr<Envelope> envelope = ParseEnvelope(response->body);
+  if (!envelope.ok()) return envelope.status();
+  result.meta_code = envelope->meta_code;
+  result.meta_message = envelope->meta_message;
+  absl::Status status = StatusFromUpstream(result);
+  if (!status.ok()) return status;
+  return envelope;
+}
+
+// `status` with every occurrence of `secret` in its message replaced by
+// "[REDACTED]"; payloads are kept.
+absl::Status WithoutSecret(const absl::Status& status,
+                           const std::string& secret) {
+  if (secret.empty() || !absl::StrContains(status.message(), secret)) {
+    return status;
+  }
+  absl::Status clean(
+      status.code(),
+      absl::StrReplaceAll(status.message(), {{secret, "[REDACTED]"}}));
+  status.ForEachPayload(
+      [&clean](absl::string_view type_url, const absl::Cord& payload) {
+        clean.SetPayload(type_url, payload);
+      });
+  return clean;
+}
+
+}  // namespace
 
 TracktryClient::TracktryClient(HttpTransport* transport,
                                TracktryClientOptions options)
@@ -46,37 +95,15 @@ UpstreamCaller::CallId TracktryClient::Send(UpstreamRequest request,
   calls_started_.fetch_add(1, std::memory_order_relaxed);
   HttpRequest http = BuildHttpRequest(request, deadline - absl::Now());
   return transport_->Start(
-      std::move(http),
-      [done = std::move(done)](absl::StatusOr<HttpResponse> response) mutable {
-        if (!response.ok()) {
-          std::move(done)(StatusFromTransportError(response.status()));
-          return;
+      std::move(http), [done = std::move(done), api_key = options_.api_key](
+                           absl::StatusOr<HttpResponse> response) mutable {
+        absl::StatusOr<Envelope> result = Interpret(std::move(response));
+        if (!result.ok()) {
+          // The upstream may echo the key back (e.g. in "invalid key"
+          // messages); it must not leave this class in an error.
+          result = WithoutSecret(result.status(), api_key);
         }
-        UpstreamResult result;
-        result.http_status = response->status_code;
-        const absl::string_view retry_after = response->Header("retry-after");
-        if (!retry_after.empty()) {
-          result.retry_after = ParseRetryAfter(retry_after, absl::Now());
-        }
-        if (response->status_code < 200 || response->status_code > 299) {
-          // Non-2xx bodies are usually HTML error pages: the HTTP status
-          // alone decides.
-          std::move(done)(StatusFromUpstream(result));
-          return;
-        }
-        absl::StatusOr<Envelope> envelope = ParseEnvelope(response->body);
-        if (!envelope.ok()) {
-          std::move(done)(envelope.status());
-          return;
-        }
-        result.meta_code = envelope->meta_code;
-        result.meta_message = envelope->meta_message;
-        absl::Status status = StatusFromUpstream(result);
-        if (!status.ok()) {
-          std::move(done)(std::move(status));
-          return;
-        }
-        std::move(done)(std::move(envelope));
+        std::move(done)(std::move(result));
       });
 }
 

@@ -25,6 +25,22 @@ const char* EndpointName(Endpoint endpoint) {
       return "carriers";
     case Endpoint::kDetectCarrier:
       return "detect";
+    case Endpoint::kUpdateCarrier:
+      return "update_carrier";
+    case Endpoint::kUserInfo:
+      return "userinfo";
+    case Endpoint::kStatusNumber:
+      return "status_number";
+    case Endpoint::kNotUpdate:
+      return "not_update";
+    case Endpoint::kRemote:
+      return "remote";
+    case Endpoint::kCostTime:
+      return "cost_time";
+    case Endpoint::kBatchDelete:
+      return "batch_delete";
+    case Endpoint::kUpdateMore:
+      return "update_more";
   }
   return "unknown";
 }
@@ -36,6 +52,10 @@ bool IsIdempotent(Endpoint endpoint) {
     case Endpoint::kRealtime:
     case Endpoint::kListCarriers:
     case Endpoint::kDetectCarrier:
+    case Endpoint::kUserInfo:
+    case Endpoint::kStatusNumber:
+    case Endpoint::kRemote:
+    case Endpoint::kCostTime:
       return true;
     default:
       return false;

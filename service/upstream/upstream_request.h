@@ -5,6 +5,7 @@
 #ifndef TRACKTRY_SERVICE_UPSTREAM_UPSTREAM_REQUEST_H_
 #define TRACKTRY_SERVICE_UPSTREAM_UPSTREAM_REQUEST_H_
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -26,10 +27,21 @@ enum class Endpoint {
   kRealtime,
   kListCarriers,
   kDetectCarrier,
+  // Extended routes (reference section 2.9).
+  kUpdateCarrier,   // POST /trackings/update
+  kUserInfo,        // GET /trackings/getuserinfo
+  kStatusNumber,    // GET /trackings/getstatusnumber
+  kNotUpdate,       // POST /trackings/notupdate
+  kRemote,          // POST /trackings/remote
+  kCostTime,        // POST /trackings/costtime
+  kBatchDelete,     // POST /trackings/delete
+  kUpdateMore,      // POST /trackings/updatemore
 };
 
 // Stable lower-case name of `endpoint` ("create", "get", "update",
-// "delete", "batch", "list", "realtime", "carriers", "detect").
+// "delete", "batch", "list", "realtime", "carriers", "detect",
+// "update_carrier", "userinfo", "status_number", "not_update", "remote",
+// "cost_time", "batch_delete", "update_more").
 const char* EndpointName(Endpoint endpoint);
 
 // True for endpoints that only read and may be retried safely.
@@ -46,6 +58,16 @@ struct UpstreamRequest {
   std::vector<std::pair<std::string, std::string>> query;
   // JSON body, if any.
   std::optional<nlohmann::json> body;
+  // Reads only: skip the read cache (the fresh answer refreshes it). See
+  // CachingCaller.
+  bool bypass_cache = false;
+  // Non-idempotent calls only: the AIP-155 request_id scope, e.g.
+  // "CreateTracking/<request_id>" ("" = none), a fingerprint of the whole
+  // RPC request (without its request_id) and this call's part number within
+  // the RPC (batch chunk index). See IdempotencyStore.
+  std::string idempotency_key;
+  uint64_t idempotency_fingerprint = 0;
+  int idempotency_part = 0;
 };
 
 // Percent-encodes `value` for use in a path segment or query value.

@@ -363,6 +363,22 @@ absl::Status CheckUpdatableField(const v1::Tracking& t,
   return absl::OkStatus();  // archived: any bool is fine.
 }
 
+// AIP-155 idempotency key: optional, printable ASCII, bounded.
+absl::Status CheckRequestId(const std::string& request_id) {
+  if (request_id.size() > kMaxRequestIdLength) {
+    return InvalidFieldError(
+        "request_id",
+        absl::StrCat("must be at most ", kMaxRequestIdLength, " characters"));
+  }
+  for (char c : request_id) {
+    if (c < 0x21 || c > 0x7E) {
+      return InvalidFieldError(
+          "request_id", "must be printable ASCII without spaces (e.g. a UUID)");
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status ValidateCreateTrackingRequest(
@@ -370,7 +386,8 @@ absl::Status ValidateCreateTrackingRequest(
   if (!request.has_tracking()) {
     return InvalidFieldError("tracking", "is required");
   }
-  return CheckNewTracking(Scope{"tracking"}, request.tracking());
+  RETURN_IF_ERROR(CheckNewTracking(Scope{"tracking"}, request.tracking()));
+  return CheckRequestId(request.request_id());
 }
 
 absl::Status ValidateGetTrackingRequest(const v1::GetTrackingRequest& request) {
@@ -438,7 +455,7 @@ absl::Status ValidateBatchCreateTrackingsRequest(
     RETURN_IF_ERROR(
         CheckNewTracking(Scope{"trackings", i}, request.trackings(i)));
   }
-  return absl::OkStatus();
+  return CheckRequestId(request.request_id());
 }
 
 absl::Status ValidateListTrackingsRequest(

@@ -11,7 +11,7 @@
 // "trackings[3].carrier_code", "tracking_numbers[2]" or "page_size".
 // Messages never echo the rejected value (it may be personal data).
 //
-// Rules (docs/errors.md has the same list):
+// Rules (README.md "Validation errors" has the same list):
 //  - tracking_number: required, kMinTrackingNumberLength..
 //    kMaxTrackingNumberLength characters of [0-9A-Za-z_-].
 //  - carrier_code: 1..kMaxCarrierCodeLength characters of [0-9a-z_-]
@@ -38,6 +38,8 @@
 //    tracking_numbers and order_ids at most kMaxListFilterValues each, each
 //    element valid (order ids: non-empty text without ',').
 //  - update: see ValidateUpdateTrackingRequest.
+//  - request_id (create, batch): empty, or 1..kMaxRequestIdLength printable
+//    ASCII characters (0x21-0x7E), e.g. a UUID.
 //
 // All functions are pure, thread-safe and cheap (plain character loops, no
 // regex; field paths are only built for the error returned).
@@ -61,6 +63,8 @@ inline constexpr size_t kMaxPageTokenLength = 4096;
 // BatchCreateTrackings accepts at most this many items per call (the server
 // splits them into upstream calls of 40).
 inline constexpr int kMaxBatchSize = 10000;
+// CreateTracking / BatchCreateTrackings request_id (AIP-155) length cap.
+inline constexpr size_t kMaxRequestIdLength = 128;
 // ListTrackings: at most this many tracking_numbers and order_ids each.
 inline constexpr int kMaxListFilterValues = 40;
 

@@ -377,7 +377,7 @@ TEST(StatusMappingTableTest, RetryInfoOnlyOnRetryableCodes) {
 
 TEST(StatusMappingTableTest, DocsListEveryReason) {
   const std::string path =
-      std::string(TRACKTRY_TESTDATA_DIR) + "/../../docs/errors.md";
+      std::string(TRACKTRY_TESTDATA_DIR) + "/../../README.md";
   std::ifstream in(path);
   ASSERT_TRUE(in.good()) << path;
   std::stringstream buffer;

@@ -25,8 +25,8 @@ namespace tracktry {
 namespace {
 
 using ::testing::HasSubstr;
-using ::testing::Not;
 using testing::IsOk;
+using ::testing::Not;
 using testing::ServiceHarness;
 
 class TrackingServiceE2eTest : public ::testing::Test {
@@ -63,7 +63,16 @@ class TrackingServiceE2eTest : public ::testing::Test {
     ASSERT_THAT(emulator().SetFaultsJson(json), IsOk());
   }
 
-  ServiceHarness harness_;
+  // The core mapping is tested without the rate shaper: its 429 pause (120 s
+  // by default) would, by design, fail the "next call is served" checks.
+  // Shaping has its own suites (tests/upstream/rate_sha*_test.cc).
+  static ServerOptions CoreOptions() {
+    ServerOptions options;
+    options.rate_shaping.enabled = false;
+    return options;
+  }
+
+  ServiceHarness harness_{CoreOptions()};
 };
 
 // The ErrorInfo reason of a failed call, decoded from the status details.
@@ -173,16 +182,17 @@ TEST_F(TrackingServiceE2eTest, RealtimeReturnsTheCarriersView) {
 TEST_F(TrackingServiceE2eTest, ListCarriersReturnsTheCatalog) {
   v1::ListCarriersResponse response;
   auto context = ServiceHarness::Context();
-  ASSERT_TRUE(stub()
-                  .ListCarriers(context.get(), v1::ListCarriersRequest(),
-                                &response)
-                  .ok());
+  ASSERT_TRUE(
+      stub()
+          .ListCarriers(context.get(), v1::ListCarriersRequest(), &response)
+          .ok());
   std::set<std::string> codes;
   for (const auto& carrier : response.carriers()) {
     codes.insert(carrier.code());
     EXPECT_FALSE(carrier.name().empty());
     if (!carrier.picture().empty()) {
-      EXPECT_EQ(carrier.picture().rfind("https://", 0), 0u) << carrier.picture();
+      EXPECT_EQ(carrier.picture().rfind("https://", 0), 0u)
+          << carrier.picture();
     }
   }
   EXPECT_TRUE(codes.count("dhl"));
@@ -224,8 +234,7 @@ TEST_F(TrackingServiceE2eTest, BatchOfHundredIsSplitAndAnsweredInOrder) {
     item->set_carrier_code("dhl");
     item->set_tracking_number(absl::StrCat("DUP00000", i < 10 ? "0" : "", i));
   }
-  const int64_t batches_before =
-      emulator().stats().requests_by_route["batch"];
+  const int64_t batches_before = emulator().stats().requests_by_route["batch"];
   v1::BatchCreateTrackingsResponse response;
   auto context = ServiceHarness::Context();
   grpc::Status status =
@@ -241,7 +250,8 @@ TEST_F(TrackingServiceE2eTest, BatchOfHundredIsSplitAndAnsweredInOrder) {
       EXPECT_EQ(result.status().code(), grpc::StatusCode::ALREADY_EXISTS);
       EXPECT_EQ(result.status().meta_code(), 4016);
     } else {
-      EXPECT_EQ(result.status().code(), 0) << i << " " << result.status().message();
+      EXPECT_EQ(result.status().code(), 0)
+          << i << " " << result.status().message();
       EXPECT_EQ(result.tracking().tracking_number(),
                 request.trackings(i).tracking_number());
     }
@@ -272,7 +282,8 @@ TEST_F(TrackingServiceE2eTest, ListPagesThroughEveryTracking) {
     request.set_page_token(token);
     v1::ListTrackingsResponse response;
     auto context = ServiceHarness::Context();
-    grpc::Status status = stub().ListTrackings(context.get(), request, &response);
+    grpc::Status status =
+        stub().ListTrackings(context.get(), request, &response);
     ASSERT_TRUE(status.ok()) << status.error_message();
     EXPECT_EQ(response.total_size(), 25);
     for (const auto& tracking : response.trackings()) {
@@ -323,7 +334,8 @@ struct MappedErrorCase {
 };
 
 class MappedErrorTest : public TrackingServiceE2eTest,
-                        public ::testing::WithParamInterface<MappedErrorCase> {};
+                        public ::testing::WithParamInterface<MappedErrorCase> {
+};
 
 TEST_P(MappedErrorTest, UpstreamFailureBecomesTheDocumentedCode) {
   const MappedErrorCase& param = GetParam();
@@ -336,75 +348,89 @@ TEST_P(MappedErrorTest, UpstreamFailureBecomesTheDocumentedCode) {
   EXPECT_LT(absl::Now() - start, absl::Seconds(4));
   EXPECT_EQ(status.error_code(), param.code) << status.error_message();
   EXPECT_EQ(ReasonOf(status), param.reason);
-  EXPECT_THAT(status.error_message(),
-              Not(HasSubstr(ServiceHarness::kApiKey)));
+  EXPECT_THAT(status.error_message(), Not(HasSubstr(ServiceHarness::kApiKey)));
 
   // The server stays healthy for the next call.
   emulator().ClearFaults();
   v1::ListCarriersResponse ok_response;
   auto context2 = ServiceHarness::Context();
-  EXPECT_TRUE(stub()
-                  .ListCarriers(context2.get(), v1::ListCarriersRequest(),
-                                &ok_response)
-                  .ok());
+  EXPECT_TRUE(
+      stub()
+          .ListCarriers(context2.get(), v1::ListCarriersRequest(), &ok_response)
+          .ok());
 }
 
 INSTANTIATE_TEST_SUITE_P(
     Table, MappedErrorTest,
     ::testing::Values(
-        MappedErrorCase{"key_invalid", R"({"kind":"meta_error","meta_code":4001})",
-                        grpc::StatusCode::FAILED_PRECONDITION,
-                        "UPSTREAM_API_KEY_REJECTED"},
-        MappedErrorCase{"key_deleted", R"({"kind":"meta_error","meta_code":4002})",
-                        grpc::StatusCode::FAILED_PRECONDITION,
-                        "UPSTREAM_API_KEY_REJECTED"},
+        MappedErrorCase{
+            "key_invalid", R"({"kind":"meta_error","meta_code":4001})",
+            grpc::StatusCode::FAILED_PRECONDITION, "UPSTREAM_API_KEY_REJECTED"},
+        MappedErrorCase{
+            "key_deleted", R"({"kind":"meta_error","meta_code":4002})",
+            grpc::StatusCode::FAILED_PRECONDITION, "UPSTREAM_API_KEY_REJECTED"},
         MappedErrorCase{"forbidden", R"({"kind":"meta_error","meta_code":403})",
                         grpc::StatusCode::PERMISSION_DENIED,
                         "UPSTREAM_PERMISSION_DENIED"},
-        MappedErrorCase{"rate_limited", R"({"kind":"meta_error","meta_code":429})",
+        MappedErrorCase{"rate_limited",
+                        R"({"kind":"meta_error","meta_code":429})",
                         grpc::StatusCode::RESOURCE_EXHAUSTED, "RATE_LIMITED"},
-        MappedErrorCase{"http_429", R"({"kind":"meta_error","meta_code":429,"http_status":429,"retry_after_s":7})",
-                        grpc::StatusCode::RESOURCE_EXHAUSTED, "RATE_LIMITED"},
+        MappedErrorCase{
+            "http_429",
+            R"({"kind":"meta_error","meta_code":429,"http_status":429,"retry_after_s":7})",
+            grpc::StatusCode::RESOURCE_EXHAUSTED, "RATE_LIMITED"},
         MappedErrorCase{"quota", R"({"kind":"meta_error","meta_code":4019})",
-                        grpc::StatusCode::RESOURCE_EXHAUSTED, "QUOTA_EXHAUSTED"},
+                        grpc::StatusCode::RESOURCE_EXHAUSTED,
+                        "QUOTA_EXHAUSTED"},
         MappedErrorCase{"balance", R"({"kind":"meta_error","meta_code":4021})",
-                        grpc::StatusCode::RESOURCE_EXHAUSTED, "QUOTA_EXHAUSTED"},
-        MappedErrorCase{"missing_param", R"({"kind":"meta_error","meta_code":4012})",
-                        grpc::StatusCode::INVALID_ARGUMENT, "MISSING_PARAMETER"},
-        MappedErrorCase{"not_activated", R"({"kind":"meta_error","meta_code":4018})",
-                        grpc::StatusCode::FAILED_PRECONDITION,
-                        "FEATURE_NOT_ACTIVATED"},
+                        grpc::StatusCode::RESOURCE_EXHAUSTED,
+                        "QUOTA_EXHAUSTED"},
+        MappedErrorCase{
+            "missing_param", R"({"kind":"meta_error","meta_code":4012})",
+            grpc::StatusCode::INVALID_ARGUMENT, "MISSING_PARAMETER"},
+        MappedErrorCase{
+            "not_activated", R"({"kind":"meta_error","meta_code":4018})",
+            grpc::StatusCode::FAILED_PRECONDITION, "FEATURE_NOT_ACTIVATED"},
         MappedErrorCase{"method", R"({"kind":"meta_error","meta_code":405})",
                         grpc::StatusCode::UNIMPLEMENTED,
                         "UPSTREAM_METHOD_NOT_ALLOWED"},
         MappedErrorCase{"meta_500", R"({"kind":"meta_error","meta_code":500})",
                         grpc::StatusCode::UNAVAILABLE, "UPSTREAM_UNAVAILABLE"},
-        MappedErrorCase{"meta_unknown", R"({"kind":"meta_error","meta_code":9999})",
+        MappedErrorCase{"meta_unknown",
+                        R"({"kind":"meta_error","meta_code":9999})",
                         grpc::StatusCode::UNKNOWN, "UPSTREAM_UNKNOWN_CODE"},
-        MappedErrorCase{"http_500", R"({"kind":"http_error","http_status":500})",
+        MappedErrorCase{"http_500",
+                        R"({"kind":"http_error","http_status":500})",
                         grpc::StatusCode::UNAVAILABLE, "UPSTREAM_UNAVAILABLE"},
-        MappedErrorCase{"http_502", R"({"kind":"http_error","http_status":502})",
+        MappedErrorCase{"http_502",
+                        R"({"kind":"http_error","http_status":502})",
                         grpc::StatusCode::UNAVAILABLE, "UPSTREAM_UNAVAILABLE"},
-        MappedErrorCase{"http_503", R"({"kind":"http_error","http_status":503})",
+        MappedErrorCase{"http_503",
+                        R"({"kind":"http_error","http_status":503})",
                         grpc::StatusCode::UNAVAILABLE, "UPSTREAM_UNAVAILABLE"},
         MappedErrorCase{"malformed", R"({"kind":"malformed_json"})",
-                        grpc::StatusCode::INTERNAL, "UPSTREAM_MALFORMED_RESPONSE"},
+                        grpc::StatusCode::INTERNAL,
+                        "UPSTREAM_MALFORMED_RESPONSE"},
         MappedErrorCase{"truncated", R"({"kind":"truncated_json"})",
-                        grpc::StatusCode::INTERNAL, "UPSTREAM_MALFORMED_RESPONSE"},
-        MappedErrorCase{"wrong_shape", R"({"kind":"wrong_shape","shape":"meta_missing"})",
-                        grpc::StatusCode::INTERNAL, "UPSTREAM_MALFORMED_RESPONSE"},
+                        grpc::StatusCode::INTERNAL,
+                        "UPSTREAM_MALFORMED_RESPONSE"},
+        MappedErrorCase{
+            "wrong_shape", R"({"kind":"wrong_shape","shape":"meta_missing"})",
+            grpc::StatusCode::INTERNAL, "UPSTREAM_MALFORMED_RESPONSE"},
         MappedErrorCase{"dropped", R"({"kind":"drop"})",
                         grpc::StatusCode::UNAVAILABLE, "UPSTREAM_UNREACHABLE"},
         MappedErrorCase{"reset_mid_body", R"({"kind":"reset_mid_body"})",
                         grpc::StatusCode::UNAVAILABLE, "UPSTREAM_UNREACHABLE"},
-        MappedErrorCase{"oversize", R"({"kind":"oversize","oversize_bytes":9437184})",
-                        grpc::StatusCode::INTERNAL, "UPSTREAM_RESPONSE_INVALID"}),
+        MappedErrorCase{
+            "oversize", R"({"kind":"oversize","oversize_bytes":9437184})",
+            grpc::StatusCode::INTERNAL, "UPSTREAM_RESPONSE_INVALID"}),
     [](const ::testing::TestParamInfo<MappedErrorCase>& info) {
       return info.param.name;
     });
 
 TEST_F(TrackingServiceE2eTest, RateLimitCarriesRetryInfo) {
-  SetFaults(R"({"rules":[{"kind":"meta_error","meta_code":429,"http_status":429,"retry_after_s":7}]})");
+  SetFaults(
+      R"({"rules":[{"kind":"meta_error","meta_code":429,"http_status":429,"retry_after_s":7}]})");
   v1::ListCarriersResponse response;
   auto context = ServiceHarness::Context();
   grpc::Status status =
@@ -479,7 +505,8 @@ v1::BatchCreateTrackingsRequest BatchWithBadThird() {
   for (int i = 0; i < 5; ++i) {
     auto* item = request.add_trackings();
     item->set_carrier_code("dhl");
-    item->set_tracking_number(i == 3 ? "bad number!" : absl::StrCat("OKAY0000", i));
+    item->set_tracking_number(i == 3 ? "bad number!"
+                                     : absl::StrCat("OKAY0000", i));
   }
   return request;
 }
@@ -565,10 +592,9 @@ TEST_F(TrackingServiceE2eTest, CancelledCallClosesTheUpstreamConnection) {
   v1::ListCarriersResponse response;
   std::promise<grpc::Status> done;
   v1::ListCarriersRequest request;
-  stub().async()->ListCarriers(&context, &request,
-                               &response, [&done](grpc::Status status) {
-                                 done.set_value(status);
-                               });
+  stub().async()->ListCarriers(
+      &context, &request, &response,
+      [&done](grpc::Status status) { done.set_value(status); });
   // Wait until the emulator holds the request, then cancel.
   const absl::Time wait_until = absl::Now() + absl::Seconds(3);
   while (emulator().stats().in_flight < 1 && absl::Now() < wait_until) {
@@ -576,7 +602,8 @@ TEST_F(TrackingServiceE2eTest, CancelledCallClosesTheUpstreamConnection) {
   }
   context.TryCancel();
   auto future = done.get_future();
-  ASSERT_EQ(future.wait_for(std::chrono::seconds(2)), std::future_status::ready);
+  ASSERT_EQ(future.wait_for(std::chrono::seconds(2)),
+            std::future_status::ready);
   EXPECT_EQ(future.get().error_code(), grpc::StatusCode::CANCELLED);
   const absl::Time closed_by = absl::Now() + absl::Seconds(3);
   while (emulator().stats().connections_closed_by_client_before_response < 1 &&

@@ -1,0 +1,428 @@
+// Copyright 2026 The tracktry-grpc Authors.
+#include "service/upstream/caching_caller.h"
+
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
+#include "service/errors/error_details.h"
+
+namespace tracktry {
+namespace {
+
+absl::Status CancelledStatus() {
+  return MakeError(absl::StatusCode::kCancelled, "upstream call cancelled",
+                   "CANCELLED");
+}
+
+absl::Status WaiterDeadlineStatus() {
+  return MakeError(absl::StatusCode::kDeadlineExceeded,
+                   "deadline exceeded while waiting for a shared upstream call",
+                   "DEADLINE_EXCEEDED");
+}
+
+// The tag of one tracking number: lower case, as it appears in paths.
+std::string NumberTag(absl::string_view encoded_number) {
+  return absl::AsciiStrToLower(encoded_number);
+}
+
+void AddBodyTag(const nlohmann::json& object, std::vector<std::string>* tags) {
+  if (!object.is_object()) return;
+  auto it = object.find("tracking_number");
+  if (it == object.end() || !it->is_string()) return;
+  tags->push_back(NumberTag(UrlEncode(it->get<std::string>())));
+}
+
+}  // namespace
+
+struct CachingCaller::Waiter {
+  EnvelopeCallback done;
+  absl::Time deadline;
+  Scheduler::TaskId timer = 0;
+};
+
+struct CachingCaller::Flight {
+  uint64_t id = 0;
+  std::string key;
+  Endpoint endpoint = Endpoint::kGetTracking;
+  // Tags of the tracking a get reads (stale marking) or a realtime call
+  // refreshes (invalidation).
+  std::vector<std::string> tags;
+  // How long a success is cached; zero = not cached.
+  absl::Duration ttl;
+  absl::Time deadline;
+  CallId inner_id = 0;
+  // Invalidated while in flight: its answer is not cached.
+  bool stale = false;
+  // Every waiter left; the inner call is (being) cancelled.
+  bool abandoned = false;
+  bool done = false;
+  absl::flat_hash_map<CallId, Waiter> waiters;
+};
+
+CachingCaller::CachingCaller(UpstreamCaller* inner, Scheduler* scheduler,
+                             CacheOptions options, Clock clock)
+    : inner_(inner),
+      scheduler_(scheduler),
+      options_(options),
+      clock_(clock ? std::move(clock) : Clock([] { return absl::Now(); })),
+      cache_(options.max_entries, options.max_bytes) {}
+
+CachingCaller::~CachingCaller() {
+  std::vector<CallId> ids;
+  std::vector<CallId> pass_through;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+    for (const auto& [id, flight] : waiting_) ids.push_back(id);
+    for (const auto& [id, inner_id] : pass_through_) {
+      if (inner_id != 0) pass_through.push_back(inner_id);
+    }
+  }
+  for (CallId id : ids) Cancel(id);
+  for (CallId inner_id : pass_through) inner_->Cancel(inner_id);
+  std::unique_lock<std::mutex> lock(mu_);
+  idle_.wait(lock, [this] {
+    return flights_.empty() && pass_through_.empty() && tasks_ == 0;
+  });
+}
+
+std::string CachingCaller::KeyOf(const UpstreamRequest& request) {
+  std::string key = absl::StrCat(EndpointName(request.endpoint), "\n",
+                                 request.method, "\n", request.path, "\n");
+  for (const auto& [name, value] : request.query) {
+    absl::StrAppend(&key, UrlEncode(name), "=", UrlEncode(value), "&");
+  }
+  key.push_back('\n');
+  if (request.body.has_value()) {
+    key += request.body->dump(-1, ' ', false,
+                              nlohmann::json::error_handler_t::replace);
+  }
+  return key;
+}
+
+std::vector<std::string> CachingCaller::TagsOf(const UpstreamRequest& request) {
+  std::vector<std::string> tags;
+  switch (request.endpoint) {
+    case Endpoint::kGetTracking:
+    case Endpoint::kUpdateTracking:
+    case Endpoint::kDeleteTracking: {
+      // "/trackings/{carrier}/{number}[/{lang}]"
+      absl::string_view path = request.path;
+      if (!absl::ConsumePrefix(&path, "/trackings/")) break;
+      std::vector<absl::string_view> parts = absl::StrSplit(path, '/');
+      if (parts.size() >= 2) tags.push_back(NumberTag(parts[1]));
+      break;
+    }
+    case Endpoint::kCreateTracking:
+    case Endpoint::kRealtime:
+    case Endpoint::kBatchCreate:
+    case Endpoint::kUpdateCarrier:
+    case Endpoint::kNotUpdate:
+    case Endpoint::kBatchDelete:
+    case Endpoint::kUpdateMore:
+      // One {"tracking_number": ...} object, or an array of them.
+      if (!request.body.has_value()) break;
+      if (request.body->is_array()) {
+        for (const nlohmann::json& item : *request.body) {
+          AddBodyTag(item, &tags);
+        }
+      } else {
+        AddBodyTag(*request.body, &tags);
+      }
+      break;
+    default:
+      break;
+  }
+  return tags;
+}
+
+absl::Duration CachingCaller::TtlOf(Endpoint endpoint) const {
+  switch (endpoint) {
+    case Endpoint::kGetTracking:
+      return options_.tracking_ttl;
+    case Endpoint::kListCarriers:
+      return options_.carriers_ttl;
+    default:
+      return absl::ZeroDuration();
+  }
+}
+
+UpstreamCaller::CallId CachingCaller::Send(UpstreamRequest request,
+                                           absl::Time deadline,
+                                           EnvelopeCallback done) {
+  if (!IsIdempotent(request.endpoint)) {
+    return SendPassThrough(std::move(request), deadline, std::move(done));
+  }
+  const absl::Duration ttl = TtlOf(request.endpoint);
+  const bool cacheable = ttl > absl::ZeroDuration() && options_.max_entries > 0;
+  std::string key = KeyOf(request);
+  std::shared_ptr<Flight> flight;
+  CallId id;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    id = next_id_++;
+    if (cacheable) {
+      if (!request.bypass_cache) {
+        if (std::shared_ptr<const Envelope> hit = cache_.Get(key, clock_())) {
+          ++stats_.hits;
+          ScheduleLocked(absl::Now(), [this, hit = std::move(hit),
+                                       done = std::move(done)]() mutable {
+            std::move(done)(Envelope(*hit));
+            TaskFinished();
+          });
+          return id;
+        }
+      }
+      ++stats_.misses;
+    }
+    if (options_.coalesce) {
+      auto it = joinable_.find(key);
+      if (it != joinable_.end() &&
+          deadline <= it->second->deadline + options_.coalesce_deadline_slack) {
+        flight = it->second;
+        Waiter waiter{std::move(done), deadline, 0};
+        if (deadline < flight->deadline) {
+          // The shared call may run longer than this caller may wait.
+          waiter.timer = ScheduleLocked(deadline, [this, id] {
+            OnWaiterDeadline(id);
+            TaskFinished();
+          });
+        }
+        flight->waiters.emplace(id, std::move(waiter));
+        waiting_.emplace(id, flight);
+        ++stats_.coalesced;
+        return id;
+      }
+    }
+    flight = std::make_shared<Flight>();
+    flight->id = next_flight_++;
+    flight->key = key;
+    flight->endpoint = request.endpoint;
+    if (request.endpoint == Endpoint::kGetTracking ||
+        request.endpoint == Endpoint::kRealtime) {
+      flight->tags = TagsOf(request);
+    }
+    flight->ttl = cacheable ? ttl : absl::ZeroDuration();
+    flight->deadline = deadline;
+    flight->waiters.emplace(id, Waiter{std::move(done), deadline, 0});
+    waiting_.emplace(id, flight);
+    flights_.emplace(flight->id, flight);
+    // A joinable flight with an earlier deadline keeps serving its own
+    // waiters; new arrivals join this one.
+    if (options_.coalesce) joinable_[key] = flight;
+    ++stats_.upstream_reads;
+  }
+  StartFlight(flight, std::move(request));
+  return id;
+}
+
+void CachingCaller::StartFlight(const std::shared_ptr<Flight>& flight,
+                                UpstreamRequest request) {
+  const CallId inner_id =
+      inner_->Send(std::move(request), flight->deadline,
+                   [this, flight](absl::StatusOr<Envelope> result) {
+                     OnFlightDone(flight, std::move(result));
+                   });
+  bool cancel = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!flight->done) {
+      flight->inner_id = inner_id;
+      cancel = flight->abandoned;
+    }
+  }
+  if (cancel) inner_->Cancel(inner_id);
+}
+
+void CachingCaller::OnFlightDone(const std::shared_ptr<Flight>& flight,
+                                 absl::StatusOr<Envelope> result) {
+  std::vector<EnvelopeCallback> callbacks;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    flight->done = true;
+    if (auto it = joinable_.find(flight->key);
+        it != joinable_.end() && it->second == flight) {
+      joinable_.erase(it);
+    }
+    if (flight->endpoint == Endpoint::kRealtime) {
+      // A realtime fetch refreshes the upstream's stored tracking.
+      InvalidateLocked(flight->tags);
+    }
+    if (result.ok() && flight->ttl > absl::ZeroDuration() && !flight->stale &&
+        !stopping_) {
+      cache_.Put(flight->key, flight->tags.empty() ? "" : flight->tags.front(),
+                 *result, clock_() + flight->ttl);
+    }
+    callbacks.reserve(flight->waiters.size());
+    for (auto& [id, waiter] : flight->waiters) {
+      waiting_.erase(id);
+      if (waiter.timer != 0 && scheduler_->Cancel(waiter.timer)) --tasks_;
+      callbacks.push_back(std::move(waiter.done));
+    }
+    flight->waiters.clear();
+  }
+  for (size_t i = 0; i < callbacks.size(); ++i) {
+    if (i + 1 == callbacks.size()) {
+      std::move(callbacks[i])(std::move(result));
+    } else {
+      std::move(callbacks[i])(result);
+    }
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  flights_.erase(flight->id);
+  if (flights_.empty()) idle_.notify_all();
+}
+
+EnvelopeCallback CachingCaller::DetachLocked(CallId id, CallId* cancel_inner) {
+  auto it = waiting_.find(id);
+  if (it == waiting_.end()) return nullptr;
+  std::shared_ptr<Flight> flight = std::move(it->second);
+  waiting_.erase(it);
+  auto waiter = flight->waiters.find(id);
+  if (waiter == flight->waiters.end()) return nullptr;
+  EnvelopeCallback done = std::move(waiter->second.done);
+  if (waiter->second.timer != 0 && scheduler_->Cancel(waiter->second.timer)) {
+    --tasks_;
+  }
+  flight->waiters.erase(waiter);
+  if (flight->waiters.empty() && !flight->done) {
+    flight->abandoned = true;
+    if (auto j = joinable_.find(flight->key);
+        j != joinable_.end() && j->second == flight) {
+      joinable_.erase(j);
+    }
+    // 0 while Send() has not returned; StartFlight() cancels then.
+    *cancel_inner = flight->inner_id;
+  }
+  return done;
+}
+
+void CachingCaller::OnWaiterDeadline(CallId id) {
+  CallId cancel_inner = 0;
+  EnvelopeCallback done;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    done = DetachLocked(id, &cancel_inner);
+  }
+  if (cancel_inner != 0) inner_->Cancel(cancel_inner);
+  if (done) std::move(done)(WaiterDeadlineStatus());
+}
+
+void CachingCaller::Cancel(CallId id) {
+  CallId cancel_inner = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto it = pass_through_.find(id); it != pass_through_.end()) {
+      cancel_inner = it->second;
+    } else if (EnvelopeCallback done = DetachLocked(id, &cancel_inner)) {
+      // The caller may hold its own lock around Cancel(): answer later.
+      ScheduleLocked(absl::Now(), [this, done = std::move(done)]() mutable {
+        std::move(done)(CancelledStatus());
+        TaskFinished();
+      });
+    }
+  }
+  if (cancel_inner != 0) inner_->Cancel(cancel_inner);
+}
+
+UpstreamCaller::CallId CachingCaller::SendPassThrough(UpstreamRequest request,
+                                                      absl::Time deadline,
+                                                      EnvelopeCallback done) {
+  std::vector<std::string> tags = TagsOf(request);
+  CallId id;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    id = next_id_++;
+    pass_through_.emplace(id, 0);
+  }
+  const CallId inner_id =
+      inner_->Send(std::move(request), deadline,
+                   [this, id, tags = std::move(tags), done = std::move(done)](
+                       absl::StatusOr<Envelope> result) mutable {
+                     // Invalidate before answering, so the caller's next read
+                     // is fresh.
+                     OnPassThroughDone(id, std::move(tags));
+                     std::move(done)(std::move(result));
+                     std::lock_guard<std::mutex> lock(mu_);
+                     pass_through_.erase(id);
+                     if (pass_through_.empty()) idle_.notify_all();
+                   });
+  std::lock_guard<std::mutex> lock(mu_);
+  if (auto it = pass_through_.find(id); it != pass_through_.end()) {
+    it->second = inner_id;
+  }
+  return id;
+}
+
+void CachingCaller::OnPassThroughDone(CallId id,
+                                      std::vector<std::string> tags) {
+  if (tags.empty()) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  InvalidateLocked(tags);
+}
+
+void CachingCaller::Refresh(const UpstreamRequest& read, Envelope envelope) {
+  if (read.endpoint != Endpoint::kGetTracking) return;
+  const std::vector<std::string> tags = TagsOf(read);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (stopping_) return;
+  InvalidateLocked(tags);
+  const absl::Duration ttl = TtlOf(read.endpoint);
+  if (ttl <= absl::ZeroDuration() || options_.max_entries == 0) return;
+  cache_.Put(KeyOf(read), tags.empty() ? "" : tags.front(), std::move(envelope),
+             clock_() + ttl);
+}
+
+void CachingCaller::InvalidateLocked(const std::vector<std::string>& tags) {
+  for (const std::string& tag : tags) {
+    stats_.invalidations += cache_.EraseTag(tag);
+  }
+  // Reads of these trackings still in flight may have read the old state:
+  // they fill no cache entry and take no new waiters.
+  for (auto& [flight_id, flight] : flights_) {
+    if (flight->endpoint != Endpoint::kGetTracking || flight->tags.empty() ||
+        flight->done) {
+      continue;
+    }
+    for (const std::string& tag : tags) {
+      if (flight->tags.front() != tag) continue;
+      flight->stale = true;
+      if (auto j = joinable_.find(flight->key);
+          j != joinable_.end() && j->second == flight) {
+        joinable_.erase(j);
+      }
+      break;
+    }
+  }
+}
+
+Scheduler::TaskId CachingCaller::ScheduleLocked(absl::Time when,
+                                                Scheduler::Task task) {
+  ++tasks_;
+  return scheduler_->RunAt(when, std::move(task));
+}
+
+void CachingCaller::TaskFinished() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (--tasks_ == 0) idle_.notify_all();
+}
+
+CacheStats CachingCaller::stats() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  CacheStats stats = stats_;
+  stats.evictions = cache_.evictions();
+  stats.entries = cache_.size();
+  stats.bytes = cache_.bytes();
+  return stats;
+}
+
+void CachingCaller::Clear() {
+  std::lock_guard<std::mutex> lock(mu_);
+  cache_.Clear();
+}
+
+}  // namespace tracktry

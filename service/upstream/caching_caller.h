@@ -1,0 +1,163 @@
+// Copyright 2026 The tracktry-grpc Authors.
+//
+// CachingCaller: the top UpstreamCaller decorator for reads. It
+//   * caches successful GetTracking answers for `tracking_ttl` (60 s) and
+//     ListCarriers answers for `carriers_ttl` (24 h), in a bounded LRU
+//     (ResponseCache). The key is endpoint + method + path + query + body,
+//     so each `lang` of a tracking is its own entry. Errors are not cached
+//     (an empty 4031 answer is a success and is).
+//   * coalesces identical concurrent idempotent calls (get, list, realtime,
+//     carriers, detect): while one upstream call for a key is in flight,
+//     identical calls wait for it instead of starting their own, and all of
+//     them get its result. A call whose deadline is more than
+//     `coalesce_deadline_slack` later than the in-flight call's starts a
+//     fresh call (which later arrivals join), so a short first deadline
+//     cannot fail a long later one early. A waiter that is cancelled or
+//     whose own (earlier) deadline passes leaves alone; the shared upstream
+//     call is cancelled only when no waiter is left.
+//   * bypass: UpstreamRequest::bypass_cache skips the cache lookup (the
+//     answer still refreshes the cache; it may join an in-flight call,
+//     which is also a fresh upstream read).
+//   * invalidation: when a create, update, delete, batch create or realtime
+//     call for a tracking finishes (whatever its result: a failed call may
+//     still have changed the upstream), every cached GetTracking entry of
+//     that carrier/number is dropped, and reads of it still in flight
+//     neither fill the cache nor take new waiters.
+// Non-idempotent calls pass through unchanged.
+#ifndef TRACKTRY_SERVICE_UPSTREAM_CACHING_CALLER_H_
+#define TRACKTRY_SERVICE_UPSTREAM_CACHING_CALLER_H_
+
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/time/time.h"
+#include "service/upstream/response_cache.h"
+#include "service/upstream/scheduler.h"
+#include "service/upstream/upstream_caller.h"
+
+namespace tracktry {
+
+struct CacheOptions {
+  // GetTracking answers; zero disables caching them.
+  absl::Duration tracking_ttl = absl::Seconds(60);
+  // ListCarriers answers; zero disables caching them.
+  absl::Duration carriers_ttl = absl::Hours(24);
+  // Bounds of the cache (least recently used entries go first).
+  size_t max_entries = 100000;
+  size_t max_bytes = size_t{256} << 20;
+  // Share one upstream call among identical concurrent reads.
+  bool coalesce = true;
+  absl::Duration coalesce_deadline_slack = absl::Seconds(1);
+};
+
+struct CacheStats {
+  // Cacheable reads answered from the cache / not (bypass included).
+  int64_t hits = 0;
+  int64_t misses = 0;
+  // Reads that joined an identical in-flight call.
+  int64_t coalesced = 0;
+  // Upstream calls started for idempotent reads.
+  int64_t upstream_reads = 0;
+  // Cache entries dropped by create/update/delete/batch/realtime.
+  int64_t invalidations = 0;
+  // Entries dropped for space.
+  int64_t evictions = 0;
+  size_t entries = 0;
+  size_t bytes = 0;
+};
+
+// Thread-safe. `inner` and `scheduler` are not owned and must outlive this
+// object. The destructor cancels everything still running (callbacks get
+// CANCELLED) and waits for the callbacks; callers must not call Send() once
+// destruction starts.
+class CachingCaller final : public UpstreamCaller {
+ public:
+  using Clock = std::function<absl::Time()>;
+
+  // `clock` (default absl::Now) decides cache expiry only; deadlines use
+  // real time.
+  CachingCaller(UpstreamCaller* inner, Scheduler* scheduler,
+                CacheOptions options, Clock clock = nullptr);
+  ~CachingCaller() override;
+
+  // `done` runs exactly once, never inside Send() or Cancel(); cache hits
+  // are answered on the scheduler thread.
+  CallId Send(UpstreamRequest request, absl::Time deadline,
+              EnvelopeCallback done) override;
+  void Cancel(CallId id) override;
+
+  CacheStats stats() const;
+  // Records `envelope` as the fresh answer of the GetTracking read `read`
+  // (e.g. a verified webhook push of that tracking): every cached entry of
+  // its tracking (all `lang` variants) is dropped, reads of it in flight
+  // are marked stale, and `envelope` is cached under `read`'s key for the
+  // tracking TTL. A no-op for other endpoints or when caching is off.
+  void Refresh(const UpstreamRequest& read, Envelope envelope);
+  // Drops every cached entry.
+  void Clear();
+
+  // The cache / coalescing key of `request`.
+  static std::string KeyOf(const UpstreamRequest& request);
+  // The invalidation tags ("carrier/number", lower case) a request touches:
+  // from the path of get/update/delete, from the body of create, realtime
+  // and batch. Empty for other endpoints.
+  static std::vector<std::string> TagsOf(const UpstreamRequest& request);
+
+ private:
+  struct Waiter;
+  struct Flight;
+
+  absl::Duration TtlOf(Endpoint endpoint) const;
+  CallId SendPassThrough(UpstreamRequest request, absl::Time deadline,
+                         EnvelopeCallback done);
+  void OnPassThroughDone(CallId id, std::vector<std::string> tags);
+  // Requires mu_. Drops the cached reads of `tags` and marks the reads of
+  // them in flight stale.
+  void InvalidateLocked(const std::vector<std::string>& tags);
+  void StartFlight(const std::shared_ptr<Flight>& flight,
+                   UpstreamRequest request);
+  void OnFlightDone(const std::shared_ptr<Flight>& flight,
+                    absl::StatusOr<Envelope> result);
+  // Requires mu_. Removes waiter `id` from its flight; returns its callback
+  // (empty if unknown) and, when the flight has no waiter left, the inner
+  // call id to cancel in `*cancel_inner`.
+  EnvelopeCallback DetachLocked(CallId id, CallId* cancel_inner);
+  void OnWaiterDeadline(CallId id);
+  // Requires mu_; the task must call TaskFinished() at its end.
+  Scheduler::TaskId ScheduleLocked(absl::Time when, Scheduler::Task task);
+  void TaskFinished();
+
+  UpstreamCaller* const inner_;
+  Scheduler* const scheduler_;
+  const CacheOptions options_;
+  const Clock clock_;
+
+  mutable std::mutex mu_;
+  std::condition_variable idle_;
+  bool stopping_ = false;
+  CallId next_id_ = 1;
+  ResponseCache cache_;
+  // Flights new identical reads may join, by key.
+  absl::flat_hash_map<std::string, std::shared_ptr<Flight>> joinable_;
+  // Every flight still running (joinable or not), by its own id.
+  absl::flat_hash_map<uint64_t, std::shared_ptr<Flight>> flights_;
+  uint64_t next_flight_ = 1;
+  // Waiting read -> its flight.
+  absl::flat_hash_map<CallId, std::shared_ptr<Flight>> waiting_;
+  // Pass-through call -> inner id (0 until Send() returned).
+  absl::flat_hash_map<CallId, CallId> pass_through_;
+  int tasks_ = 0;
+  CacheStats stats_;
+};
+
+}  // namespace tracktry
+
+#endif  // TRACKTRY_SERVICE_UPSTREAM_CACHING_CALLER_H_

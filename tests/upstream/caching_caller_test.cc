@@ -1,0 +1,450 @@
+// Copyright 2026 The tracktry-grpc Authors.
+#include "service/upstream/caching_caller.h"
+
+#include <atomic>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "service/errors/error_details.h"
+#include "service/upstream/response_cache.h"
+#include "tests/upstream/fake_upstream_caller.h"
+
+namespace tracktry {
+namespace {
+
+using testing::FakeUpstreamCaller;
+using testing::HttpError;
+using testing::OkEnvelope;
+using testing::RequestFor;
+using testing::ResultSlot;
+using Reply = FakeUpstreamCaller::Reply;
+
+// Answers each call with data {"n": <call index>}, so tests can tell which
+// upstream call an answer came from.
+FakeUpstreamCaller::Responder Numbered() {
+  return [](const UpstreamRequest&, int index) {
+    return Reply{absl::StatusOr<Envelope>(OkEnvelope({{"n", index}}))};
+  };
+}
+FakeUpstreamCaller::Responder Hanging() {
+  return [](const UpstreamRequest&, int) { return Reply{}; };
+}
+
+int NumberOf(const absl::StatusOr<Envelope>& result) {
+  if (!result.ok()) return -1;
+  return result->data.value("n", -2);
+}
+
+class CachingCallerTest : public ::testing::Test {
+ protected:
+  void Make(CacheOptions options = CacheOptions()) {
+    cache_ = std::make_unique<CachingCaller>(&fake_, &scheduler_, options,
+                                             [this] { return Now(); });
+  }
+  absl::Time Now() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return now_;
+  }
+  void Advance(absl::Duration d) {
+    std::lock_guard<std::mutex> lock(mu_);
+    now_ += d;
+  }
+  absl::StatusOr<Envelope> Call(UpstreamRequest request,
+                                absl::Duration timeout = absl::Seconds(5)) {
+    ResultSlot slot;
+    cache_->Send(std::move(request), absl::Now() + timeout, slot.Callback());
+    return slot.Wait(timeout + absl::Seconds(2));
+  }
+  absl::StatusOr<Envelope> Get(const std::string& number = "123456",
+                               bool bypass = false) {
+    UpstreamRequest request = RequestFor(Endpoint::kGetTracking, number);
+    request.bypass_cache = bypass;
+    return Call(std::move(request));
+  }
+
+  std::mutex mu_;
+  absl::Time now_ = absl::FromUnixSeconds(1700000000);
+  FakeUpstreamCaller fake_;
+  Scheduler scheduler_;
+  std::unique_ptr<CachingCaller> cache_;
+};
+
+TEST_F(CachingCallerTest, RepeatedGetIsServedFromTheCache) {
+  fake_.SetResponder(Numbered());
+  Make();
+  EXPECT_EQ(NumberOf(Get()), 0);
+  EXPECT_EQ(NumberOf(Get()), 0);
+  EXPECT_EQ(NumberOf(Get()), 0);
+  EXPECT_EQ(fake_.calls(), 1);
+  const CacheStats stats = cache_->stats();
+  EXPECT_EQ(stats.hits, 2);
+  EXPECT_EQ(stats.misses, 1);
+  EXPECT_EQ(stats.entries, 1u);
+  // Another tracking is another entry.
+  EXPECT_EQ(NumberOf(Get("999999")), 1);
+  EXPECT_EQ(fake_.calls(), 2);
+}
+
+TEST_F(CachingCallerTest, GetEntryExpiresAfterItsTtl) {
+  fake_.SetResponder(Numbered());
+  Make();  // 60 s by default.
+  EXPECT_EQ(NumberOf(Get()), 0);
+  Advance(absl::Seconds(59));
+  EXPECT_EQ(NumberOf(Get()), 0);
+  Advance(absl::Seconds(2));
+  EXPECT_EQ(NumberOf(Get()), 1);
+  EXPECT_EQ(fake_.calls(), 2);
+}
+
+TEST_F(CachingCallerTest, CarriersAreCachedForADay) {
+  fake_.SetResponder(Numbered());
+  Make();
+  EXPECT_EQ(NumberOf(Call(RequestFor(Endpoint::kListCarriers))), 0);
+  Advance(absl::Hours(23));
+  EXPECT_EQ(NumberOf(Call(RequestFor(Endpoint::kListCarriers))), 0);
+  Advance(absl::Hours(2));
+  EXPECT_EQ(NumberOf(Call(RequestFor(Endpoint::kListCarriers))), 1);
+}
+
+TEST_F(CachingCallerTest, OtherReadsAreNotCached) {
+  fake_.SetResponder(Numbered());
+  Make();
+  for (Endpoint endpoint : {Endpoint::kListTrackings, Endpoint::kRealtime,
+                            Endpoint::kDetectCarrier}) {
+    Call(RequestFor(endpoint));
+    Call(RequestFor(endpoint));
+  }
+  EXPECT_EQ(fake_.calls(), 6);
+}
+
+TEST_F(CachingCallerTest, ZeroTtlDisablesCaching) {
+  fake_.SetResponder(Numbered());
+  CacheOptions options;
+  options.tracking_ttl = absl::ZeroDuration();
+  Make(options);
+  Get();
+  Get();
+  EXPECT_EQ(fake_.calls(), 2);
+}
+
+TEST_F(CachingCallerTest, ErrorsAreNotCached) {
+  fake_.SetResponder([](const UpstreamRequest&, int index) {
+    if (index == 0) return Reply{absl::StatusOr<Envelope>(HttpError(503))};
+    return Reply{absl::StatusOr<Envelope>(OkEnvelope({{"n", index}}))};
+  });
+  Make();
+  EXPECT_EQ(Get().status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(NumberOf(Get()), 1);
+  EXPECT_EQ(NumberOf(Get()), 1);
+  EXPECT_EQ(fake_.calls(), 2);
+}
+
+TEST_F(CachingCallerTest, BypassFetchesFreshAndRefreshesTheCache) {
+  fake_.SetResponder(Numbered());
+  Make();
+  EXPECT_EQ(NumberOf(Get()), 0);
+  EXPECT_EQ(NumberOf(Get("123456", /*bypass=*/true)), 1);
+  EXPECT_EQ(NumberOf(Get()), 1);  // Refreshed by the bypassing read.
+  EXPECT_EQ(fake_.calls(), 2);
+}
+
+TEST_F(CachingCallerTest, FiftyConcurrentIdenticalReadsMakeOneUpstreamCall) {
+  fake_.SetResponder(Hanging());
+  Make();
+  std::vector<std::unique_ptr<ResultSlot>> slots;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 50; ++i) slots.push_back(std::make_unique<ResultSlot>());
+  for (int i = 0; i < 50; ++i) {
+    threads.emplace_back([this, &slots, i] {
+      cache_->Send(RequestFor(Endpoint::kGetTracking),
+                   absl::Now() + absl::Seconds(10), slots[i]->Callback());
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  ASSERT_TRUE(fake_.WaitForCalls(1));
+  EXPECT_EQ(fake_.calls(), 1);
+  EXPECT_EQ(fake_.CompleteAll(OkEnvelope({{"n", 42}})), 1);
+  for (auto& slot : slots) EXPECT_EQ(NumberOf(slot->Wait()), 42);
+  EXPECT_EQ(cache_->stats().coalesced, 49);
+  EXPECT_EQ(fake_.calls(), 1);
+}
+
+TEST_F(CachingCallerTest, IdenticalUncachedReadsAreCoalescedToo) {
+  fake_.SetResponder(Hanging());
+  Make();
+  ResultSlot a, b, c;
+  cache_->Send(RequestFor(Endpoint::kRealtime), absl::Now() + absl::Seconds(5),
+               a.Callback());
+  cache_->Send(RequestFor(Endpoint::kRealtime), absl::Now() + absl::Seconds(5),
+               b.Callback());
+  cache_->Send(RequestFor(Endpoint::kRealtime, "other"),
+               absl::Now() + absl::Seconds(5), c.Callback());
+  ASSERT_TRUE(fake_.WaitForCalls(2));
+  EXPECT_EQ(fake_.calls(), 2);  // The different number is its own call.
+  fake_.CompleteAll(OkEnvelope());
+  EXPECT_TRUE(a.Wait().ok());
+  EXPECT_TRUE(b.Wait().ok());
+  EXPECT_TRUE(c.Wait().ok());
+}
+
+TEST_F(CachingCallerTest, WritesAreNeitherCachedNorCoalesced) {
+  fake_.SetResponder(Numbered());
+  Make();
+  Call(RequestFor(Endpoint::kCreateTracking));
+  Call(RequestFor(Endpoint::kCreateTracking));
+  EXPECT_EQ(fake_.calls(), 2);
+}
+
+TEST_F(CachingCallerTest, CancelledWaiterLeavesTheOthersServed) {
+  fake_.SetResponder(Hanging());
+  Make();
+  ResultSlot a, b, c;
+  const absl::Time deadline = absl::Now() + absl::Seconds(5);
+  cache_->Send(RequestFor(Endpoint::kGetTracking), deadline, a.Callback());
+  const auto b_id =
+      cache_->Send(RequestFor(Endpoint::kGetTracking), deadline, b.Callback());
+  cache_->Send(RequestFor(Endpoint::kGetTracking), deadline, c.Callback());
+  ASSERT_TRUE(fake_.WaitForCalls(1));
+  cache_->Cancel(b_id);
+  EXPECT_EQ(b.Wait().status().code(), absl::StatusCode::kCancelled);
+  EXPECT_TRUE(fake_.cancelled().empty());
+  fake_.CompleteAll(OkEnvelope({{"n", 7}}));
+  EXPECT_EQ(NumberOf(a.Wait()), 7);
+  EXPECT_EQ(NumberOf(c.Wait()), 7);
+  EXPECT_EQ(b.count(), 1);
+}
+
+TEST_F(CachingCallerTest, LastWaiterCancelledCancelsTheUpstreamCall) {
+  fake_.SetResponder(Hanging());
+  Make();
+  ResultSlot a, b;
+  const absl::Time deadline = absl::Now() + absl::Seconds(5);
+  const auto a_id =
+      cache_->Send(RequestFor(Endpoint::kGetTracking), deadline, a.Callback());
+  const auto b_id =
+      cache_->Send(RequestFor(Endpoint::kGetTracking), deadline, b.Callback());
+  ASSERT_TRUE(fake_.WaitForCalls(1));
+  cache_->Cancel(a_id);
+  cache_->Cancel(b_id);
+  EXPECT_EQ(a.Wait().status().code(), absl::StatusCode::kCancelled);
+  EXPECT_EQ(b.Wait().status().code(), absl::StatusCode::kCancelled);
+  EXPECT_EQ(fake_.cancelled().size(), 1u);
+  // A new identical read starts a new upstream call.
+  fake_.SetResponder(Numbered());
+  EXPECT_EQ(NumberOf(Get()), 1);
+}
+
+TEST_F(CachingCallerTest, WaiterWithAnEarlierDeadlineFailsAloneOnTime) {
+  fake_.SetResponder(Hanging());
+  Make();
+  ResultSlot first, impatient;
+  cache_->Send(RequestFor(Endpoint::kGetTracking),
+               absl::Now() + absl::Seconds(5), first.Callback());
+  const absl::Time impatient_deadline = absl::Now() + absl::Milliseconds(150);
+  cache_->Send(RequestFor(Endpoint::kGetTracking), impatient_deadline,
+               impatient.Callback());
+  EXPECT_EQ(impatient.Wait().status().code(),
+            absl::StatusCode::kDeadlineExceeded);
+  EXPECT_LE(impatient.at(), impatient_deadline + absl::Milliseconds(50));
+  EXPECT_FALSE(first.ready());
+  EXPECT_EQ(fake_.calls(), 1);
+  fake_.CompleteAll(OkEnvelope());
+  EXPECT_TRUE(first.Wait().ok());
+}
+
+TEST_F(CachingCallerTest, MuchLaterDeadlineStartsAFreshCall) {
+  fake_.SetResponder(Hanging());
+  Make();  // Slack 1 s.
+  ResultSlot a, b, c;
+  cache_->Send(RequestFor(Endpoint::kGetTracking),
+               absl::Now() + absl::Milliseconds(300), a.Callback());
+  cache_->Send(RequestFor(Endpoint::kGetTracking),
+               absl::Now() + absl::Seconds(10), b.Callback());
+  cache_->Send(RequestFor(Endpoint::kGetTracking),
+               absl::Now() + absl::Seconds(10), c.Callback());
+  ASSERT_TRUE(fake_.WaitForCalls(2));
+  // `a` times out with its own call; `b` and `c` share the second one.
+  EXPECT_EQ(a.Wait().status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_FALSE(b.ready());
+  EXPECT_EQ(fake_.calls(), 2);
+  fake_.CompleteAll(OkEnvelope({{"n", 5}}));
+  EXPECT_EQ(NumberOf(b.Wait()), 5);
+  EXPECT_EQ(NumberOf(c.Wait()), 5);
+}
+
+TEST_F(CachingCallerTest, WritesInvalidateTheTrackingsCachedReads) {
+  for (Endpoint write : {Endpoint::kUpdateTracking, Endpoint::kDeleteTracking,
+                         Endpoint::kCreateTracking, Endpoint::kBatchCreate,
+                         Endpoint::kRealtime}) {
+    FakeUpstreamCaller fake(Numbered());
+    CachingCaller cache(&fake, &scheduler_, CacheOptions());
+    auto get = [&cache](const std::string& number, const std::string& lang) {
+      UpstreamRequest request = RequestFor(Endpoint::kGetTracking, number);
+      if (!lang.empty()) request.path += "/" + lang;
+      ResultSlot slot;
+      cache.Send(std::move(request), absl::Now() + absl::Seconds(5),
+                 slot.Callback());
+      return NumberOf(slot.Wait());
+    };
+    EXPECT_EQ(get("123456", ""), 0);
+    EXPECT_EQ(get("123456", "en"), 1);
+    EXPECT_EQ(get("777777", ""), 2);
+    ResultSlot write_slot;
+    cache.Send(RequestFor(write, "123456"), absl::Now() + absl::Seconds(5),
+               write_slot.Callback());
+    ASSERT_TRUE(write_slot.Wait().ok());
+    // Both languages of 123456 are gone, 777777 stays.
+    EXPECT_EQ(get("123456", ""), 4) << EndpointName(write);
+    EXPECT_EQ(get("123456", "en"), 5) << EndpointName(write);
+    EXPECT_EQ(get("777777", ""), 2) << EndpointName(write);
+    EXPECT_EQ(cache.stats().invalidations, 2) << EndpointName(write);
+  }
+}
+
+TEST_F(CachingCallerTest, ReadInFlightDuringAWriteDoesNotFillTheCache) {
+  fake_.SetResponder(Hanging());
+  Make();
+  ResultSlot read;
+  cache_->Send(RequestFor(Endpoint::kGetTracking),
+               absl::Now() + absl::Seconds(5), read.Callback());
+  ASSERT_TRUE(fake_.WaitForCalls(1));
+  const auto read_id = fake_.records()[0].id;
+  fake_.SetResponder(Numbered());
+  EXPECT_TRUE(Call(RequestFor(Endpoint::kUpdateTracking)).ok());
+  // A read arriving now must not join the old read.
+  ResultSlot late;
+  cache_->Send(RequestFor(Endpoint::kGetTracking),
+               absl::Now() + absl::Seconds(5), late.Callback());
+  EXPECT_EQ(NumberOf(late.Wait()), 2);
+  fake_.Complete(read_id, OkEnvelope({{"n", 0}}));
+  EXPECT_EQ(NumberOf(read.Wait()), 0);
+  // The old answer did not replace the fresh one.
+  EXPECT_EQ(NumberOf(Get()), 2);
+  EXPECT_EQ(fake_.calls(), 3);
+}
+
+TEST_F(CachingCallerTest, CacheHitIsNotAnsweredOnTheCallersThread) {
+  fake_.SetResponder(Numbered());
+  Make();
+  Get();
+  std::mutex mu;
+  std::thread::id answered_on;
+  ResultSlot slot;
+  EnvelopeCallback inner = slot.Callback();
+  cache_->Send(
+      RequestFor(Endpoint::kGetTracking), absl::Now() + absl::Seconds(5),
+      [&, inner = std::move(inner)](absl::StatusOr<Envelope> r) mutable {
+        {
+          std::lock_guard<std::mutex> lock(mu);
+          answered_on = std::this_thread::get_id();
+        }
+        std::move(inner)(std::move(r));
+      });
+  EXPECT_TRUE(slot.Wait().ok());
+  std::lock_guard<std::mutex> lock(mu);
+  EXPECT_NE(answered_on, std::this_thread::get_id());
+}
+
+TEST_F(CachingCallerTest, DestructionCancelsWaitersAndPassThroughCalls) {
+  fake_.SetResponder(Hanging());
+  Make();
+  ResultSlot read, write;
+  cache_->Send(RequestFor(Endpoint::kGetTracking),
+               absl::Now() + absl::Seconds(30), read.Callback());
+  cache_->Send(RequestFor(Endpoint::kCreateTracking),
+               absl::Now() + absl::Seconds(30), write.Callback());
+  ASSERT_TRUE(fake_.WaitForCalls(2));
+  cache_.reset();
+  ASSERT_TRUE(read.ready());
+  ASSERT_TRUE(write.ready());
+  EXPECT_EQ(read.Wait().status().code(), absl::StatusCode::kCancelled);
+  EXPECT_EQ(write.Wait().status().code(), absl::StatusCode::kCancelled);
+}
+
+TEST(ResponseCacheTest, LeastRecentlyUsedEntriesAreEvictedFirst) {
+  ResponseCache cache(/*max_entries=*/2, /*max_bytes=*/1 << 20);
+  const absl::Time now = absl::Now();
+  const absl::Time later = now + absl::Hours(1);
+  cache.Put("a", "", OkEnvelope(), later);
+  cache.Put("b", "", OkEnvelope(), later);
+  ASSERT_NE(cache.Get("a", now), nullptr);  // "b" is now the oldest.
+  cache.Put("c", "", OkEnvelope(), later);
+  EXPECT_NE(cache.Get("a", now), nullptr);
+  EXPECT_EQ(cache.Get("b", now), nullptr);
+  EXPECT_NE(cache.Get("c", now), nullptr);
+  EXPECT_EQ(cache.evictions(), 1);
+  EXPECT_EQ(cache.size(), 2u);
+}
+
+TEST(ResponseCacheTest, ByteBoundEvictsAndOversizedEntriesAreSkipped) {
+  ResponseCache cache(/*max_entries=*/100, /*max_bytes=*/300);
+  const absl::Time later = absl::Now() + absl::Hours(1);
+  cache.Put("big", "", OkEnvelope({{"x", std::string(1000, 'x')}}), later);
+  EXPECT_EQ(cache.size(), 0u);
+  for (int i = 0; i < 10; ++i) {
+    cache.Put("k" + std::to_string(i), "",
+              OkEnvelope({{"x", std::string(50, 'x')}}), later);
+  }
+  EXPECT_LE(cache.bytes(), 300u);
+  EXPECT_GT(cache.evictions(), 0);
+  EXPECT_NE(cache.Get("k9", absl::Now()), nullptr);
+}
+
+TEST(ResponseCacheTest, EraseTagDropsOnlyThatTag) {
+  ResponseCache cache(10, 1 << 20);
+  const absl::Time later = absl::Now() + absl::Hours(1);
+  cache.Put("a1", "a", OkEnvelope(), later);
+  cache.Put("a2", "a", OkEnvelope(), later);
+  cache.Put("b1", "b", OkEnvelope(), later);
+  EXPECT_EQ(cache.EraseTag("a"), 2u);
+  EXPECT_EQ(cache.EraseTag("a"), 0u);
+  EXPECT_EQ(cache.size(), 1u);
+  EXPECT_NE(cache.Get("b1", absl::Now()), nullptr);
+}
+
+TEST(CachingCallerKeysTest, ExtendedWritesTagEveryNumberTheyTouch) {
+  using V = std::vector<std::string>;
+  UpstreamRequest update_carrier;
+  update_carrier.endpoint = Endpoint::kUpdateCarrier;
+  update_carrier.method = "POST";
+  update_carrier.path = "/trackings/update";
+  update_carrier.body = nlohmann::json{{"tracking_number", "UC1"},
+                                       {"carrier_code", "dhl"},
+                                       {"update_carrier_code", "ups"}};
+  EXPECT_EQ(CachingCaller::TagsOf(update_carrier), V{"uc1"});
+  for (Endpoint endpoint :
+       {Endpoint::kNotUpdate, Endpoint::kBatchDelete, Endpoint::kUpdateMore}) {
+    UpstreamRequest request;
+    request.endpoint = endpoint;
+    request.method = "POST";
+    request.body = nlohmann::json::array(
+        {nlohmann::json{{"tracking_number", "A1"}, {"carrier_code", "dhl"}},
+         nlohmann::json{{"tracking_number", "B2"}, {"carrier_code", "ups"}}});
+    EXPECT_EQ(CachingCaller::TagsOf(request), (V{"a1", "b2"}))
+        << EndpointName(endpoint);
+  }
+}
+
+TEST(CachingCallerKeysTest, TagsComeFromPathsAndBodies) {
+  using V = std::vector<std::string>;
+  EXPECT_EQ(CachingCaller::TagsOf(RequestFor(Endpoint::kGetTracking, "AbC1")),
+            V{"abc1"});
+  EXPECT_EQ(CachingCaller::TagsOf(RequestFor(Endpoint::kCreateTracking, "X9")),
+            V{"x9"});
+  EXPECT_EQ(CachingCaller::TagsOf(RequestFor(Endpoint::kBatchCreate, "Q1")),
+            V{"q1"});
+  EXPECT_TRUE(
+      CachingCaller::TagsOf(RequestFor(Endpoint::kListCarriers)).empty());
+  UpstreamRequest a = RequestFor(Endpoint::kListTrackings);
+  UpstreamRequest b = a;
+  b.query = {{"page", "2"}, {"limit", "100"}};
+  EXPECT_NE(CachingCaller::KeyOf(a), CachingCaller::KeyOf(b));
+  b.query = a.query;
+  b.bypass_cache = true;
+  EXPECT_EQ(CachingCaller::KeyOf(a), CachingCaller::KeyOf(b));
+}
+
+}  // namespace
+}  // namespace tracktry
