@@ -285,7 +285,7 @@ TEST_F(ObservabilityTest, SecretsAndCustomerDataNeverAppearInLogsOrMetrics) {
   const std::string metrics = ScrapeSettled();
   const std::string log = LogWithAccessLines(4);
   ASSERT_THAT(log, HasSubstr("\"rpc\":\"CreateTracking\""));
-  for (const std::string secret :
+  for (const std::string& secret :
        {std::string(ServiceHarness::kApiKey), std::string(kEmail),
         std::string(kPhone), std::string(kCustomerName)}) {
     EXPECT_THAT(log, Not(HasSubstr(secret)));

@@ -188,7 +188,8 @@ TEST_F(IdempotencyStoreTest, OldestIdsAreForgottenBeyondTheBound) {
   IdempotencyOptions options;
   options.max_keys = 3;
   Make(options);
-  for (int i = 0; i < 5; ++i) Call(Tagged("k" + std::to_string(i), 1));
+  for (int i = 0; i < 5; ++i)
+    Call(Tagged("k" + std::to_string(i), 1)).status().IgnoreError();
   EXPECT_LE(store_->size(), 4u);
   EXPECT_EQ(NumberOf(Call(Tagged("k4", 1))), 4);  // Still remembered.
   EXPECT_EQ(NumberOf(Call(Tagged("k0", 1))), 5);  // Forgotten: upstream.

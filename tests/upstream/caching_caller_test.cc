@@ -113,8 +113,8 @@ TEST_F(CachingCallerTest, OtherReadsAreNotCached) {
   Make();
   for (Endpoint endpoint : {Endpoint::kListTrackings, Endpoint::kRealtime,
                             Endpoint::kDetectCarrier}) {
-    Call(RequestFor(endpoint));
-    Call(RequestFor(endpoint));
+    Call(RequestFor(endpoint)).status().IgnoreError();
+    Call(RequestFor(endpoint)).status().IgnoreError();
   }
   EXPECT_EQ(fake_.calls(), 6);
 }
@@ -124,8 +124,8 @@ TEST_F(CachingCallerTest, ZeroTtlDisablesCaching) {
   CacheOptions options;
   options.tracking_ttl = absl::ZeroDuration();
   Make(options);
-  Get();
-  Get();
+  Get().status().IgnoreError();
+  Get().status().IgnoreError();
   EXPECT_EQ(fake_.calls(), 2);
 }
 
@@ -192,8 +192,8 @@ TEST_F(CachingCallerTest, IdenticalUncachedReadsAreCoalescedToo) {
 TEST_F(CachingCallerTest, WritesAreNeitherCachedNorCoalesced) {
   fake_.SetResponder(Numbered());
   Make();
-  Call(RequestFor(Endpoint::kCreateTracking));
-  Call(RequestFor(Endpoint::kCreateTracking));
+  Call(RequestFor(Endpoint::kCreateTracking)).status().IgnoreError();
+  Call(RequestFor(Endpoint::kCreateTracking)).status().IgnoreError();
   EXPECT_EQ(fake_.calls(), 2);
 }
 
@@ -328,7 +328,7 @@ TEST_F(CachingCallerTest, ReadInFlightDuringAWriteDoesNotFillTheCache) {
 TEST_F(CachingCallerTest, CacheHitIsNotAnsweredOnTheCallersThread) {
   fake_.SetResponder(Numbered());
   Make();
-  Get();
+  Get().status().IgnoreError();
   std::mutex mu;
   std::thread::id answered_on;
   ResultSlot slot;

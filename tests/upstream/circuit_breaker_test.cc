@@ -117,15 +117,15 @@ TEST_F(CircuitBreakerTest, OpensAfterConsecutiveFailuresAndFailsFast) {
 TEST_F(CircuitBreakerTest, ASuccessResetsTheFailureCount) {
   Make(3);
   script_.Set(HttpError(500));
-  Call();
-  Call();
+  Call().status().IgnoreError();
+  Call().status().IgnoreError();
   script_.Set(OkEnvelope());
   EXPECT_TRUE(Call().ok());
   script_.Set(HttpError(500));
-  Call();
-  Call();
+  Call().status().IgnoreError();
+  Call().status().IgnoreError();
   EXPECT_EQ(breaker_->state(), CircuitState::kClosed);
-  Call();
+  Call().status().IgnoreError();
   EXPECT_EQ(breaker_->state(), CircuitState::kOpen);
 }
 
@@ -135,9 +135,9 @@ TEST_F(CircuitBreakerTest, AnswersThatAreNotUpstreamFailuresDoNotCount) {
        {MetaError(4017), HttpError(429), MetaError(4014), MetaError(4016),
         absl::CancelledError("x"), MetaError(4001)}) {
     script_.Set(status);
-    Call();
-    Call();
-    Call();
+    Call().status().IgnoreError();
+    Call().status().IgnoreError();
+    Call().status().IgnoreError();
   }
   EXPECT_EQ(breaker_->state(), CircuitState::kClosed);
   EXPECT_EQ(fake_.calls(), 18);
@@ -146,15 +146,15 @@ TEST_F(CircuitBreakerTest, AnswersThatAreNotUpstreamFailuresDoNotCount) {
 TEST_F(CircuitBreakerTest, RateLimitAnswersNeitherCountNorReset) {
   Make(2);
   script_.Set(HttpError(503));
-  Call();
+  Call().status().IgnoreError();
   script_.Set(HttpError(429));
-  Call();
+  Call().status().IgnoreError();
   script_.Set(absl::Status(MakeError(absl::StatusCode::kResourceExhausted,
                                      "queue", "RATE_LIMIT_QUEUE")));
-  Call();
+  Call().status().IgnoreError();
   EXPECT_EQ(breaker_->state(), CircuitState::kClosed);
   script_.Set(HttpError(503));
-  Call();
+  Call().status().IgnoreError();
   EXPECT_EQ(breaker_->state(), CircuitState::kOpen);
 }
 
@@ -162,15 +162,16 @@ TEST_F(CircuitBreakerTest, TimeoutsCountOnlyForCallsWithARealBudget) {
   Make(2);
   script_.Hang();
   // 100 ms deadlines are the callers' business, not an upstream failure.
-  for (int i = 0; i < 3; ++i) Call(absl::Milliseconds(100));
+  for (int i = 0; i < 3; ++i)
+    Call(absl::Milliseconds(100)).status().IgnoreError();
   EXPECT_EQ(breaker_->state(), CircuitState::kClosed);
   EXPECT_TRUE(CircuitBreaker::IsFailure(testing::UpstreamTimeout(),
                                         absl::Seconds(2), absl::Seconds(1)));
   EXPECT_FALSE(CircuitBreaker::IsFailure(
       testing::UpstreamTimeout(), absl::Milliseconds(100), absl::Seconds(1)));
   script_.Set(testing::ConnectionRefused());
-  Call();
-  Call();
+  Call().status().IgnoreError();
+  Call().status().IgnoreError();
   EXPECT_EQ(breaker_->state(), CircuitState::kOpen);
 }
 
@@ -178,15 +179,15 @@ TEST_F(CircuitBreakerTest, MalformedAnswersCountAsFailures) {
   Make(2);
   script_.Set(absl::Status(MakeError(absl::StatusCode::kInternal, "truncated",
                                      "UPSTREAM_MALFORMED_RESPONSE")));
-  Call();
-  Call();
+  Call().status().IgnoreError();
+  Call().status().IgnoreError();
   EXPECT_EQ(breaker_->state(), CircuitState::kOpen);
 }
 
 TEST_F(CircuitBreakerTest, CooldownLeadsToHalfOpenWithoutTraffic) {
   Make(1, absl::Milliseconds(200));
   script_.Set(HttpError(502));
-  Call();
+  Call().status().IgnoreError();
   EXPECT_TRUE(breaker_->is_open());
   ASSERT_TRUE(WaitForState(CircuitState::kHalfOpen, absl::Seconds(2)));
   EXPECT_FALSE(breaker_->is_open());
@@ -197,7 +198,7 @@ TEST_F(CircuitBreakerTest, CooldownLeadsToHalfOpenWithoutTraffic) {
 TEST_F(CircuitBreakerTest, HalfOpenLetsOneProbeThroughAndItsSuccessCloses) {
   Make(1, absl::Milliseconds(100));
   script_.Set(HttpError(502));
-  Call();
+  Call().status().IgnoreError();
   ASSERT_TRUE(WaitForState(CircuitState::kHalfOpen));
   script_.Hang();
   ResultSlot probe;
@@ -222,7 +223,7 @@ TEST_F(CircuitBreakerTest, HalfOpenLetsOneProbeThroughAndItsSuccessCloses) {
 TEST_F(CircuitBreakerTest, FailedProbeReopensForAnotherCooldown) {
   Make(1, absl::Milliseconds(150));
   script_.Set(HttpError(503));
-  Call();
+  Call().status().IgnoreError();
   ASSERT_TRUE(WaitForState(CircuitState::kHalfOpen));
   EXPECT_EQ(ReasonOf(Call().status()), "UPSTREAM_UNAVAILABLE");  // The probe.
   EXPECT_EQ(breaker_->state(), CircuitState::kOpen);
@@ -238,7 +239,7 @@ TEST_F(CircuitBreakerTest, FailedProbeReopensForAnotherCooldown) {
 TEST_F(CircuitBreakerTest, CancelledProbeLetsTheNextCallProbe) {
   Make(1, absl::Milliseconds(100));
   script_.Set(HttpError(503));
-  Call();
+  Call().status().IgnoreError();
   ASSERT_TRUE(WaitForState(CircuitState::kHalfOpen));
   script_.Hang();
   ResultSlot probe;
@@ -257,7 +258,7 @@ TEST_F(CircuitBreakerTest, CancelledProbeLetsTheNextCallProbe) {
 TEST_F(CircuitBreakerTest, ZeroThresholdNeverOpens) {
   Make(0);
   script_.Set(HttpError(503));
-  for (int i = 0; i < 20; ++i) Call();
+  for (int i = 0; i < 20; ++i) Call().status().IgnoreError();
   EXPECT_EQ(breaker_->state(), CircuitState::kClosed);
   EXPECT_EQ(fake_.calls(), 20);
 }

@@ -283,6 +283,11 @@ inline UpstreamRequest RequestFor(Endpoint endpoint,
       request.path = "/carriers/detect";
       request.body = nlohmann::json{{"tracking_number", number}};
       break;
+    default:
+      // Extended routes: tests that need them build the request themselves.
+      request.method = "POST";
+      request.path = std::string("/trackings/") + EndpointName(endpoint);
+      break;
   }
   return request;
 }
