@@ -364,10 +364,12 @@ TEST(RateClassTest, EndpointsMapToTheirClass) {
 
 TEST_F(RateShaperTest, RequestThatWouldMissItsDeadlineFailsAtOnce) {
   Make(Options(2));  // 500 ms apart: starts at 0, 0.5, 1.0, 1.5 s.
+  // 1.45 s deadlines: the third call has 0.45 s to spare (a slow machine, e.g.
+  // under ThreadSanitizer, may start it late), the fourth cannot make it.
   for (int i = 0; i < 3; ++i)
-    Send(i, Endpoint::kGetTracking, absl::Seconds(1.2));
+    Send(i, Endpoint::kGetTracking, absl::Seconds(1.45));
   const absl::Time sent = absl::Now();
-  Send(3, Endpoint::kGetTracking, absl::Seconds(1.2));
+  Send(3, Endpoint::kGetTracking, absl::Seconds(1.45));
   ASSERT_TRUE(outcomes_.WaitForKey(3, absl::Seconds(1)));
   const auto rejected = *outcomes_.Get(3);
   EXPECT_LT(rejected.at - sent, kLate);
