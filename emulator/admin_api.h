@@ -14,7 +14,8 @@
 //   GET    /_emulator/config   config without the key ("api_key_set")
 //   PUT    /_emulator/config   partial update; returns GET's body
 //   GET    /_emulator/health   {"status":"ok"}
-//   POST   /_emulator/webhook/push  body {"url","carrier_code","tracking_number",
+//   POST   /_emulator/webhook/push  body
+//   {"url","carrier_code","tracking_number",
 //          "signed","email","time_offset_s"}: posts a webhook push (blocking,
 //          5 s timeout); returns {"receiver_status": HTTP status}
 // Thread-safe.

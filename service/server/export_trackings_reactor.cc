@@ -80,17 +80,17 @@ void ExportTrackingsReactor::FetchPage() {
   refs_.fetch_add(1, std::memory_order_relaxed);
   auto id_slot = std::make_shared<UpstreamCaller::CallId>(0);
   auto done = std::make_shared<bool>(false);
-  const UpstreamCaller::CallId id = upstream_->Send(
-      std::move(request), deadline,
-      [this, id_slot, done](absl::StatusOr<Envelope> result) {
-        {
-          std::lock_guard<std::recursive_mutex> lock(mu_);
-          *done = true;
-          if (in_flight_ == *id_slot) in_flight_.reset();
-          OnPage(std::move(result));
-        }
-        Unref();
-      });
+  const UpstreamCaller::CallId id =
+      upstream_->Send(std::move(request), deadline,
+                      [this, id_slot, done](absl::StatusOr<Envelope> result) {
+                        {
+                          std::lock_guard<std::recursive_mutex> lock(mu_);
+                          *done = true;
+                          if (in_flight_ == *id_slot) in_flight_.reset();
+                          OnPage(std::move(result));
+                        }
+                        Unref();
+                      });
   *id_slot = id;
   // The completion may already have run (it waits on mu_ otherwise).
   if (!*done) in_flight_ = id;
@@ -107,10 +107,11 @@ void ExportTrackingsReactor::OnPage(absl::StatusOr<Envelope> envelope) {
     if (!page.ok()) return FinishLocked(page.status());
     const int64_t returned = static_cast<int64_t>(page->items.size());
     total_ = page->total;
-    more_pages_ = returned > 0 &&
-                  (page->total > 0
-                       ? cursor_.page.page * cursor_.page.page_size < page->total
-                       : returned >= cursor_.page.page_size);
+    more_pages_ =
+        returned > 0 &&
+        (page->total > 0
+             ? cursor_.page.page * cursor_.page.page_size < page->total
+             : returned >= cursor_.page.page_size);
     // Resuming inside a page: drop what the previous export already sent.
     const int64_t skip = std::min(cursor_.skip, returned);
     skip_base_ = skip;

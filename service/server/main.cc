@@ -27,7 +27,8 @@ int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
   // One descriptor per upstream connection and per client connection.
   struct rlimit files;
-  if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0 &&
+      files.rlim_cur < files.rlim_max) {
     files.rlim_cur = files.rlim_max;
     setrlimit(RLIMIT_NOFILE, &files);
   }
@@ -57,27 +58,29 @@ int main(int argc, char** argv) {
   absl::StatusOr<std::unique_ptr<tracktry::TracktryServer>> server =
       tracktry::TracktryServer::Start(*options, nullptr, &logger);
   if (!server.ok()) {
-    logger.Error("cannot start", {{"error", std::string(server.status().message())}});
+    logger.Error("cannot start",
+                 {{"error", std::string(server.status().message())}});
     return 1;
   }
-  logger.Info("serving",
-              {{"listen", options->listen_address},
-               {"port", (*server)->port()},
-               {"upstream", options->upstream.base_url},
-               {"reflection", options->enable_reflection},
-               {"metrics_port", (*server)->metrics_port()},
-               {"tls", !options->tls_cert_file.empty()},
-               {"mtls", !options->tls_client_ca_file.empty()},
-               {"auth", !options->auth_tokens_file.empty()}});
+  logger.Info("serving", {{"listen", options->listen_address},
+                          {"port", (*server)->port()},
+                          {"upstream", options->upstream.base_url},
+                          {"reflection", options->enable_reflection},
+                          {"metrics_port", (*server)->metrics_port()},
+                          {"tls", !options->tls_cert_file.empty()},
+                          {"mtls", !options->tls_client_ca_file.empty()},
+                          {"auth", !options->auth_tokens_file.empty()}});
 
   int signal_number = 0;
   sigwait(&signals, &signal_number);
   // Health NOT_SERVING first; keep serving for --shutdown-delay so load
   // balancers stop routing here, then stop accepting and drain.
   (*server)->StartDraining();
-  logger.Info("draining", {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"},
-                           {"delay_ms", absl::ToInt64Milliseconds(options->shutdown_delay)},
-                           {"grace_ms", absl::ToInt64Milliseconds(options->shutdown_grace)}});
+  logger.Info(
+      "draining",
+      {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"},
+       {"delay_ms", absl::ToInt64Milliseconds(options->shutdown_delay)},
+       {"grace_ms", absl::ToInt64Milliseconds(options->shutdown_grace)}});
   if (options->shutdown_delay > absl::ZeroDuration()) {
     absl::SleepFor(options->shutdown_delay);
   }

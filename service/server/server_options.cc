@@ -23,7 +23,8 @@ absl::Status BadFlag(absl::string_view name, absl::string_view why) {
 absl::StatusOr<absl::Duration> ParseDurationValue(absl::string_view name,
                                                   const std::string& value) {
   absl::Duration duration;
-  if (!absl::ParseDuration(value, &duration) || duration < absl::ZeroDuration()) {
+  if (!absl::ParseDuration(value, &duration) ||
+      duration < absl::ZeroDuration()) {
     return BadFlag(name, "expected a duration such as 30s or 500ms");
   }
   return duration;
@@ -33,8 +34,8 @@ absl::StatusOr<int> ParseIntValue(absl::string_view name,
                                   const std::string& value, int min, int max) {
   int result = 0;
   if (!absl::SimpleAtoi(value, &result) || result < min || result > max) {
-    return BadFlag(name, absl::StrCat("expected an integer in [", min, ", ",
-                                      max, "]"));
+    return BadFlag(
+        name, absl::StrCat("expected an integer in [", min, ", ", max, "]"));
   }
   return result;
 }
@@ -491,8 +492,7 @@ absl::StatusOr<ServerOptions> ParseServerOptions(
   }
   if (options.upstream.api_key.empty()) {
     if (auto key = env("TRACKTRY_API_KEY"); key.has_value()) {
-      options.upstream.api_key =
-          std::string(absl::StripAsciiWhitespace(*key));
+      options.upstream.api_key = std::string(absl::StripAsciiWhitespace(*key));
     }
   }
   return options;

@@ -12,9 +12,9 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "service/server/idempotency_store.h"
 #include "service/server/tracking_service_impl.h"
 #include "service/server/watch_hub.h"
-#include "service/server/idempotency_store.h"
 #include "service/upstream/caching_caller.h"
 #include "service/upstream/circuit_breaker.h"
 #include "service/upstream/rate_shaper.h"

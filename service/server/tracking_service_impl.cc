@@ -12,11 +12,11 @@
 #include "service/errors/error_details.h"
 #include "service/server/batch_assembler.h"
 #include "service/server/idempotency_store.h"
-#include "service/translation/page_token.h"
-#include "service/translation/request_translation.h"
 #include "service/translation/batch_translation.h"
 #include "service/translation/carrier_translation.h"
 #include "service/translation/list_translation.h"
+#include "service/translation/page_token.h"
+#include "service/translation/request_translation.h"
 #include "service/translation/tracking_translation.h"
 #include "service/validation/request_validator.h"
 
@@ -35,12 +35,12 @@ std::string TrackingPath(const std::string& carrier_code,
 
 absl::Status TrackingNotFound(const std::string& carrier_code,
                               const std::string& tracking_number) {
-  return MakeError(absl::StatusCode::kNotFound,
-                   absl::StrCat("tracking ", carrier_code, "/",
-                                tracking_number, " not found"),
-                   "TRACKING_NOT_FOUND",
-                   {{"carrierCode", carrier_code},
-                    {"trackingNumber", tracking_number}});
+  return MakeError(
+      absl::StatusCode::kNotFound,
+      absl::StrCat("tracking ", carrier_code, "/", tracking_number,
+                   " not found"),
+      "TRACKING_NOT_FOUND",
+      {{"carrierCode", carrier_code}, {"trackingNumber", tracking_number}});
 }
 
 // The first tracking in `envelope`, or NOT_FOUND when there is none.
@@ -53,7 +53,8 @@ absl::StatusOr<v1::Tracking> FirstTracking(const Envelope& envelope,
   absl::StatusOr<std::vector<v1::Tracking>> trackings =
       TrackingsFromData(envelope.data);
   if (!trackings.ok()) return trackings.status();
-  if (trackings->empty()) return TrackingNotFound(carrier_code, tracking_number);
+  if (trackings->empty())
+    return TrackingNotFound(carrier_code, tracking_number);
   return std::move(trackings->front());
 }
 
@@ -99,9 +100,8 @@ grpc::ServerUnaryReactor* TrackingServiceImpl::CreateTracking(
                                          absl::StatusOr<Envelope> envelope) {
     if (!envelope.ok()) return reactor->Complete(envelope.status());
     absl::StatusOr<std::vector<v1::Tracking>> trackings =
-        envelope->meta_code == kMetaEmpty
-            ? std::vector<v1::Tracking>()
-            : TrackingsFromData(envelope->data);
+        envelope->meta_code == kMetaEmpty ? std::vector<v1::Tracking>()
+                                          : TrackingsFromData(envelope->data);
     if (!trackings.ok()) return reactor->Complete(trackings.status());
     v1::Tracking* tracking = response->mutable_tracking();
     if (!trackings->empty()) {
@@ -175,9 +175,8 @@ grpc::ServerUnaryReactor* TrackingServiceImpl::UpdateTracking(
                                          absl::StatusOr<Envelope> envelope) {
     if (!envelope.ok()) return reactor->Complete(envelope.status());
     absl::StatusOr<std::vector<v1::Tracking>> trackings =
-        envelope->meta_code == kMetaEmpty
-            ? std::vector<v1::Tracking>()
-            : TrackingsFromData(envelope->data);
+        envelope->meta_code == kMetaEmpty ? std::vector<v1::Tracking>()
+                                          : TrackingsFromData(envelope->data);
     if (!trackings.ok()) return reactor->Complete(trackings.status());
     if (!trackings->empty()) {
       *response->mutable_tracking() = std::move(trackings->front());
@@ -310,8 +309,8 @@ grpc::ServerUnaryReactor* TrackingServiceImpl::ListTrackings(
   upstream.method = "GET";
   upstream.path = "/trackings/get";
   upstream.query = ListTrackingsQuery(*request, page.page, page.page_size);
-  reactor->Call(std::move(upstream), [reactor, response, page](
-                                         absl::StatusOr<Envelope> envelope) {
+  reactor->Call(std::move(upstream), [reactor, response,
+                                      page](absl::StatusOr<Envelope> envelope) {
     if (!envelope.ok()) return reactor->Complete(envelope.status());
     if (envelope->meta_code == kMetaEmpty) {
       // Empty result: not an error, and the end of the collection.
@@ -324,9 +323,8 @@ grpc::ServerUnaryReactor* TrackingServiceImpl::ListTrackings(
       *response->add_trackings() = std::move(tracking);
     }
     response->set_total_size(list->total);
-    const bool more = list->total > 0
-                          ? page.page * page.page_size < list->total
-                          : returned >= page.page_size;
+    const bool more = list->total > 0 ? page.page * page.page_size < list->total
+                                      : returned >= page.page_size;
     if (more && returned > 0) {
       PageTokenState next = page;
       next.page = page.page + 1;
@@ -381,20 +379,22 @@ grpc::ServerUnaryReactor* TrackingServiceImpl::ListCarriers(
   upstream.method = "GET";
   upstream.path = "/carriers";
   upstream.bypass_cache = request->bypass_cache();
-  reactor->Call(std::move(upstream), [reactor, response](
-                                         absl::StatusOr<Envelope> envelope) {
-    if (!envelope.ok()) return reactor->Complete(envelope.status());
-    if (envelope->meta_code == kMetaEmpty) {
-      return reactor->Complete(absl::OkStatus());
-    }
-    absl::StatusOr<std::vector<v1::Carrier>> carriers =
-        CarriersFromData(envelope->data);
-    if (!carriers.ok()) return reactor->Complete(carriers.status());
-    for (v1::Carrier& carrier : *carriers) {
-      *response->add_carriers() = std::move(carrier);
-    }
-    reactor->Complete(absl::OkStatus());
-  });
+  reactor->Call(std::move(upstream),
+                [reactor, response](absl::StatusOr<Envelope> envelope) {
+                  if (!envelope.ok())
+                    return reactor->Complete(envelope.status());
+                  if (envelope->meta_code == kMetaEmpty) {
+                    return reactor->Complete(absl::OkStatus());
+                  }
+                  absl::StatusOr<std::vector<v1::Carrier>> carriers =
+                      CarriersFromData(envelope->data);
+                  if (!carriers.ok())
+                    return reactor->Complete(carriers.status());
+                  for (v1::Carrier& carrier : *carriers) {
+                    *response->add_carriers() = std::move(carrier);
+                  }
+                  reactor->Complete(absl::OkStatus());
+                });
   return reactor;
 }
 

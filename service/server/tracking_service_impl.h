@@ -40,9 +40,10 @@ class TrackingServiceImpl final : public v1::TrackingService::CallbackService {
       grpc::CallbackServerContext* context,
       const v1::CreateTrackingRequest* request,
       v1::CreateTrackingResponse* response) override;
-  grpc::ServerUnaryReactor* GetTracking(grpc::CallbackServerContext* context,
-                                        const v1::GetTrackingRequest* request,
-                                        v1::GetTrackingResponse* response) override;
+  grpc::ServerUnaryReactor* GetTracking(
+      grpc::CallbackServerContext* context,
+      const v1::GetTrackingRequest* request,
+      v1::GetTrackingResponse* response) override;
   grpc::ServerUnaryReactor* UpdateTracking(
       grpc::CallbackServerContext* context,
       const v1::UpdateTrackingRequest* request,

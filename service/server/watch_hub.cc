@@ -221,8 +221,7 @@ void WatchHub::OnPollDone(const std::shared_ptr<Poller>& poller,
   poller->in_flight = false;
   calls_.erase(poller->call);
   if (!poller->ended && !stopping_) {
-    absl::StatusOr<v1::Tracking> tracking =
-        absl::UnknownError("no tracking");
+    absl::StatusOr<v1::Tracking> tracking = absl::UnknownError("no tracking");
     if (!result.ok()) {
       tracking = result.status();
     } else {

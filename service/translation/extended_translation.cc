@@ -46,9 +46,9 @@ std::optional<int64_t> MemberInt(const json& object, absl::string_view key) {
 }
 
 int32_t ClampToInt32(int64_t value) {
-  return static_cast<int32_t>(std::clamp<int64_t>(
-      value, std::numeric_limits<int32_t>::min(),
-      std::numeric_limits<int32_t>::max()));
+  return static_cast<int32_t>(
+      std::clamp<int64_t>(value, std::numeric_limits<int32_t>::min(),
+                          std::numeric_limits<int32_t>::max()));
 }
 
 void AppendRemoteEntries(const json* entries, bool remote,
