@@ -2,6 +2,7 @@
 #include "bench/direct_engine.h"
 
 #include <sys/epoll.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -264,10 +265,13 @@ void DirectEngine::Poll(int64_t deadline_ns, CompletionFn done) {
   // At most 100 ms per wait: the caller loops, and deadlines may be "never".
   const int64_t wait_ns =
       std::clamp<int64_t>(wake - MonotonicNanos(), 0, 100'000'000);
-  // Round up so that a wait never ends just before the deadline.
-  const int timeout_ms = static_cast<int>((wait_ns + 999'999) / 1'000'000);
+  // Nanosecond timeout: epoll_wait's milliseconds would round every open-loop
+  // send up to the next millisecond tick (up to 1 ms of false latency).
+  struct timespec timeout;
+  timeout.tv_sec = static_cast<time_t>(wait_ns / 1'000'000'000);
+  timeout.tv_nsec = static_cast<long>(wait_ns % 1'000'000'000);  // NOLINT
   struct epoll_event events[256];
-  const int n = epoll_wait(epoll_fd_, events, 256, timeout_ms);
+  const int n = epoll_pwait2(epoll_fd_, events, 256, &timeout, nullptr);
   for (int i = 0; i < n; ++i) {
     int mask = 0;
     if (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLRDHUP)) {

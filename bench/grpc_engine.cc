@@ -1,8 +1,13 @@
 // Copyright 2026 The tracktry-grpc Authors.
 #include "bench/grpc_engine.h"
 
+#include <sys/timerfd.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -18,9 +23,19 @@ struct GrpcEngine::Call {
   int64_t start_ns = 0;
   grpc::ClientContext context;
   grpc::Status status;
+  // A waker tag, not an RPC.
+  bool wake = false;
 };
 
 namespace {
+
+// The tag the waker posts: an alarm due at once.
+struct WakeCall final : GrpcEngine::Call {
+  grpc::Alarm alarm;
+};
+
+// Wakes cut short by more precise ones within this much are not re-armed.
+constexpr int64_t kCoarseSlackNs = 2'000'000;
 
 template <typename Request, typename Response>
 struct TypedCall final : GrpcEngine::Call {
@@ -103,9 +118,42 @@ GrpcEngine::GrpcEngine(const LoadgenOptions& options)
     health_stubs_.push_back(grpc::health::v1::Health::NewStub(channel));
     channels_.push_back(std::move(channel));
   }
+  timer_fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+  if (timer_fd_ < 0) {
+    std::perror("tracktry-loadgen: timerfd_create");
+    std::abort();
+  }
+  waker_ = std::thread([this] { WakerLoop(); });
+}
+
+void GrpcEngine::WakerLoop() {
+  while (true) {
+    uint64_t expirations = 0;
+    if (read(timer_fd_, &expirations, sizeof(expirations)) < 0) continue;
+    if (stopping_.load()) return;
+    auto* wake = new WakeCall;
+    wake->wake = true;
+    wake->alarm.Set(&cq_, gpr_time_0(GPR_CLOCK_MONOTONIC), wake);
+  }
+}
+
+void GrpcEngine::ArmWake(int64_t deadline_ns) {
+  if (deadline_ns == armed_ns_) return;
+  armed_ns_ = deadline_ns;
+  struct itimerspec spec = {};
+  // 0 would disarm the timer; a past deadline fires at once.
+  const int64_t at = std::max<int64_t>(deadline_ns, 1);
+  spec.it_value.tv_sec = static_cast<time_t>(at / 1'000'000'000);
+  spec.it_value.tv_nsec = static_cast<long>(at % 1'000'000'000);  // NOLINT
+  timerfd_settime(timer_fd_, TFD_TIMER_ABSTIME, &spec, nullptr);
 }
 
 GrpcEngine::~GrpcEngine() {
+  stopping_.store(true);
+  armed_ns_ = -1;
+  ArmWake(0);  // fires at once; the waker sees stopping_ and returns
+  waker_.join();
+  close(timer_fd_);
   CancelAll();
   const int64_t deadline = MonotonicNanos() + 5'000'000'000;
   while (!calls_.empty() && MonotonicNanos() < deadline) {
@@ -275,12 +323,22 @@ void GrpcEngine::Start(const WorkItem& item, int64_t start_ns) {
 void GrpcEngine::Poll(int64_t deadline_ns, CompletionFn done) {
   void* tag = nullptr;
   bool ok = false;
-  gpr_timespec wait = MonotonicDeadline(deadline_ns);
+  // The waker ends the wait at the deadline to the microsecond; the queue's
+  // own (millisecond) deadline only backs it up.
+  const bool precise = deadline_ns - MonotonicNanos() < 100'000'000;
+  if (precise) ArmWake(deadline_ns);
+  gpr_timespec wait =
+      MonotonicDeadline(precise ? deadline_ns + kCoarseSlackNs : deadline_ns);
   while (true) {
     const grpc::CompletionQueue::NextStatus next =
         cq_.AsyncNext(&tag, &ok, wait);
     if (next != grpc::CompletionQueue::GOT_EVENT) return;
     std::unique_ptr<Call> call(static_cast<Call*>(tag));
+    if (call->wake) {
+      armed_ns_ = -1;  // spent: the next Poll() arms it again
+      wait = gpr_time_0(GPR_CLOCK_MONOTONIC);
+      continue;
+    }
     calls_.erase(call.get());
     Completion completion;
     completion.op = call->op;

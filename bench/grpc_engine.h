@@ -2,16 +2,23 @@
 //
 // GrpcEngine: a CallEngine over the generated async stubs and ONE
 // CompletionQueue polled by the load loop's thread: no thread per call.
+// A waker thread ends a Poll() at its deadline to the microsecond (a timerfd
+// then a gRPC alarm due at once): the completion queue's own deadlines are
+// whole milliseconds, which would delay every open-loop send to the next
+// millisecond tick and count that delay as latency.
 #ifndef TRACKTRY_BENCH_GRPC_ENGINE_H_
 #define TRACKTRY_BENCH_GRPC_ENGINE_H_
 
+#include <atomic>
 #include <memory>
+#include <thread>
 #include <unordered_set>
 #include <vector>
 
 #include "bench/call_engine.h"
 #include "bench/loadgen_options.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "grpcpp/alarm.h"
 #include "grpcpp/grpcpp.h"
 #include "tracktry/v1/tracking_service.grpc.pb.h"
 
@@ -40,6 +47,9 @@ class GrpcEngine final : public CallEngine {
  private:
   template <typename Request, typename Response, typename Prepare>
   void Launch(std::unique_ptr<Call> call, Request request, Prepare prepare);
+  // Makes the waker post a tag to cq_ at `deadline_ns` (MonotonicNanos).
+  void ArmWake(int64_t deadline_ns);
+  void WakerLoop();
 
   const LoadgenOptions& options_;
   std::vector<std::shared_ptr<grpc::Channel>> channels_;
@@ -49,6 +59,10 @@ class GrpcEngine final : public CallEngine {
   std::unordered_set<Call*> calls_;
   size_t next_channel_ = 0;
   std::string create_nonce_;
+  int timer_fd_ = -1;
+  int64_t armed_ns_ = -1;  // the deadline timer_fd_ is set to, -1 = none
+  std::atomic<bool> stopping_{false};
+  std::thread waker_;
 };
 
 }  // namespace tracktry::bench
