@@ -1,7 +1,8 @@
 // Copyright 2026 The tracktry-grpc Authors.
 //
 // JsonLogger: structured logs, one JSON object per line
-// ({"time","severity","message", fields...}). Registered secrets are
+// ({"time","severity","message", fields...}; fields named like the first
+// three are dropped, so they cannot be forged). Registered secrets are
 // replaced by "[REDACTED]" wherever they appear, as a last line of defence:
 // the API key is never passed to the logger in the first place.
 #ifndef TRACKTRY_SERVICE_SERVER_JSON_LOGGER_H_
@@ -37,7 +38,8 @@ class JsonLogger {
                const nlohmann::json& fields = nullptr) {
     Log("WARNING", message, fields);
   }
-  void Error(absl::string_view message, const nlohmann::json& fields = nullptr) {
+  void Error(absl::string_view message,
+             const nlohmann::json& fields = nullptr) {
     Log("ERROR", message, fields);
   }
 

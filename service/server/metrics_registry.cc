@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "prometheus/metric_family.h"
 #include "prometheus/text_serializer.h"
 
@@ -131,21 +132,45 @@ MetricsRegistry::MetricsRegistry(std::string grpc_service)
   collectable_ = std::make_shared<CombinedCollectable>(registry_, callbacks_);
 }
 
+prometheus::Counter& MetricsRegistry::CachedCounter(
+    prometheus::Family<prometheus::Counter>* family, std::string key,
+    absl::FunctionRef<Labels()> labels) {
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  prometheus::Counter*& counter = counters_[std::move(key)];
+  if (counter == nullptr) counter = &family->Add(labels());
+  return *counter;
+}
+
+prometheus::Histogram& MetricsRegistry::CachedHistogram(
+    prometheus::Family<prometheus::Histogram>* family, std::string key,
+    absl::FunctionRef<Labels()> labels) {
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  prometheus::Histogram*& histogram = histograms_[std::move(key)];
+  if (histogram == nullptr) histogram = &family->Add(labels(), RpcBuckets());
+  return *histogram;
+}
+
 void MetricsRegistry::OnRpcStarted(const char* method) {
-  started_->Add({{"grpc_service", grpc_service_}, {"grpc_method", method}})
-      .Increment();
+  CachedCounter(started_, absl::StrCat("s|", method), [&]() -> Labels {
+    return {{"grpc_service", grpc_service_}, {"grpc_method", method}};
+  }).Increment();
   rpcs_in_flight_->Increment();
 }
 
 void MetricsRegistry::OnRpcFinished(const RpcRecord& record) {
-  handled_
-      ->Add({{"grpc_service", grpc_service_},
-             {"grpc_method", record.method},
-             {"grpc_code", absl::StatusCodeToString(record.code)}})
+  const std::string code = absl::StatusCodeToString(record.code);
+  CachedCounter(handled_, absl::StrCat("h|", record.method, "|", code),
+                [&]() -> Labels {
+                  return {{"grpc_service", grpc_service_},
+                          {"grpc_method", record.method},
+                          {"grpc_code", code}};
+                })
       .Increment();
-  handling_seconds_
-      ->Add({{"grpc_service", grpc_service_}, {"grpc_method", record.method}},
-            RpcBuckets())
+  CachedHistogram(handling_seconds_, absl::StrCat("l|", record.method),
+                  [&]() -> Labels {
+                    return {{"grpc_service", grpc_service_},
+                            {"grpc_method", record.method}};
+                  })
       .Observe(absl::ToDoubleSeconds(record.latency));
   rpcs_in_flight_->Decrement();
 }
@@ -158,14 +183,19 @@ void MetricsRegistry::OnUpstreamFinished(Endpoint endpoint, int http_status,
                                          std::optional<int> meta_code,
                                          absl::Duration latency) {
   const std::string name = EndpointName(endpoint);
-  upstream_requests_
-      ->Add({{"endpoint", name},
-             {"http_status", std::to_string(http_status)},
-             {"meta_code",
-              meta_code.has_value() ? std::to_string(*meta_code) : "none"}})
+  const std::string status = std::to_string(http_status);
+  const std::string meta =
+      meta_code.has_value() ? std::to_string(*meta_code) : "none";
+  CachedCounter(
+      upstream_requests_, absl::StrCat("u|", name, "|", status, "|", meta),
+      [&]() -> Labels {
+        return {
+            {"endpoint", name}, {"http_status", status}, {"meta_code", meta}};
+      })
       .Increment();
-  upstream_seconds_->Add({{"endpoint", name}}, RpcBuckets())
-      .Observe(absl::ToDoubleSeconds(latency));
+  CachedHistogram(upstream_seconds_, absl::StrCat("d|", name), [&]() -> Labels {
+    return {{"endpoint", name}};
+  }).Observe(absl::ToDoubleSeconds(latency));
   upstream_in_flight_->Decrement();
 }
 

@@ -31,6 +31,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/functional/function_ref.h"
 #include "absl/time/time.h"
 #include "prometheus/collectable.h"
 #include "prometheus/counter.h"
@@ -87,6 +89,18 @@ class MetricsRegistry final : public RpcObserver {
  private:
   class CallbackCollectable;
   class CombinedCollectable;
+  using Labels = std::map<std::string, std::string>;
+
+  // family->Add(labels()) looked up by `key` first: Family::Add builds and
+  // hashes a label map under the family's lock on every call, which was ~2%
+  // of the server's CPU per RPC. Children are never removed, so the cached
+  // pointers stay valid.
+  prometheus::Counter& CachedCounter(
+      prometheus::Family<prometheus::Counter>* family, std::string key,
+      absl::FunctionRef<Labels()> labels);
+  prometheus::Histogram& CachedHistogram(
+      prometheus::Family<prometheus::Histogram>* family, std::string key,
+      absl::FunctionRef<Labels()> labels);
 
   const std::string grpc_service_;
   std::shared_ptr<prometheus::Registry> registry_;
@@ -99,6 +113,11 @@ class MetricsRegistry final : public RpcObserver {
   prometheus::Gauge* upstream_in_flight_;
   std::shared_ptr<CallbackCollectable> callbacks_;
   std::shared_ptr<prometheus::Collectable> collectable_;
+
+  std::mutex cache_mu_;
+  // Keyed by the family's initial and the label values.
+  absl::flat_hash_map<std::string, prometheus::Counter*> counters_;
+  absl::flat_hash_map<std::string, prometheus::Histogram*> histograms_;
 };
 
 }  // namespace tracktry

@@ -43,27 +43,14 @@ absl::Status TrackingNotFound(const std::string& carrier_code,
       {{"carrierCode", carrier_code}, {"trackingNumber", tracking_number}});
 }
 
-// The first tracking in `envelope`, or NOT_FOUND when there is none.
-absl::StatusOr<v1::Tracking> FirstTracking(const Envelope& envelope,
-                                           const std::string& carrier_code,
-                                           const std::string& tracking_number) {
-  if (envelope.meta_code == kMetaEmpty) {
-    return TrackingNotFound(carrier_code, tracking_number);
-  }
-  absl::StatusOr<std::vector<v1::Tracking>> trackings =
-      TrackingsFromData(envelope.data);
-  if (!trackings.ok()) return trackings.status();
-  if (trackings->empty())
-    return TrackingNotFound(carrier_code, tracking_number);
-  return std::move(trackings->front());
-}
-
 }  // namespace
 
 TrackingServiceImpl::TrackingServiceImpl(UpstreamCaller* upstream,
                                          RpcObserver* observer,
                                          TrackingServiceOptions options)
-    : upstream_(upstream), observer_(observer), options_(std::move(options)) {}
+    : upstream_(upstream), observer_(observer), options_(std::move(options)) {
+  SetMessageAllocatorFor_GetTracking(&get_tracking_allocator_);
+}
 
 UpstreamReactor* TrackingServiceImpl::NewReactor(
     grpc::CallbackServerContext* context, const char* method,
@@ -140,10 +127,17 @@ grpc::ServerUnaryReactor* TrackingServiceImpl::GetTracking(
   reactor->Call(std::move(upstream), [reactor, request, response](
                                          absl::StatusOr<Envelope> envelope) {
     if (!envelope.ok()) return reactor->Complete(envelope.status());
-    absl::StatusOr<v1::Tracking> tracking = FirstTracking(
-        *envelope, request->carrier_code(), request->tracking_number());
-    if (!tracking.ok()) return reactor->Complete(tracking.status());
-    *response->mutable_tracking() = std::move(*tracking);
+    // Built in place: the response lives on the call's arena.
+    absl::StatusOr<bool> found =
+        envelope->meta_code == kMetaEmpty
+            ? false
+            : FirstTrackingFromData(envelope->data,
+                                    response->mutable_tracking());
+    if (!found.ok()) return reactor->Complete(found.status());
+    if (!*found) {
+      return reactor->Complete(TrackingNotFound(request->carrier_code(),
+                                                request->tracking_number()));
+    }
     reactor->Complete(absl::OkStatus());
   });
   return reactor;
@@ -354,10 +348,17 @@ grpc::ServerUnaryReactor* TrackingServiceImpl::GetRealtimeTracking(
   reactor->Call(std::move(upstream), [reactor, request, response](
                                          absl::StatusOr<Envelope> envelope) {
     if (!envelope.ok()) return reactor->Complete(envelope.status());
-    absl::StatusOr<v1::Tracking> tracking = FirstTracking(
-        *envelope, request->carrier_code(), request->tracking_number());
-    if (!tracking.ok()) return reactor->Complete(tracking.status());
-    *response->mutable_tracking() = std::move(*tracking);
+    // Built in place: the response lives on the call's arena.
+    absl::StatusOr<bool> found =
+        envelope->meta_code == kMetaEmpty
+            ? false
+            : FirstTrackingFromData(envelope->data,
+                                    response->mutable_tracking());
+    if (!found.ok()) return reactor->Complete(found.status());
+    if (!*found) {
+      return reactor->Complete(TrackingNotFound(request->carrier_code(),
+                                                request->tracking_number()));
+    }
     reactor->Complete(absl::OkStatus());
   });
   return reactor;

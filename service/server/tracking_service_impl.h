@@ -9,6 +9,7 @@
 #define TRACKTRY_SERVICE_SERVER_TRACKING_SERVICE_IMPL_H_
 
 #include "absl/time/time.h"
+#include "service/server/arena_message_allocator.h"
 #include "service/server/rpc_observer.h"
 #include "service/server/upstream_reactor.h"
 #include "service/server/watch_hub.h"
@@ -120,6 +121,9 @@ class TrackingServiceImpl final : public v1::TrackingService::CallbackService {
   UpstreamCaller* const upstream_;
   RpcObserver* const observer_;
   const TrackingServiceOptions options_;
+  // GetTracking, the hot read, builds its answer in place on an arena.
+  ArenaMessageAllocator<v1::GetTrackingRequest, v1::GetTrackingResponse>
+      get_tracking_allocator_;
 
   // --- WatchTracking (service/server/watch_tracking.cc) ---
  public:

@@ -75,8 +75,12 @@ google::protobuf::Value JsonToProtoValue(const json& json_value) {
 
 google::protobuf::Struct JsonToProtoStruct(const json& object) {
   google::protobuf::Struct result;
-  if (object.is_object()) FillStruct(object, 1, &result);
+  FillProtoStruct(object, &result);
   return result;
+}
+
+void FillProtoStruct(const json& object, google::protobuf::Struct* out) {
+  if (object.is_object()) FillStruct(object, 1, out);
 }
 
 }  // namespace tracktry

@@ -33,6 +33,11 @@ google::protobuf::Value JsonToProtoValue(const nlohmann::json& json);
 // JSON object.
 google::protobuf::Struct JsonToProtoStruct(const nlohmann::json& object);
 
+// The same, written into `*out` (which should be empty; keys already there
+// are overwritten), e.g. a Struct that lives on the response's arena.
+void FillProtoStruct(const nlohmann::json& object,
+                     google::protobuf::Struct* out);
+
 }  // namespace tracktry
 
 #endif  // TRACKTRY_SERVICE_TRANSLATION_JSON_STRUCT_H_

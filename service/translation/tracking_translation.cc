@@ -170,6 +170,15 @@ absl::StatusOr<std::vector<Tracking>> TrackingsFromArray(const json& array) {
 }  // namespace
 
 absl::StatusOr<Tracking> TrackingFromJson(const json& object) {
+  Tracking tracking;
+  if (absl::Status status = FillTrackingFromJson(object, &tracking);
+      !status.ok()) {
+    return status;
+  }
+  return tracking;
+}
+
+absl::Status FillTrackingFromJson(const json& object, Tracking* out) {
   if (!object.is_object()) {
     return MalformedResponseError("tracking is not an object");
   }
@@ -178,7 +187,7 @@ absl::StatusOr<Tracking> TrackingFromJson(const json& object) {
     return MalformedResponseError("tracking has no tracking_number");
   }
 
-  Tracking tracking;
+  Tracking& tracking = *out;
   tracking.set_id(JsonMemberString(object, "id"));
   tracking.set_tracking_number(std::move(*tracking_number));
   tracking.set_carrier_code(JsonMemberString(object, "carrier_code"));
@@ -237,8 +246,8 @@ absl::StatusOr<Tracking> TrackingFromJson(const json& object) {
                 Head(has_destination, tracking.destination_info()))) {
     *tracking.mutable_latest_checkpoint() = *latest;
   }
-  *tracking.mutable_raw() = JsonToProtoStruct(object);
-  return tracking;
+  FillProtoStruct(object, tracking.mutable_raw());
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<Tracking>> TrackingsFromData(const json& data) {
@@ -260,6 +269,53 @@ absl::StatusOr<std::vector<Tracking>> TrackingsFromData(const json& data) {
   std::vector<Tracking> trackings;
   trackings.push_back(std::move(tracking).value());
   return trackings;
+}
+
+absl::StatusOr<bool> FirstTrackingFromData(const json& data, Tracking* out) {
+  const json* array = nullptr;
+  const json* single = nullptr;
+  if (data.is_null()) return false;
+  if (data.is_array()) {
+    array = &data;
+  } else if (!data.is_object()) {
+    return MalformedResponseError("data is not an object or array");
+  } else if (data.empty()) {
+    return false;
+  } else if (const json* items = JsonMember(data, "items");
+             items != nullptr &&
+             JsonMember(data, "tracking_number") == nullptr) {
+    if (items->is_null()) return false;
+    if (!items->is_array()) {
+      return MalformedResponseError("data.items is not an array");
+    }
+    array = items;
+  } else {
+    single = &data;
+  }
+  if (single != nullptr) {
+    if (absl::Status status = FillTrackingFromJson(*single, out);
+        !status.ok()) {
+      return status;
+    }
+    return true;
+  }
+  const auto& elements = array->get_ref<const json::array_t&>();
+  if (elements.empty()) return false;
+  // The others are not built, but must be trackings as TrackingsFromData
+  // requires.
+  for (size_t i = 1; i < elements.size(); ++i) {
+    if (!elements[i].is_object()) {
+      return MalformedResponseError("tracking is not an object");
+    }
+    if (!TrackingNumber(elements[i]).has_value()) {
+      return MalformedResponseError("tracking has no tracking_number");
+    }
+  }
+  if (absl::Status status = FillTrackingFromJson(elements.front(), out);
+      !status.ok()) {
+    return status;
+  }
+  return true;
 }
 
 }  // namespace tracktry

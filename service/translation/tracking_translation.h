@@ -44,6 +44,11 @@ namespace tracktry {
 absl::StatusOr<tracktry::v1::Tracking> TrackingFromJson(
     const nlohmann::json& object);
 
+// The same, written into `*out` (which should be empty), e.g. a message on
+// the response's arena. On error `*out` is left unchanged.
+absl::Status FillTrackingFromJson(const nlohmann::json& object,
+                                  tracktry::v1::Tracking* out);
+
 // The trackings in the `data` of a get/realtime/create response, which may
 // be one tracking object, an array of them, {"items": [...]} (items may be
 // null), null or [] (-> empty vector).
@@ -51,6 +56,12 @@ absl::StatusOr<tracktry::v1::Tracking> TrackingFromJson(
 // an element fails TrackingFromJson.
 absl::StatusOr<std::vector<tracktry::v1::Tracking>> TrackingsFromData(
     const nlohmann::json& data);
+
+// The first tracking of TrackingsFromData(data), written into `*out`
+// without building the others. Returns false (and leaves `*out` unchanged)
+// when `data` holds no tracking; fails exactly when TrackingsFromData does.
+absl::StatusOr<bool> FirstTrackingFromData(const nlohmann::json& data,
+                                           tracktry::v1::Tracking* out);
 
 }  // namespace tracktry
 

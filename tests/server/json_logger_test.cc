@@ -106,6 +106,22 @@ TEST_F(JsonLoggerTest, NonObjectFieldsAreIgnored) {
   EXPECT_EQ(lines[1].size(), 3u) << lines[1];
 }
 
+TEST_F(JsonLoggerTest, FieldsCannotForgeTheFixedKeys) {
+  logger_.Info("real", {{"message", "forged"},
+                        {"severity", "ERROR"},
+                        {"time", "yesterday"},
+                        {"kept", 1}});
+  const std::string text = Contents();
+  const std::vector<nlohmann::json> lines = Lines();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0]["message"], "real");
+  EXPECT_EQ(lines[0]["severity"], "INFO");
+  EXPECT_NE(lines[0]["time"], "yesterday");
+  EXPECT_EQ(lines[0]["kept"], 1);
+  EXPECT_THAT(text, Not(HasSubstr("forged")));
+  EXPECT_THAT(text, Not(HasSubstr("yesterday")));
+}
+
 TEST_F(JsonLoggerTest, NewlinesAndBadUtf8StayInsideOneLine) {
   logger_.Info("line one\nline two\r\n{\"forged\":1}",
                {{"bytes", std::string("bad \xFF\xFE utf8")}});

@@ -5,6 +5,8 @@
 #include <vector>
 
 #include "gmock/gmock.h"
+#include "google/protobuf/arena.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "google/protobuf/util/time_util.h"
 #include "gtest/gtest.h"
 #include "service/errors/error_details.h"
@@ -15,6 +17,7 @@
 namespace tracktry {
 namespace {
 
+using ::google::protobuf::util::MessageDifferencer;
 using ::google::protobuf::util::TimeUtil;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -516,6 +519,83 @@ TEST(TrackingTranslationTest, BadDataShapesAreMalformed) {
   ExpectMalformed(TrackingsFromData(json::parse(R"([1])")).status());
   ExpectMalformed(TrackingsFromData(json::parse(R"({"items":{}})")).status());
   ExpectMalformed(TrackingsFromData(json::parse(R"({"id":"a"})")).status());
+}
+
+// FirstTrackingFromData (GetTracking's in-place path) must agree with
+// TrackingsFromData(data).front() on every data shape and every failure.
+TEST(TrackingTranslationTest, FirstTrackingAgreesWithTrackingsFromData) {
+  std::vector<json> shapes = {
+      json(),
+      json::array(),
+      json::object(),
+      json::parse(R"({"items":null})"),
+      json::parse(R"({"items":[]})"),
+      json::parse(R"({"items":{}})"),
+      json("text"),
+      json(5),
+      json::parse(R"([1])"),
+      json::parse(R"([{"id":"a"}])"),
+      json::parse(R"({"id":"a"})"),
+      json::parse(R"([{"tracking_number":"A1"},{"id":"no number"}])"),
+      json::parse(R"([{"tracking_number":"A1"},7])"),
+      json::parse(R"([{"tracking_number":"A1","status":"transit"},)"
+                  R"({"tracking_number":"B2"}])"),
+      json::parse(R"({"items":[{"tracking_number":"C3","title":"t"}]})"),
+      json::parse(R"({"tracking_number":"D4","items":["not a list of"]})"),
+  };
+  for (const char* file :
+       {"get_single_object.json", "get_single_array.json",
+        "get_single_items.json", "list_quirks.json", "realtime_cainiao.json",
+        "create_null_strings.json", "delete_empty.json"}) {
+    shapes.push_back(DataOf(file));
+  }
+  for (const json& data : shapes) {
+    SCOPED_TRACE(data.dump().substr(0, 200));
+    const auto all = TrackingsFromData(data);
+    Tracking first;
+    const absl::StatusOr<bool> found = FirstTrackingFromData(data, &first);
+    ASSERT_EQ(found.ok(), all.ok()) << found.status() << " vs " << all.status();
+    if (!all.ok()) {
+      ExpectMalformed(found.status());
+      continue;
+    }
+    ASSERT_EQ(*found, !all->empty());
+    if (all->empty()) {
+      EXPECT_EQ(first.ByteSizeLong(), 0u) << "untouched when nothing found";
+      continue;
+    }
+    EXPECT_TRUE(MessageDifferencer::Equals(first, all->front()))
+        << first.DebugString();
+  }
+}
+
+// The in-place fill writes into a message owned by an arena (GetTracking's
+// response) and gives the same message as the heap path.
+TEST(TrackingTranslationTest, FillOnArenaEqualsTrackingFromJson) {
+  const json data = DataOf("realtime_cainiao.json");
+  const json& object = data.is_array()          ? data.front()
+                       : data.contains("items") ? data["items"].front()
+                                                : data;
+  const auto heap = TrackingFromJson(object);
+  ASSERT_THAT(heap, IsOk());
+  google::protobuf::Arena arena;
+  auto* response =
+      google::protobuf::Arena::CreateMessage<v1::GetTrackingResponse>(&arena);
+  ASSERT_THAT(FillTrackingFromJson(object, response->mutable_tracking()),
+              IsOk());
+  EXPECT_EQ(response->tracking().GetArena(), &arena);
+  EXPECT_EQ(response->tracking().raw().GetArena(), &arena);
+  EXPECT_TRUE(MessageDifferencer::Equals(response->tracking(), *heap));
+  EXPECT_GT(response->tracking().raw().fields_size(), 0);
+}
+
+TEST(TrackingTranslationTest, FillLeavesTheMessageUnchangedOnError) {
+  Tracking tracking;
+  tracking.set_title("kept");
+  ExpectMalformed(
+      FillTrackingFromJson(json::parse(R"({"id":"a"})"), &tracking));
+  EXPECT_EQ(tracking.title(), "kept");
+  EXPECT_EQ(tracking.tracking_number(), "");
 }
 
 TEST(TrackingTranslationTest, RawOfDeepInputIsCappedAndSerialisable) {
