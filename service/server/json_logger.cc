@@ -20,6 +20,25 @@ void AppendJson(const nlohmann::json& value, std::string* out) {
   *out += value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+// A string JSON writes as-is between quotes: printable ASCII other than
+// '"' and '\\'. Anything else goes through nlohmann's escaping.
+bool NeedsNoEscaping(absl::string_view s) {
+  for (char c : s) {
+    if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') return false;
+  }
+  return true;
+}
+
+void AppendJsonString(absl::string_view s, std::string* out) {
+  if (NeedsNoEscaping(s)) {
+    out->push_back('"');
+    out->append(s.data(), s.size());
+    out->push_back('"');
+  } else {
+    AppendJson(std::string(s), out);
+  }
+}
+
 bool IsReservedKey(const std::string& key) {
   return key == "time" || key == "severity" || key == "message";
 }
@@ -28,23 +47,34 @@ bool IsReservedKey(const std::string& key) {
 
 void JsonLogger::Log(absl::string_view severity, absl::string_view message,
                      const nlohmann::json& fields) {
-  // Written out directly rather than merged into one nlohmann object first
-  // (one line per RPC: the merge was ~3% of the server's CPU per call).
+  // One line per RPC: each nlohmann dump() costs ~1.6 k instructions, so
+  // plain strings are written directly and the fields with a single dump
+  // (the line used to take ~18 k instructions, ~3% of a GetTracking).
   std::string text = "{\"time\":\"";
   text += absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(),
                            absl::UTCTimeZone());
   text += "\",\"severity\":";
-  AppendJson(std::string(severity), &text);
+  AppendJsonString(severity, &text);
   text += ",\"message\":";
-  AppendJson(std::string(message), &text);
-  if (fields.is_object()) {
+  AppendJsonString(message, &text);
+  if (fields.is_object() && !fields.empty()) {
+    // The three fixed keys are never repeated (a field cannot forge them).
+    bool reserved = false;
     for (auto it = fields.begin(); it != fields.end(); ++it) {
-      // The three fixed keys are never repeated (a field cannot forge them).
-      if (IsReservedKey(it.key())) continue;
+      reserved = reserved || IsReservedKey(it.key());
+    }
+    std::string object;
+    if (reserved) {
+      nlohmann::json rest = fields;
+      for (const char* key : {"time", "severity", "message"}) rest.erase(key);
+      AppendJson(rest, &object);
+    } else {
+      AppendJson(fields, &object);
+    }
+    // "{...}" -> ",..." after the fixed keys.
+    if (object.size() > 2) {
       text += ',';
-      AppendJson(it.key(), &text);
-      text += ':';
-      AppendJson(it.value(), &text);
+      text.append(object, 1, object.size() - 2);
     }
   }
   text += '}';

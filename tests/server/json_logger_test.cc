@@ -106,6 +106,18 @@ TEST_F(JsonLoggerTest, NonObjectFieldsAreIgnored) {
   EXPECT_EQ(lines[1].size(), 3u) << lines[1];
 }
 
+TEST_F(JsonLoggerTest, QuotesBackslashesAndNonAsciiRoundTrip) {
+  const std::string tricky = "say \"hi\" \\ path C:\\x \xC3\xA9t\xC3\xA9 \x7F";
+  logger_.Log(tricky, "plain", {{tricky, tricky}, {"n", 1}});
+  const std::vector<nlohmann::json> lines = Lines();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0]["severity"], tricky);
+  EXPECT_EQ(lines[0]["message"], "plain");
+  EXPECT_EQ(lines[0][tricky], tricky);
+  EXPECT_EQ(lines[0]["n"], 1);
+  EXPECT_EQ(lines[0].size(), 5u) << lines[0];
+}
+
 TEST_F(JsonLoggerTest, FieldsCannotForgeTheFixedKeys) {
   logger_.Info("real", {{"message", "forged"},
                         {"severity", "ERROR"},
