@@ -22,71 +22,8 @@ namespace {
 
 // Tracktry answers meta.code 4031 ("successful but empty").
 constexpr int kMetaEmpty = 4031;
-// Items per call of the single-call extended routes.
-constexpr int kMaxItemsPerCall = 40;
 // Upstream deadline of one export page when the caller set no deadline.
 constexpr absl::Duration kExportPageTimeout = absl::Seconds(30);
-
-absl::Status Required(absl::string_view field, const std::string& value) {
-  if (!value.empty()) return absl::OkStatus();
-  return InvalidFieldError(field, "required");
-}
-
-absl::Status CheckCount(absl::string_view field, int count, int max) {
-  if (count == 0) return InvalidFieldError(field, "at least one item required");
-  if (max > 0 && count > max) {
-    return InvalidFieldError(field, absl::StrCat("at most ", max, " items"));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status ValidateRefs(
-    absl::string_view field,
-    const google::protobuf::RepeatedPtrField<v1::TrackingRef>& refs, int max) {
-  if (absl::Status status = CheckCount(field, refs.size(), max); !status.ok()) {
-    return status;
-  }
-  for (int i = 0; i < refs.size(); ++i) {
-    const std::string prefix = absl::StrCat(field, "[", i, "].");
-    if (absl::Status status = Required(absl::StrCat(prefix, "carrier_code"),
-                                       refs[i].carrier_code());
-        !status.ok()) {
-      return status;
-    }
-    if (absl::Status status = Required(absl::StrCat(prefix, "tracking_number"),
-                                       refs[i].tracking_number());
-        !status.ok()) {
-      return status;
-    }
-  }
-  return absl::OkStatus();
-}
-
-absl::Status ValidateUpdates(const v1::BatchUpdateTrackingsRequest& request) {
-  if (absl::Status status = CheckCount("updates", request.updates_size(), 0);
-      !status.ok()) {
-    return status;
-  }
-  for (int i = 0; i < request.updates_size(); ++i) {
-    const v1::TrackingUpdate& update = request.updates(i);
-    const std::string prefix = absl::StrCat("updates[", i, "].");
-    if (absl::Status status = Required(absl::StrCat(prefix, "carrier_code"),
-                                       update.carrier_code());
-        !status.ok()) {
-      return status;
-    }
-    if (absl::Status status = Required(absl::StrCat(prefix, "tracking_number"),
-                                       update.tracking_number());
-        !status.ok()) {
-      return status;
-    }
-    if (!v1::StatusChange_IsValid(update.status_change())) {
-      return InvalidFieldError(absl::StrCat(prefix, "status_change"),
-                               "unknown status change");
-    }
-  }
-  return absl::OkStatus();
-}
 
 // Shared by the chunk completions of a batch; they run under the reactor's
 // lock.
@@ -179,15 +116,10 @@ grpc::ServerUnaryReactor* TrackingServiceImpl::ChangeTrackingCarrier(
     v1::ChangeTrackingCarrierResponse* response) {
   UpstreamReactor* reactor =
       NewReactor(context, "ChangeTrackingCarrier", options_.default_deadline);
-  for (const auto& [field, value] :
-       {std::pair<const char*, const std::string*>{"carrier_code",
-                                                   &request->carrier_code()},
-        {"tracking_number", &request->tracking_number()},
-        {"new_carrier_code", &request->new_carrier_code()}}) {
-    if (absl::Status status = Required(field, *value); !status.ok()) {
-      reactor->Complete(status);
-      return reactor;
-    }
+  if (absl::Status status = ValidateChangeTrackingCarrierRequest(*request);
+      !status.ok()) {
+    reactor->Complete(status);
+    return reactor;
   }
   UpstreamRequest upstream;
   upstream.endpoint = Endpoint::kUpdateCarrier;
@@ -227,6 +159,11 @@ grpc::ServerUnaryReactor* TrackingServiceImpl::CountTrackingsByStatus(
     v1::CountTrackingsByStatusResponse* response) {
   UpstreamReactor* reactor =
       NewReactor(context, "CountTrackingsByStatus", options_.default_deadline);
+  if (absl::Status status = ValidateCountTrackingsByStatusRequest(*request);
+      !status.ok()) {
+    reactor->Complete(status);
+    return reactor;
+  }
   UpstreamRequest upstream;
   upstream.endpoint = Endpoint::kStatusNumber;
   upstream.method = "GET";
@@ -249,8 +186,7 @@ grpc::ServerUnaryReactor* TrackingServiceImpl::StopTrackingUpdates(
     v1::StopTrackingUpdatesResponse* response) {
   UpstreamReactor* reactor =
       NewReactor(context, "StopTrackingUpdates", options_.default_deadline);
-  if (absl::Status status =
-          ValidateRefs("trackings", request->trackings(), kMaxItemsPerCall);
+  if (absl::Status status = ValidateStopTrackingUpdatesRequest(*request);
       !status.ok()) {
     reactor->Complete(status);
     return reactor;
@@ -276,13 +212,8 @@ grpc::ServerUnaryReactor* TrackingServiceImpl::CheckRemoteAreas(
     v1::CheckRemoteAreasResponse* response) {
   UpstreamReactor* reactor =
       NewReactor(context, "CheckRemoteAreas", options_.default_deadline);
-  absl::Status valid =
-      CheckCount("queries", request->queries_size(), kMaxItemsPerCall);
-  for (int i = 0; valid.ok() && i < request->queries_size(); ++i) {
-    valid = Required(absl::StrCat("queries[", i, "].country"),
-                     request->queries(i).country());
-  }
-  if (!valid.ok()) {
+  if (absl::Status valid = ValidateCheckRemoteAreasRequest(*request);
+      !valid.ok()) {
     reactor->Complete(valid);
     return reactor;
   }
@@ -305,22 +236,8 @@ grpc::ServerUnaryReactor* TrackingServiceImpl::GetTransitTimes(
     v1::GetTransitTimesResponse* response) {
   UpstreamReactor* reactor =
       NewReactor(context, "GetTransitTimes", options_.default_deadline);
-  absl::Status valid =
-      CheckCount("queries", request->queries_size(), kMaxItemsPerCall);
-  for (int i = 0; valid.ok() && i < request->queries_size(); ++i) {
-    const v1::TransitTimeQuery& query = request->queries(i);
-    const std::string prefix = absl::StrCat("queries[", i, "].");
-    valid =
-        Required(absl::StrCat(prefix, "carrier_code"), query.carrier_code());
-    if (valid.ok()) {
-      valid = Required(absl::StrCat(prefix, "origin"), query.origin());
-    }
-    if (valid.ok()) {
-      valid =
-          Required(absl::StrCat(prefix, "destination"), query.destination());
-    }
-  }
-  if (!valid.ok()) {
+  if (absl::Status valid = ValidateGetTransitTimesRequest(*request);
+      !valid.ok()) {
     reactor->Complete(valid);
     return reactor;
   }
@@ -346,7 +263,7 @@ grpc::ServerUnaryReactor* TrackingServiceImpl::BatchDeleteTrackings(
     v1::BatchDeleteTrackingsResponse* response) {
   UpstreamReactor* reactor =
       NewReactor(context, "BatchDeleteTrackings", options_.default_deadline);
-  if (absl::Status status = ValidateRefs("trackings", request->trackings(), 0);
+  if (absl::Status status = ValidateBatchDeleteTrackingsRequest(*request);
       !status.ok()) {
     reactor->Complete(status);
     return reactor;
@@ -377,7 +294,8 @@ grpc::ServerUnaryReactor* TrackingServiceImpl::BatchUpdateTrackings(
     v1::BatchUpdateTrackingsResponse* response) {
   UpstreamReactor* reactor =
       NewReactor(context, "BatchUpdateTrackings", options_.default_deadline);
-  if (absl::Status status = ValidateUpdates(*request); !status.ok()) {
+  if (absl::Status status = ValidateBatchUpdateTrackingsRequest(*request);
+      !status.ok()) {
     reactor->Complete(status);
     return reactor;
   }

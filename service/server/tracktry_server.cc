@@ -268,6 +268,23 @@ absl::StatusOr<std::unique_ptr<TracktryServer>> TracktryServer::Start(
                                server->watch_hub_.get());
     if (!webhook.ok()) return webhook.status();
     server->webhook_ = std::move(*webhook);
+    // The receiver outlives every scrape: the metrics endpoint stops first.
+    const WebhookReceiver* receiver = server->webhook_.get();
+    for (const auto& [outcome, count] :
+         {std::make_pair("accepted", &WebhookStats::accepted),
+          std::make_pair("duplicate", &WebhookStats::duplicates),
+          std::make_pair("unauthorized", &WebhookStats::unauthorized),
+          std::make_pair("malformed", &WebhookStats::malformed)}) {
+      server->metrics_->AddCallbackMetric(
+          {"tracktry_webhook_pushes_total",
+           "Webhook pushes received, by outcome (accepted = verified and "
+           "first seen).",
+           prometheus::MetricType::Counter,
+           {{"outcome", outcome}},
+           [receiver, count = count] {
+             return static_cast<double>(receiver->stats().*count);
+           }});
+    }
   }
   return server;
 }

@@ -379,6 +379,41 @@ absl::Status CheckRequestId(const std::string& request_id) {
   return absl::OkStatus();
 }
 
+// A list of 1..max items (max 0 = no upper bound).
+absl::Status CheckCount(absl::string_view field, int count, int max) {
+  if (count == 0) return InvalidFieldError(field, "at least one item required");
+  if (max > 0 && count > max) {
+    return InvalidFieldError(field, absl::StrCat("at most ", max, " items"));
+  }
+  return absl::OkStatus();
+}
+
+// Free text that must be present.
+absl::Status CheckRequiredText(const Scope& scope, absl::string_view leaf,
+                               absl::string_view value) {
+  if (value.empty()) return Invalid(scope, leaf, "is required");
+  return CheckText(scope, leaf, value, kMaxTextLength);
+}
+
+// carrier_code + tracking_number of one element, both required.
+template <typename Item>
+absl::Status CheckItemKey(const Scope& scope, const Item& item) {
+  RETURN_IF_ERROR(CheckCarrierCode(scope, "carrier_code", item.carrier_code(),
+                                   /*required=*/true));
+  return CheckTrackingNumber(scope, "tracking_number", item.tracking_number(),
+                             /*required=*/true);
+}
+
+absl::Status CheckRefs(
+    absl::string_view field,
+    const google::protobuf::RepeatedPtrField<v1::TrackingRef>& refs, int max) {
+  RETURN_IF_ERROR(CheckCount(field, refs.size(), max));
+  for (int i = 0; i < refs.size(); ++i) {
+    RETURN_IF_ERROR(CheckItemKey(Scope{field, i}, refs[i]));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status ValidateCreateTrackingRequest(
@@ -545,6 +580,94 @@ absl::Status ValidateDetectCarrierRequest(
                                       /*required=*/true));
   return CheckCarrierCode(root, "carrier_code", request.carrier_code(),
                           /*required=*/false);
+}
+
+absl::Status ValidateChangeTrackingCarrierRequest(
+    const v1::ChangeTrackingCarrierRequest& request) {
+  RETURN_IF_ERROR(CheckKey(request));
+  return CheckCarrierCode(Scope{}, "new_carrier_code",
+                          request.new_carrier_code(), /*required=*/true);
+}
+
+absl::Status ValidateCountTrackingsByStatusRequest(
+    const v1::CountTrackingsByStatusRequest& request) {
+  RETURN_IF_ERROR(
+      CheckTimeWindow(request.has_create_time_min(), request.create_time_min(),
+                      "create_time_min", request.has_create_time_max(),
+                      request.create_time_max(), "create_time_max"));
+  return CheckTimeWindow(
+      request.has_order_create_time_min(), request.order_create_time_min(),
+      "order_create_time_min", request.has_order_create_time_max(),
+      request.order_create_time_max(), "order_create_time_max");
+}
+
+absl::Status ValidateStopTrackingUpdatesRequest(
+    const v1::StopTrackingUpdatesRequest& request) {
+  return CheckRefs("trackings", request.trackings(), kMaxItemsPerExtendedCall);
+}
+
+absl::Status ValidateCheckRemoteAreasRequest(
+    const v1::CheckRemoteAreasRequest& request) {
+  RETURN_IF_ERROR(
+      CheckCount("queries", request.queries_size(), kMaxItemsPerExtendedCall));
+  for (int i = 0; i < request.queries_size(); ++i) {
+    const v1::RemoteAreaQuery& query = request.queries(i);
+    const Scope scope{"queries", i};
+    RETURN_IF_ERROR(CheckRequiredText(scope, "country", query.country()));
+    RETURN_IF_ERROR(
+        CheckText(scope, "postcode", query.postcode(), kMaxTextLength));
+    RETURN_IF_ERROR(CheckCarrierCode(scope, "carrier_code",
+                                     query.carrier_code(),
+                                     /*required=*/false));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateGetTransitTimesRequest(
+    const v1::GetTransitTimesRequest& request) {
+  RETURN_IF_ERROR(
+      CheckCount("queries", request.queries_size(), kMaxItemsPerExtendedCall));
+  for (int i = 0; i < request.queries_size(); ++i) {
+    const v1::TransitTimeQuery& query = request.queries(i);
+    const Scope scope{"queries", i};
+    RETURN_IF_ERROR(CheckCarrierCode(scope, "carrier_code",
+                                     query.carrier_code(),
+                                     /*required=*/true));
+    RETURN_IF_ERROR(CheckRequiredText(scope, "origin", query.origin()));
+    RETURN_IF_ERROR(
+        CheckRequiredText(scope, "destination", query.destination()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateBatchDeleteTrackingsRequest(
+    const v1::BatchDeleteTrackingsRequest& request) {
+  return CheckRefs("trackings", request.trackings(), kMaxBatchSize);
+}
+
+absl::Status ValidateBatchUpdateTrackingsRequest(
+    const v1::BatchUpdateTrackingsRequest& request) {
+  RETURN_IF_ERROR(CheckCount("updates", request.updates_size(), kMaxBatchSize));
+  for (int i = 0; i < request.updates_size(); ++i) {
+    const v1::TrackingUpdate& update = request.updates(i);
+    const Scope scope{"updates", i};
+    RETURN_IF_ERROR(CheckItemKey(scope, update));
+    RETURN_IF_ERROR(CheckText(scope, "title", update.title(), kMaxTextLength));
+    RETURN_IF_ERROR(CheckText(scope, "logistics_channel",
+                              update.logistics_channel(), kMaxTextLength));
+    RETURN_IF_ERROR(CheckText(scope, "customer_name", update.customer_name(),
+                              kMaxTextLength));
+    RETURN_IF_ERROR(
+        CheckEmail(scope, "customer_email", update.customer_email()));
+    RETURN_IF_ERROR(
+        CheckText(scope, "order_id", update.order_id(), kMaxTextLength));
+    RETURN_IF_ERROR(
+        CheckTwoLetters(scope, "destination_code", update.destination_code()));
+    if (!v1::StatusChange_IsValid(update.status_change())) {
+      return Invalid(scope, "status_change", "unknown status change");
+    }
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace tracktry

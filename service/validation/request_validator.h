@@ -67,6 +67,9 @@ inline constexpr int kMaxBatchSize = 10000;
 inline constexpr size_t kMaxRequestIdLength = 128;
 // ListTrackings: at most this many tracking_numbers and order_ids each.
 inline constexpr int kMaxListFilterValues = 40;
+// StopTrackingUpdates, CheckRemoteAreas, GetTransitTimes: items per call
+// (one upstream call each, Tracktry's limit).
+inline constexpr int kMaxItemsPerExtendedCall = 40;
 
 // Fields of Tracking that UpdateTrackingRequest.update_mask may name.
 inline constexpr const char* kUpdatableTrackingFields[] = {
@@ -123,6 +126,44 @@ absl::Status ValidateListCarriersRequest(
 // tracking_number required; carrier_code optional (a hint).
 absl::Status ValidateDetectCarrierRequest(
     const v1::DetectCarrierRequest& request);
+
+// --- Extended RPCs. Lists: empty -> "at least one item required", too many
+// -> "at most N items" (field = the list). ---
+
+// carrier_code, tracking_number and new_carrier_code required (carrier codes
+// and numbers as above).
+absl::Status ValidateChangeTrackingCarrierRequest(
+    const v1::ChangeTrackingCarrierRequest& request);
+
+// Each bound a valid Timestamp; a min not after its max.
+absl::Status ValidateCountTrackingsByStatusRequest(
+    const v1::CountTrackingsByStatusRequest& request);
+
+// 1..kMaxItemsPerExtendedCall trackings, each with carrier_code and
+// tracking_number ("trackings[i].carrier_code").
+absl::Status ValidateStopTrackingUpdatesRequest(
+    const v1::StopTrackingUpdatesRequest& request);
+
+// 1..kMaxItemsPerExtendedCall queries; country required; country and
+// postcode free text; carrier_code optional.
+absl::Status ValidateCheckRemoteAreasRequest(
+    const v1::CheckRemoteAreasRequest& request);
+
+// 1..kMaxItemsPerExtendedCall queries; carrier_code, origin and destination
+// required (origin/destination free text).
+absl::Status ValidateGetTransitTimesRequest(
+    const v1::GetTransitTimesRequest& request);
+
+// 1..kMaxBatchSize trackings, each with carrier_code and tracking_number.
+absl::Status ValidateBatchDeleteTrackingsRequest(
+    const v1::BatchDeleteTrackingsRequest& request);
+
+// 1..kMaxBatchSize updates ("updates[i]."): carrier_code and tracking_number
+// required; title, logistics_channel, customer_name, order_id free text;
+// customer_email an address; destination_code 2 letters; status_change a
+// defined value.
+absl::Status ValidateBatchUpdateTrackingsRequest(
+    const v1::BatchUpdateTrackingsRequest& request);
 
 }  // namespace tracktry
 

@@ -205,6 +205,11 @@ TEST_F(WebhookE2eTest, UnsignedOrWronglySignedPushIs401AndSendsNothing) {
   EXPECT_FALSE(collector_->WaitFor(2, absl::Milliseconds(500)));
   EXPECT_EQ(harness_.server().webhook()->stats().unauthorized, 2);
   EXPECT_THAT(harness_.ReadLog(), ::testing::Not(::testing::HasSubstr(kEmail)));
+  const std::string metrics = harness_.server().metrics().Scrape();
+  EXPECT_THAT(metrics,
+              ::testing::HasSubstr(
+                  "tracktry_webhook_pushes_total{outcome=\"unauthorized\"} 2"));
+  EXPECT_THAT(metrics, ::testing::Not(::testing::HasSubstr(kEmail)));
 }
 
 TEST_F(WebhookE2eTest, StaleTimestampIs401) {
@@ -235,12 +240,22 @@ TEST_F(WebhookE2eTest, RepeatedPushIsDeduplicated) {
             v1::TRACKING_STATUS_PICKUP);
   EXPECT_EQ(harness_.server().webhook()->stats().accepted, 1);
   EXPECT_EQ(harness_.server().webhook()->stats().duplicates, 2);
+  const std::string metrics = harness_.server().metrics().Scrape();
+  EXPECT_THAT(metrics,
+              ::testing::HasSubstr(
+                  "tracktry_webhook_pushes_total{outcome=\"accepted\"} 1"));
+  EXPECT_THAT(metrics,
+              ::testing::HasSubstr(
+                  "tracktry_webhook_pushes_total{outcome=\"duplicate\"} 2"));
 }
 
 TEST_F(WebhookE2eTest, MalformedBodyIs400) {
   absl::StatusOr<int> code = emulator::PostWebhook(Url(), "not json");
   ASSERT_TRUE(code.ok());
   EXPECT_EQ(*code, 400);
+  EXPECT_THAT(harness_.server().metrics().Scrape(),
+              ::testing::HasSubstr(
+                  "tracktry_webhook_pushes_total{outcome=\"malformed\"} 1"));
 }
 
 TEST_F(WebhookE2eTest, AdminEndpointPushesToo) {

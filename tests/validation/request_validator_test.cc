@@ -1,7 +1,9 @@
 // Copyright 2026 The tracktry-grpc Authors.
 #include "service/validation/request_validator.h"
 
+#include <functional>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
@@ -614,6 +616,171 @@ TEST(ValidateUpdateTrackingTest, FieldsValidatedWhenSent) {
     if (std::string(field) == "order_id") t->set_order_id(too_long);
     ExpectInvalidField(ValidateUpdateTrackingRequest(r),
                        absl::StrCat("tracking.", field));
+  }
+}
+
+// ---------------- Extended RPCs ----------------
+
+v1::TrackingRef Ref(const std::string& carrier, const std::string& number) {
+  v1::TrackingRef ref;
+  ref.set_carrier_code(carrier);
+  ref.set_tracking_number(number);
+  return ref;
+}
+
+TEST(ValidateChangeTrackingCarrierTest, AllThreeCodesRequiredAndWellFormed) {
+  v1::ChangeTrackingCarrierRequest request;
+  request.set_carrier_code("dhl");
+  request.set_tracking_number("RN123456789CN");
+  request.set_new_carrier_code("china-post");
+  EXPECT_THAT(ValidateChangeTrackingCarrierRequest(request), IsOk());
+  for (const char* field :
+       {"carrier_code", "tracking_number", "new_carrier_code"}) {
+    SCOPED_TRACE(field);
+    v1::ChangeTrackingCarrierRequest missing = request;
+    missing.GetReflection()->SetString(
+        &missing, missing.GetDescriptor()->FindFieldByName(field), "");
+    ExpectInvalidField(ValidateChangeTrackingCarrierRequest(missing), field);
+  }
+  request.set_new_carrier_code("China Post");
+  ExpectInvalidField(ValidateChangeTrackingCarrierRequest(request),
+                     "new_carrier_code");
+}
+
+TEST(ValidateCountTrackingsByStatusTest, TimeWindowsChecked) {
+  v1::CountTrackingsByStatusRequest request;
+  EXPECT_THAT(ValidateCountTrackingsByStatusRequest(request), IsOk());
+  request.mutable_create_time_min()->set_seconds(1'700'000'000);
+  request.mutable_create_time_max()->set_seconds(1'800'000'000);
+  EXPECT_THAT(ValidateCountTrackingsByStatusRequest(request), IsOk());
+  request.mutable_create_time_max()->set_seconds(1'600'000'000);
+  ExpectInvalidField(ValidateCountTrackingsByStatusRequest(request),
+                     "create_time_min");
+  request.clear_create_time_max();
+  request.mutable_order_create_time_max()->set_nanos(-1);
+  ExpectInvalidField(ValidateCountTrackingsByStatusRequest(request),
+                     "order_create_time_max");
+}
+
+TEST(ValidateStopTrackingUpdatesTest, OneToFortyWellFormedRefs) {
+  v1::StopTrackingUpdatesRequest request;
+  ExpectInvalidField(ValidateStopTrackingUpdatesRequest(request), "trackings");
+  for (int i = 0; i < kMaxItemsPerExtendedCall; ++i) {
+    *request.add_trackings() = Ref("dhl", absl::StrCat("RN12345", i));
+  }
+  EXPECT_THAT(ValidateStopTrackingUpdatesRequest(request), IsOk());
+  *request.add_trackings() = Ref("dhl", "RN99999");
+  const absl::Status too_many = ValidateStopTrackingUpdatesRequest(request);
+  ExpectInvalidField(too_many, "trackings");
+  EXPECT_THAT(std::string(too_many.message()), HasSubstr("at most 40"));
+  request.mutable_trackings()->RemoveLast();
+  request.mutable_trackings(3)->set_tracking_number("");
+  ExpectInvalidField(ValidateStopTrackingUpdatesRequest(request),
+                     "trackings[3].tracking_number");
+  request.mutable_trackings(3)->set_tracking_number("RN12345");
+  request.mutable_trackings(7)->set_carrier_code("DHL");
+  ExpectInvalidField(ValidateStopTrackingUpdatesRequest(request),
+                     "trackings[7].carrier_code");
+}
+
+TEST(ValidateCheckRemoteAreasTest, CountryRequired) {
+  v1::CheckRemoteAreasRequest request;
+  ExpectInvalidField(ValidateCheckRemoteAreasRequest(request), "queries");
+  v1::RemoteAreaQuery* query = request.add_queries();
+  query->set_country("US");
+  query->set_postcode("99501");
+  EXPECT_THAT(ValidateCheckRemoteAreasRequest(request), IsOk());
+  request.add_queries()->set_postcode("10001");
+  ExpectInvalidField(ValidateCheckRemoteAreasRequest(request),
+                     "queries[1].country");
+  request.mutable_queries(1)->set_country("US");
+  request.mutable_queries(1)->set_postcode("100\n01");
+  ExpectInvalidField(ValidateCheckRemoteAreasRequest(request),
+                     "queries[1].postcode");
+  request.mutable_queries(1)->set_postcode("10001");
+  request.mutable_queries(1)->set_carrier_code("Fed Ex");
+  ExpectInvalidField(ValidateCheckRemoteAreasRequest(request),
+                     "queries[1].carrier_code");
+}
+
+TEST(ValidateGetTransitTimesTest, CarrierOriginDestinationRequired) {
+  v1::GetTransitTimesRequest request;
+  ExpectInvalidField(ValidateGetTransitTimesRequest(request), "queries");
+  v1::TransitTimeQuery* query = request.add_queries();
+  query->set_carrier_code("usps");
+  query->set_origin("US");
+  query->set_destination("CA");
+  EXPECT_THAT(ValidateGetTransitTimesRequest(request), IsOk());
+  for (const char* field : {"carrier_code", "origin", "destination"}) {
+    SCOPED_TRACE(field);
+    v1::GetTransitTimesRequest missing = request;
+    v1::TransitTimeQuery* q = missing.mutable_queries(0);
+    q->GetReflection()->SetString(q, q->GetDescriptor()->FindFieldByName(field),
+                                  "");
+    ExpectInvalidField(ValidateGetTransitTimesRequest(missing),
+                       absl::StrCat("queries[0].", field));
+  }
+  for (int i = 1; i <= kMaxItemsPerExtendedCall; ++i) {
+    *request.add_queries() = request.queries(0);
+  }
+  ExpectInvalidField(ValidateGetTransitTimesRequest(request), "queries");
+}
+
+TEST(ValidateBatchDeleteTrackingsTest, RefsRequiredUpToTheBatchSize) {
+  v1::BatchDeleteTrackingsRequest request;
+  ExpectInvalidField(ValidateBatchDeleteTrackingsRequest(request), "trackings");
+  for (int i = 0; i < 100; ++i) {
+    *request.add_trackings() = Ref("dhl", absl::StrCat("RN12345", i));
+  }
+  EXPECT_THAT(ValidateBatchDeleteTrackingsRequest(request), IsOk());
+  request.mutable_trackings(99)->set_carrier_code("");
+  ExpectInvalidField(ValidateBatchDeleteTrackingsRequest(request),
+                     "trackings[99].carrier_code");
+  request.mutable_trackings(99)->set_carrier_code("dhl");
+  while (request.trackings_size() <= kMaxBatchSize) {
+    *request.add_trackings() = Ref("dhl", "RN12345");
+  }
+  ExpectInvalidField(ValidateBatchDeleteTrackingsRequest(request), "trackings");
+}
+
+TEST(ValidateBatchUpdateTrackingsTest, EveryFieldOfEveryUpdateChecked) {
+  v1::BatchUpdateTrackingsRequest request;
+  ExpectInvalidField(ValidateBatchUpdateTrackingsRequest(request), "updates");
+  v1::TrackingUpdate* update = request.add_updates();
+  update->set_carrier_code("dhl");
+  update->set_tracking_number("RN123456789CN");
+  update->set_title("Order 1");
+  update->set_customer_email("a@example.com");
+  update->set_destination_code("US");
+  update->set_status_change(v1::STATUS_CHANGE_DELIVERED);
+  *request.add_updates() = *update;
+  EXPECT_THAT(ValidateBatchUpdateTrackingsRequest(request), IsOk());
+
+  struct Case {
+    const char* field;
+    std::function<void(v1::TrackingUpdate*)> spoil;
+  };
+  const std::vector<Case> cases = {
+      {"carrier_code", [](auto* u) { u->set_carrier_code(""); }},
+      {"tracking_number", [](auto* u) { u->set_tracking_number("x"); }},
+      {"title", [](auto* u) { u->set_title("bad\ttitle"); }},
+      {"logistics_channel",
+       [](auto* u) { u->set_logistics_channel(std::string(300, 'x')); }},
+      {"customer_name", [](auto* u) { u->set_customer_name("a\nb"); }},
+      {"customer_email", [](auto* u) { u->set_customer_email("nobody"); }},
+      {"order_id", [](auto* u) { u->set_order_id("id\x01"); }},
+      {"destination_code", [](auto* u) { u->set_destination_code("USA"); }},
+      {"status_change",
+       [](auto* u) {
+         u->set_status_change(static_cast<v1::StatusChange>(99));
+       }},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.field);
+    v1::BatchUpdateTrackingsRequest spoiled = request;
+    c.spoil(spoiled.mutable_updates(1));
+    ExpectInvalidField(ValidateBatchUpdateTrackingsRequest(spoiled),
+                       absl::StrCat("updates[1].", c.field));
   }
 }
 
