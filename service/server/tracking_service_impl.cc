@@ -43,6 +43,21 @@ absl::Status TrackingNotFound(const std::string& carrier_code,
       {{"carrierCode", carrier_code}, {"trackingNumber", tracking_number}});
 }
 
+// Writes the first tracking of `envelope` into `*out` (built in place: for
+// GetTracking and GetRealtimeTracking it lives on the call's arena); NOT_FOUND
+// when there is none.
+absl::Status FirstTrackingInto(const Envelope& envelope,
+                               const std::string& carrier_code,
+                               const std::string& tracking_number,
+                               v1::Tracking* out) {
+  absl::StatusOr<bool> found = envelope.meta_code == kMetaEmpty
+                                   ? false
+                                   : FirstTrackingFromData(envelope.data, out);
+  if (!found.ok()) return found.status();
+  if (!*found) return TrackingNotFound(carrier_code, tracking_number);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 TrackingServiceImpl::TrackingServiceImpl(UpstreamCaller* upstream,
@@ -50,6 +65,7 @@ TrackingServiceImpl::TrackingServiceImpl(UpstreamCaller* upstream,
                                          TrackingServiceOptions options)
     : upstream_(upstream), observer_(observer), options_(std::move(options)) {
   SetMessageAllocatorFor_GetTracking(&get_tracking_allocator_);
+  SetMessageAllocatorFor_GetRealtimeTracking(&realtime_allocator_);
 }
 
 UpstreamReactor* TrackingServiceImpl::NewReactor(
@@ -127,18 +143,9 @@ grpc::ServerUnaryReactor* TrackingServiceImpl::GetTracking(
   reactor->Call(std::move(upstream), [reactor, request, response](
                                          absl::StatusOr<Envelope> envelope) {
     if (!envelope.ok()) return reactor->Complete(envelope.status());
-    // Built in place: the response lives on the call's arena.
-    absl::StatusOr<bool> found =
-        envelope->meta_code == kMetaEmpty
-            ? false
-            : FirstTrackingFromData(envelope->data,
-                                    response->mutable_tracking());
-    if (!found.ok()) return reactor->Complete(found.status());
-    if (!*found) {
-      return reactor->Complete(TrackingNotFound(request->carrier_code(),
-                                                request->tracking_number()));
-    }
-    reactor->Complete(absl::OkStatus());
+    reactor->Complete(FirstTrackingInto(*envelope, request->carrier_code(),
+                                        request->tracking_number(),
+                                        response->mutable_tracking()));
   });
   return reactor;
 }
@@ -348,18 +355,9 @@ grpc::ServerUnaryReactor* TrackingServiceImpl::GetRealtimeTracking(
   reactor->Call(std::move(upstream), [reactor, request, response](
                                          absl::StatusOr<Envelope> envelope) {
     if (!envelope.ok()) return reactor->Complete(envelope.status());
-    // Built in place: the response lives on the call's arena.
-    absl::StatusOr<bool> found =
-        envelope->meta_code == kMetaEmpty
-            ? false
-            : FirstTrackingFromData(envelope->data,
-                                    response->mutable_tracking());
-    if (!found.ok()) return reactor->Complete(found.status());
-    if (!*found) {
-      return reactor->Complete(TrackingNotFound(request->carrier_code(),
-                                                request->tracking_number()));
-    }
-    reactor->Complete(absl::OkStatus());
+    reactor->Complete(FirstTrackingInto(*envelope, request->carrier_code(),
+                                        request->tracking_number(),
+                                        response->mutable_tracking()));
   });
   return reactor;
 }

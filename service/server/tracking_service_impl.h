@@ -121,9 +121,13 @@ class TrackingServiceImpl final : public v1::TrackingService::CallbackService {
   UpstreamCaller* const upstream_;
   RpcObserver* const observer_;
   const TrackingServiceOptions options_;
-  // GetTracking, the hot read, builds its answer in place on an arena.
+  // The two single-tracking reads build their answer in place on an arena
+  // (GetTracking is the hot one; realtime answers are the largest).
   ArenaMessageAllocator<v1::GetTrackingRequest, v1::GetTrackingResponse>
       get_tracking_allocator_;
+  ArenaMessageAllocator<v1::GetRealtimeTrackingRequest,
+                        v1::GetRealtimeTrackingResponse>
+      realtime_allocator_;
 
   // --- WatchTracking (service/server/watch_tracking.cc) ---
  public:
