@@ -69,6 +69,16 @@ absl::Status InvalidFieldError(absl::string_view field,
       field, description);
 }
 
+absl::Status TrackingNotFoundError(absl::string_view carrier_code,
+                                   absl::string_view tracking_number) {
+  return MakeError(absl::StatusCode::kNotFound,
+                   absl::StrCat("tracking ", carrier_code, "/", tracking_number,
+                                " not found"),
+                   "TRACKING_NOT_FOUND",
+                   {{"carrierCode", std::string(carrier_code)},
+                    {"trackingNumber", std::string(tracking_number)}});
+}
+
 std::optional<google::rpc::ErrorInfo> GetErrorInfo(const absl::Status& status) {
   return GetPayload<google::rpc::ErrorInfo>(status, kErrorInfoUrl);
 }

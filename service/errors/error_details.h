@@ -46,6 +46,13 @@ absl::Status WithRetryDelay(absl::Status status, absl::Duration retry_delay);
 absl::Status InvalidFieldError(absl::string_view field,
                                absl::string_view description);
 
+// NOT_FOUND "tracking <carrier>/<number> not found" with ErrorInfo{reason
+// "TRACKING_NOT_FOUND", metadata {carrierCode, trackingNumber}}: the answer
+// when the upstream has no such tracking but did not say so with an error
+// code (an empty list, 4031, or a poll that found nothing).
+absl::Status TrackingNotFoundError(absl::string_view carrier_code,
+                                   absl::string_view tracking_number);
+
 // Returns `status` with a BadRequest holding one FieldViolation{field,
 // description} (replacing any BadRequest). A no-op for an OK status.
 absl::Status WithFieldViolation(absl::Status status, absl::string_view field,

@@ -33,16 +33,6 @@ std::string TrackingPath(const std::string& carrier_code,
                       UrlEncode(tracking_number));
 }
 
-absl::Status TrackingNotFound(const std::string& carrier_code,
-                              const std::string& tracking_number) {
-  return MakeError(
-      absl::StatusCode::kNotFound,
-      absl::StrCat("tracking ", carrier_code, "/", tracking_number,
-                   " not found"),
-      "TRACKING_NOT_FOUND",
-      {{"carrierCode", carrier_code}, {"trackingNumber", tracking_number}});
-}
-
 // Writes the first tracking of `envelope` into `*out` (built in place: for
 // GetTracking and GetRealtimeTracking it lives on the call's arena); NOT_FOUND
 // when there is none.
@@ -54,7 +44,7 @@ absl::Status FirstTrackingInto(const Envelope& envelope,
                                    ? false
                                    : FirstTrackingFromData(envelope.data, out);
   if (!found.ok()) return found.status();
-  if (!*found) return TrackingNotFound(carrier_code, tracking_number);
+  if (!*found) return TrackingNotFoundError(carrier_code, tracking_number);
   return absl::OkStatus();
 }
 

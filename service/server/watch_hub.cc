@@ -40,16 +40,6 @@ int CheckpointCount(const v1::Tracking& tracking) {
          tracking.destination_info().checkpoints_size();
 }
 
-absl::Status NotFound(const std::string& carrier_code,
-                      const std::string& tracking_number) {
-  return MakeError(
-      absl::StatusCode::kNotFound,
-      absl::StrCat("tracking ", carrier_code, "/", tracking_number,
-                   " not found"),
-      "TRACKING_NOT_FOUND",
-      {{"carrierCode", carrier_code}, {"trackingNumber", tracking_number}});
-}
-
 }  // namespace
 
 std::vector<v1::ChangeKind> TrackingChanges(const v1::Tracking& before,
@@ -226,14 +216,16 @@ void WatchHub::OnPollDone(const std::shared_ptr<Poller>& poller,
       tracking = result.status();
     } else {
       if (result->meta_code == kMetaEmpty) {
-        tracking = NotFound(poller->carrier_code, poller->tracking_number);
+        tracking = TrackingNotFoundError(poller->carrier_code,
+                                         poller->tracking_number);
       } else {
         absl::StatusOr<std::vector<v1::Tracking>> all =
             TrackingsFromData(result->data);
         if (!all.ok()) {
           tracking = all.status();
         } else if (all->empty()) {
-          tracking = NotFound(poller->carrier_code, poller->tracking_number);
+          tracking = TrackingNotFoundError(poller->carrier_code,
+                                           poller->tracking_number);
         } else {
           tracking = std::move(all->front());
         }

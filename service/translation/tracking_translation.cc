@@ -144,27 +144,47 @@ void SetOptionalBool(const json* value, Tracking* tracking,
   }
 }
 
-// The tracking_number of `object` if usable (a non-blank string or integer).
-std::optional<std::string> TrackingNumber(const json& object) {
-  const json* value = JsonMember(object, "tracking_number");
-  if (value == nullptr || !(value->is_string() || value->is_number_integer())) {
-    return std::nullopt;
+// The tracking_number of `object`, or the malformed-response error when
+// `object` is not an object or has no usable number (a non-blank string or
+// an integer).
+absl::StatusOr<std::string> CheckedTrackingNumber(const json& object) {
+  if (!object.is_object()) {
+    return MalformedResponseError("tracking is not an object");
   }
-  std::string number = JsonToString(*value);
-  if (absl::StripAsciiWhitespace(number).empty()) return std::nullopt;
-  return number;
+  const json* value = JsonMember(object, "tracking_number");
+  if (value != nullptr && (value->is_string() || value->is_number_integer())) {
+    std::string number = JsonToString(*value);
+    if (!absl::StripAsciiWhitespace(number).empty()) return number;
+  }
+  return MalformedResponseError("tracking has no tracking_number");
 }
 
-absl::StatusOr<std::vector<Tracking>> TrackingsFromArray(const json& array) {
-  std::vector<Tracking> trackings;
-  const auto& elements = array.get_ref<const json::array_t&>();
-  trackings.reserve(elements.size());
-  for (const json& element : elements) {
-    absl::StatusOr<Tracking> tracking = TrackingFromJson(element);
-    if (!tracking.ok()) return std::move(tracking).status();
-    trackings.push_back(std::move(tracking).value());
+// The tracking objects in a `data` of any of the shapes TrackingsFromData
+// accepts, in order (not yet checked to be trackings).
+absl::StatusOr<std::vector<const json*>> TrackingObjects(const json& data) {
+  std::vector<const json*> objects;
+  const json* array = &data;
+  if (data.is_null()) return objects;
+  if (!data.is_array()) {
+    if (!data.is_object()) {
+      return MalformedResponseError("data is not an object or array");
+    }
+    if (data.empty()) return objects;
+    const json* items = JsonMember(data, "items");
+    if (items == nullptr || JsonMember(data, "tracking_number") != nullptr) {
+      objects.push_back(&data);  // one tracking object
+      return objects;
+    }
+    if (items->is_null()) return objects;
+    if (!items->is_array()) {
+      return MalformedResponseError("data.items is not an array");
+    }
+    array = items;
   }
-  return trackings;
+  for (const json& element : array->get_ref<const json::array_t&>()) {
+    objects.push_back(&element);
+  }
+  return objects;
 }
 
 }  // namespace
@@ -179,13 +199,8 @@ absl::StatusOr<Tracking> TrackingFromJson(const json& object) {
 }
 
 absl::Status FillTrackingFromJson(const json& object, Tracking* out) {
-  if (!object.is_object()) {
-    return MalformedResponseError("tracking is not an object");
-  }
-  std::optional<std::string> tracking_number = TrackingNumber(object);
-  if (!tracking_number.has_value()) {
-    return MalformedResponseError("tracking has no tracking_number");
-  }
+  absl::StatusOr<std::string> tracking_number = CheckedTrackingNumber(object);
+  if (!tracking_number.ok()) return tracking_number.status();
 
   Tracking& tracking = *out;
   tracking.set_id(JsonMemberString(object, "id"));
@@ -251,67 +266,32 @@ absl::Status FillTrackingFromJson(const json& object, Tracking* out) {
 }
 
 absl::StatusOr<std::vector<Tracking>> TrackingsFromData(const json& data) {
-  if (data.is_null()) return std::vector<Tracking>();
-  if (data.is_array()) return TrackingsFromArray(data);
-  if (!data.is_object()) {
-    return MalformedResponseError("data is not an object or array");
-  }
-  if (data.empty()) return std::vector<Tracking>();
-  if (JsonMember(data, "tracking_number") == nullptr) {
-    if (const json* items = JsonMember(data, "items")) {
-      if (items->is_null()) return std::vector<Tracking>();
-      if (items->is_array()) return TrackingsFromArray(*items);
-      return MalformedResponseError("data.items is not an array");
+  absl::StatusOr<std::vector<const json*>> objects = TrackingObjects(data);
+  if (!objects.ok()) return objects.status();
+  std::vector<Tracking> trackings(objects->size());
+  for (size_t i = 0; i < objects->size(); ++i) {
+    if (absl::Status status =
+            FillTrackingFromJson(*(*objects)[i], &trackings[i]);
+        !status.ok()) {
+      return status;
     }
   }
-  absl::StatusOr<Tracking> tracking = TrackingFromJson(data);
-  if (!tracking.ok()) return std::move(tracking).status();
-  std::vector<Tracking> trackings;
-  trackings.push_back(std::move(tracking).value());
   return trackings;
 }
 
 absl::StatusOr<bool> FirstTrackingFromData(const json& data, Tracking* out) {
-  const json* array = nullptr;
-  const json* single = nullptr;
-  if (data.is_null()) return false;
-  if (data.is_array()) {
-    array = &data;
-  } else if (!data.is_object()) {
-    return MalformedResponseError("data is not an object or array");
-  } else if (data.empty()) {
-    return false;
-  } else if (const json* items = JsonMember(data, "items");
-             items != nullptr &&
-             JsonMember(data, "tracking_number") == nullptr) {
-    if (items->is_null()) return false;
-    if (!items->is_array()) {
-      return MalformedResponseError("data.items is not an array");
-    }
-    array = items;
-  } else {
-    single = &data;
-  }
-  if (single != nullptr) {
-    if (absl::Status status = FillTrackingFromJson(*single, out);
-        !status.ok()) {
-      return status;
-    }
-    return true;
-  }
-  const auto& elements = array->get_ref<const json::array_t&>();
-  if (elements.empty()) return false;
-  // The others are not built, but must be trackings as TrackingsFromData
-  // requires.
-  for (size_t i = 1; i < elements.size(); ++i) {
-    if (!elements[i].is_object()) {
-      return MalformedResponseError("tracking is not an object");
-    }
-    if (!TrackingNumber(elements[i]).has_value()) {
-      return MalformedResponseError("tracking has no tracking_number");
+  absl::StatusOr<std::vector<const json*>> objects = TrackingObjects(data);
+  if (!objects.ok()) return objects.status();
+  if (objects->empty()) return false;
+  // Only the first is built, but all must be trackings, as TrackingsFromData
+  // requires (and fails on the same one).
+  for (const json* object : *objects) {
+    if (absl::StatusOr<std::string> number = CheckedTrackingNumber(*object);
+        !number.ok()) {
+      return number.status();
     }
   }
-  if (absl::Status status = FillTrackingFromJson(elements.front(), out);
+  if (absl::Status status = FillTrackingFromJson(*objects->front(), out);
       !status.ok()) {
     return status;
   }

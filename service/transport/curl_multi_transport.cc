@@ -269,23 +269,23 @@ absl::Status CurlMultiTransport::Prepare(Call& call,
     return absl::InvalidArgumentError(
         absl::StrCat("upstream ", method, ": malformed URL"));
   }
-  // curl_url_set() accepted the URL, so it is "scheme://authority[/path]
-  // [?query][#fragment]". Scheme and path are cut out of it here: two
-  // curl_url_get() calls were ~2% of the server's CPU per RPC.
-  const absl::string_view url = request.url;
-  const size_t scheme_end = url.find("://");
-  const absl::string_view scheme = url.substr(0, scheme_end);
-  const bool https = absl::EqualsIgnoreCase(scheme, "https");
-  const bool http = https || absl::EqualsIgnoreCase(scheme, "http");
-  if (scheme_end == absl::string_view::npos || !http) {
+  char* part = nullptr;
+  bool http = false;
+  bool https = false;
+  if (curl_url_get(call.url, CURLUPART_SCHEME, &part, 0) == CURLUE_OK) {
+    https = absl::EqualsIgnoreCase(part, "https");
+    http = https || absl::EqualsIgnoreCase(part, "http");
+    curl_free(part);
+  }
+  if (!http) {
     return absl::InvalidArgumentError(
         absl::StrCat("upstream ", method, ": URL scheme is not http(s)"));
   }
-  const absl::string_view after_authority = url.substr(
-      std::min(url.size(), url.find_first_of("/?#", scheme_end + 3)));
-  absl::string_view path_view =
-      after_authority.substr(0, after_authority.find_first_of("?#"));
-  std::string path = path_view.empty() ? "/" : std::string(path_view);
+  std::string path = "/";
+  if (curl_url_get(call.url, CURLUPART_PATH, &part, 0) == CURLUE_OK) {
+    path = part;
+    curl_free(part);
+  }
   if (path.size() > kMaxPathInMessage) {
     path.resize(kMaxPathInMessage);
     path += "...";

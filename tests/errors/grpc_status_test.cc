@@ -168,6 +168,18 @@ TEST_F(GrpcStatusTest, InvalidFieldCarriesBadRequest) {
   EXPECT_EQ(infos[0].metadata().at("field"), "trackings[3].carrier_code");
 }
 
+TEST_F(GrpcStatusTest, TrackingNotFoundNamesTheTracking) {
+  const grpc::Status s =
+      ToGrpcStatus(TrackingNotFoundError("dhl", "RN123456789CN"));
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(s.error_message(), "tracking dhl/RN123456789CN not found");
+  const auto infos = Unpack<google::rpc::ErrorInfo>(Details(s));
+  ASSERT_EQ(infos.size(), 1u);
+  EXPECT_EQ(infos[0].reason(), "TRACKING_NOT_FOUND");
+  EXPECT_EQ(infos[0].metadata().at("carrierCode"), "dhl");
+  EXPECT_EQ(infos[0].metadata().at("trackingNumber"), "RN123456789CN");
+}
+
 TEST_F(GrpcStatusTest, EachDetailTypeAppearsOnce) {
   absl::Status status = WithRetryDelay(
       InvalidFieldError("page_size", "must not be negative"), absl::Seconds(1));

@@ -557,6 +557,8 @@ TEST(TrackingTranslationTest, FirstTrackingAgreesWithTrackingsFromData) {
     ASSERT_EQ(found.ok(), all.ok()) << found.status() << " vs " << all.status();
     if (!all.ok()) {
       ExpectMalformed(found.status());
+      // The same element fails, with the same message.
+      EXPECT_EQ(found.status().message(), all.status().message());
       continue;
     }
     ASSERT_EQ(*found, !all->empty());
