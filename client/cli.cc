@@ -21,13 +21,13 @@
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
 #include "client/tracking_client.h"
+#include "common/error_details.h"
+#include "common/status_macros.h"
 #include "google/protobuf/duration.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
 #include "grpcpp/security/credentials.h"
 #include "nlohmann/json.hpp"
-#include "service/common/status_macros.h"
-#include "service/errors/error_details.h"
 
 namespace tracktry {
 namespace {

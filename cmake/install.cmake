@@ -8,7 +8,7 @@
 # Installed: the static libraries tracktry_client and what it links
 # (tracktry_proto, tracktry_googleapis_proto, tracktry_errors,
 # tracktry_common), their headers under include/ with the same paths as in
-# the repository ("client/tracking_client.h", "service/errors/error_details.h",
+# the repository ("client/tracking_client.h", "common/error_details.h",
 # "tracktry/v1/tracking_service.grpc.pb.h", ...), the `tracktry` CLI, and
 # lib/cmake/tracktry_client/ (config, version, exported targets). The
 # package finds gRPC, Protobuf and Abseil itself (find_dependency).
@@ -18,7 +18,7 @@ include(CMakePackageConfigHelpers)
 set(TRACKTRY_CMAKE_DIR "${CMAKE_INSTALL_LIBDIR}/cmake/tracktry_client")
 
 install(TARGETS tracktry_client tracktry_proto tracktry_googleapis_proto
-                tracktry_errors tracktry_common
+                tracktry_common
         EXPORT tracktry_clientTargets
         ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}"
         LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}"
@@ -27,9 +27,7 @@ install(TARGETS tracktry_cli_main RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}")
 
 install(FILES client/tracking_client.h client/grpc_status_conversion.h
         DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}/client")
-install(DIRECTORY service/errors/ DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}/service/errors"
-        FILES_MATCHING PATTERN "*.h")
-install(DIRECTORY service/common/ DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}/service/common"
+install(DIRECTORY common/ DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}/common"
         FILES_MATCHING PATTERN "*.h")
 # Generated protobuf/gRPC headers (tracktry/v1, google/rpc, grpc/health/v1).
 install(DIRECTORY "${PROJECT_BINARY_DIR}/proto/gen/"

@@ -10,10 +10,10 @@
 #include "absl/strings/cord.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/string_view.h"
+#include "common/error_details.h"
 #include "google/protobuf/any.pb.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
-#include "service/errors/error_details.h"
 #include "service/errors/safe_text.h"
 
 namespace tracktry {

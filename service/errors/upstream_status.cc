@@ -11,7 +11,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "service/errors/error_details.h"
+#include "common/error_details.h"
 #include "service/errors/grpc_status.h"
 #include "service/errors/safe_text.h"
 

@@ -13,7 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
-#include "service/server/json_logger.h"
+#include "service/ops/json_logger.h"
 #include "service/server/server_options.h"
 #include "service/server/tracktry_server.h"
 

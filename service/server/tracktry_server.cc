@@ -13,9 +13,10 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/impl/server_builder_option.h"
 #include "service/errors/grpc_status.h"
-#include "service/server/server_credentials.h"
-#include "service/server/upstream_stats_metrics.h"
+#include "service/ops/server_credentials.h"
+#include "service/ops/upstream_stats_metrics.h"
 #include "service/transport/curl_multi_transport.h"
+#include "service/transport/url_encoding.h"
 #include "service/upstream/redis_token_bucket_store.h"
 
 namespace tracktry {

@@ -10,7 +10,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "service/errors/error_details.h"
+#include "common/error_details.h"
 #include "service/translation/json_struct.h"
 #include "service/translation/json_values.h"
 #include "service/translation/status_strings.h"

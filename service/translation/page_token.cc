@@ -4,9 +4,9 @@
 #include <string>
 
 #include "absl/strings/escaping.h"
+#include "common/error_details.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
-#include "service/errors/error_details.h"
 
 namespace tracktry {
 namespace {

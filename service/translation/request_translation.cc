@@ -10,7 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
-#include "service/errors/error_details.h"
+#include "common/error_details.h"
 #include "service/translation/json_values.h"
 #include "service/translation/status_strings.h"
 

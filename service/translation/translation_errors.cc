@@ -2,7 +2,7 @@
 #include "service/translation/translation_errors.h"
 
 #include "absl/strings/str_cat.h"
-#include "service/errors/error_details.h"
+#include "common/error_details.h"
 
 namespace tracktry {
 

@@ -8,7 +8,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
-#include "service/errors/error_details.h"
+#include "common/error_details.h"
+#include "service/transport/url_encoding.h"
 
 namespace tracktry {
 namespace {

@@ -39,9 +39,9 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/time/time.h"
+#include "service/tracktry_api/upstream_caller.h"
 #include "service/upstream/response_cache.h"
 #include "service/upstream/scheduler.h"
-#include "service/upstream/upstream_caller.h"
 
 namespace tracktry {
 

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "service/errors/error_details.h"
+#include "common/error_details.h"
 
 namespace tracktry {
 namespace {

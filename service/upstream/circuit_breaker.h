@@ -35,8 +35,8 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "service/tracktry_api/upstream_caller.h"
 #include "service/upstream/scheduler.h"
-#include "service/upstream/upstream_caller.h"
 
 namespace tracktry {
 

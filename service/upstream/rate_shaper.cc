@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "service/errors/error_details.h"
+#include "common/error_details.h"
 #include "service/errors/upstream_status.h"
 #include "service/upstream/redis_token_bucket_store.h"
 #include "service/upstream/token_bucket_local_store.h"

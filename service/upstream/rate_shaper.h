@@ -60,10 +60,10 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "service/tracktry_api/upstream_caller.h"
+#include "service/tracktry_api/upstream_request.h"
 #include "service/upstream/scheduler.h"
 #include "service/upstream/token_bucket_store.h"
-#include "service/upstream/upstream_caller.h"
-#include "service/upstream/upstream_request.h"
 
 namespace tracktry {
 

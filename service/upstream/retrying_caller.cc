@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-#include "service/errors/error_details.h"
+#include "common/error_details.h"
 
 namespace tracktry {
 namespace {

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "service/errors/upstream_status.h"
+#include "service/transport/url_encoding.h"
 
 namespace tracktry {
 

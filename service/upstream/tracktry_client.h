@@ -13,10 +13,10 @@
 #include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "service/tracktry_api/upstream_caller.h"
+#include "service/tracktry_api/upstream_request.h"
 #include "service/translation/envelope.h"
 #include "service/transport/http_transport.h"
-#include "service/upstream/upstream_caller.h"
-#include "service/upstream/upstream_request.h"
 
 namespace tracktry {
 

@@ -8,8 +8,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
-#include "service/common/status_macros.h"
-#include "service/errors/error_details.h"
+#include "common/error_details.h"
+#include "common/status_macros.h"
 #include "service/errors/safe_text.h"
 
 namespace tracktry {

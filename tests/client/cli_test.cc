@@ -10,10 +10,10 @@
 #include <utility>
 #include <vector>
 
+#include "common/error_details.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
-#include "service/errors/error_details.h"
 #include "tests/testing/fake_tracking_service.h"
 
 namespace tracktry {

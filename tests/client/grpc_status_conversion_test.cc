@@ -5,10 +5,10 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "common/error_details.h"
 #include "gmock/gmock.h"
 #include "google/rpc/status.pb.h"
 #include "gtest/gtest.h"
-#include "service/errors/error_details.h"
 #include "service/errors/grpc_status.h"
 #include "tests/testing/fake_tracking_service.h"
 #include "tests/testing/status_matchers.h"

@@ -7,11 +7,11 @@
 #include <vector>
 
 #include "absl/strings/cord.h"
+#include "common/error_details.h"
 #include "gmock/gmock.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "gtest/gtest.h"
-#include "service/errors/error_details.h"
 #include "service/errors/safe_text.h"
 #include "service/errors/upstream_status.h"
 

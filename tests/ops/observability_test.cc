@@ -17,7 +17,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
-#include "service/server/metrics_registry.h"
+#include "service/ops/metrics_registry.h"
 #include "tests/testing/service_harness.h"
 #include "tests/testing/status_matchers.h"
 

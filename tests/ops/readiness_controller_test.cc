@@ -2,7 +2,7 @@
 //
 // ReadinessController: liveness vs readiness, API-key rejection and its
 // re-check probe, circuit state (pushed and polled), draining.
-#include "service/server/readiness_controller.h"
+#include "service/ops/readiness_controller.h"
 
 #include <atomic>
 #include <map>
@@ -11,8 +11,8 @@
 #include <thread>
 
 #include "absl/time/clock.h"
+#include "common/error_details.h"
 #include "gtest/gtest.h"
-#include "service/errors/error_details.h"
 
 namespace tracktry {
 namespace {

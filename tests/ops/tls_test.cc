@@ -15,7 +15,7 @@
 #include "client/tracking_client.h"
 #include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
-#include "service/server/server_credentials.h"
+#include "service/ops/server_credentials.h"
 #include "tests/testing/service_harness.h"
 #include "tests/testing/status_matchers.h"
 

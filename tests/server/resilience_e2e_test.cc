@@ -14,10 +14,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "client/grpc_status_conversion.h"
+#include "common/error_details.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
-#include "service/errors/error_details.h"
 #include "tests/testing/service_harness.h"
 #include "tests/testing/status_matchers.h"
 

@@ -38,7 +38,7 @@
 namespace tracktry::testing {
 
 // Converts an absl::Status whose payloads are google.rpc detail messages
-// keyed by type URL (service/errors/error_details.h) into a grpc::Status
+// keyed by type URL (common/error_details.h) into a grpc::Status
 // whose error_details() is a serialized google.rpc.Status holding one Any
 // per payload. The fake's own edge conversion, kept separate from the
 // server's so client tests do not depend on it.

@@ -13,7 +13,7 @@
 #include "absl/time/time.h"
 #include "emulator/emulator.h"
 #include "grpcpp/grpcpp.h"
-#include "service/server/json_logger.h"
+#include "service/ops/json_logger.h"
 #include "service/server/server_options.h"
 #include "service/server/tracktry_server.h"
 #include "tracktry/v1/tracking_service.grpc.pb.h"

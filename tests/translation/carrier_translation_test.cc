@@ -1,9 +1,9 @@
 // Copyright 2026 The tracktry-grpc Authors.
 #include "service/translation/carrier_translation.h"
 
+#include "common/error_details.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "service/errors/error_details.h"
 #include "service/translation/envelope.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/testdata.h"

@@ -3,9 +3,9 @@
 
 #include <string>
 
+#include "common/error_details.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "service/errors/error_details.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/testdata.h"
 

@@ -4,9 +4,9 @@
 #include <string>
 
 #include "absl/strings/escaping.h"
+#include "common/error_details.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "service/errors/error_details.h"
 #include "tests/testing/status_matchers.h"
 
 namespace tracktry {

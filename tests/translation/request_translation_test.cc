@@ -5,9 +5,9 @@
 #include <utility>
 #include <vector>
 
+#include "common/error_details.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "service/errors/error_details.h"
 #include "tests/testing/status_matchers.h"
 
 namespace tracktry {

@@ -4,12 +4,12 @@
 #include <string>
 #include <vector>
 
+#include "common/error_details.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/arena.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "google/protobuf/util/time_util.h"
 #include "gtest/gtest.h"
-#include "service/errors/error_details.h"
 #include "service/translation/envelope.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/testdata.h"

@@ -6,10 +6,10 @@
 #include <thread>
 #include <vector>
 
+#include "common/error_details.h"
 #include "gtest/gtest.h"
-#include "service/errors/error_details.h"
 #include "service/upstream/response_cache.h"
-#include "tests/upstream/fake_upstream_caller.h"
+#include "tests/testing/fake_upstream_caller.h"
 
 namespace tracktry {
 namespace {

@@ -5,9 +5,9 @@
 #include <mutex>
 #include <vector>
 
+#include "common/error_details.h"
 #include "gtest/gtest.h"
-#include "service/errors/error_details.h"
-#include "tests/upstream/fake_upstream_caller.h"
+#include "tests/testing/fake_upstream_caller.h"
 
 namespace tracktry {
 namespace {

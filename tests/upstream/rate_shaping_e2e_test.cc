@@ -11,12 +11,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/error_details.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "service/errors/error_details.h"
+#include "tests/testing/grpc_load.h"
 #include "tests/testing/service_harness.h"
 #include "tests/testing/status_matchers.h"
-#include "tests/upstream/grpc_load.h"
 
 namespace tracktry {
 namespace {

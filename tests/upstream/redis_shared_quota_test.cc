@@ -28,9 +28,9 @@
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "tests/testing/grpc_load.h"
+#include "tests/testing/redis_test_server.h"
 #include "tests/testing/status_matchers.h"
-#include "tests/upstream/grpc_load.h"
-#include "tests/upstream/redis_test_server.h"
 
 namespace tracktry {
 namespace {

@@ -17,8 +17,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "service/upstream/token_bucket_local_store.h"
+#include "tests/testing/redis_test_server.h"
 #include "tests/testing/status_matchers.h"
-#include "tests/upstream/redis_test_server.h"
 
 namespace tracktry {
 namespace {

@@ -3,9 +3,9 @@
 
 #include <memory>
 
+#include "common/error_details.h"
 #include "gtest/gtest.h"
-#include "service/errors/error_details.h"
-#include "tests/upstream/fake_upstream_caller.h"
+#include "tests/testing/fake_upstream_caller.h"
 
 namespace tracktry {
 namespace {

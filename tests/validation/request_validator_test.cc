@@ -6,9 +6,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/error_details.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "service/errors/error_details.h"
 #include "tests/testing/status_matchers.h"
 
 namespace tracktry {

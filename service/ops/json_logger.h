@@ -1,0 +1,54 @@
+// Copyright 2026 The tracktry-grpc Authors.
+//
+// JsonLogger: structured logs, one JSON object per line
+// ({"time","severity","message", fields...}; fields named like the first
+// three are dropped, so they cannot be forged). Registered secrets are
+// replaced by "[REDACTED]" wherever they appear, as a last line of defence:
+// the API key is never passed to the logger in the first place.
+#ifndef TRACKTRY_SERVICE_OPS_JSON_LOGGER_H_
+#define TRACKTRY_SERVICE_OPS_JSON_LOGGER_H_
+
+#include <cstdio>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "nlohmann/json.hpp"
+
+namespace tracktry {
+
+// Thread-safe.
+class JsonLogger {
+ public:
+  // Logs to `out` (not owned; stdout by default).
+  explicit JsonLogger(std::FILE* out = stdout) : out_(out) {}
+
+  // Strings that must never appear in a log line.
+  void AddSecret(std::string secret);
+
+  // Writes one line. `fields` must be a JSON object (or null).
+  void Log(absl::string_view severity, absl::string_view message,
+           const nlohmann::json& fields = nullptr);
+  void Info(absl::string_view message, const nlohmann::json& fields = nullptr) {
+    Log("INFO", message, fields);
+  }
+  void Warning(absl::string_view message,
+               const nlohmann::json& fields = nullptr) {
+    Log("WARNING", message, fields);
+  }
+  void Error(absl::string_view message,
+             const nlohmann::json& fields = nullptr) {
+    Log("ERROR", message, fields);
+  }
+
+ private:
+  std::FILE* const out_;
+  std::mutex mu_;
+  std::vector<std::string> secrets_;
+};
+
+}  // namespace tracktry
+
+#endif  // TRACKTRY_SERVICE_OPS_JSON_LOGGER_H_

@@ -1,0 +1,198 @@
+// Copyright 2026 The tracktry-grpc Authors.
+//
+// JsonLogger: one JSON object per line, the fixed fields, extra fields,
+// secret redaction and whole lines under concurrency.
+#include "service/ops/json_logger.h"
+
+#include <cstdio>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+
+namespace tracktry {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+// A logger writing to a temporary file, and the file's lines.
+class JsonLoggerTest : public ::testing::Test {
+ protected:
+  JsonLoggerTest() : file_(std::tmpfile()), logger_(file_) {}
+  ~JsonLoggerTest() override { std::fclose(file_); }
+
+  std::string Contents() {
+    std::fflush(file_);
+    std::rewind(file_);
+    std::string text;
+    char buffer[4096];
+    size_t n;
+    while ((n = std::fread(buffer, 1, sizeof(buffer), file_)) > 0) {
+      text.append(buffer, n);
+    }
+    std::fseek(file_, 0, SEEK_END);
+    return text;
+  }
+
+  // Every line parsed; fails the test on a line that is not a JSON object.
+  std::vector<nlohmann::json> Lines() {
+    const std::string text = Contents();
+    EXPECT_TRUE(text.empty() || text.back() == '\n') << "unterminated line";
+    std::vector<nlohmann::json> lines;
+    for (absl::string_view line :
+         absl::StrSplit(text, '\n', absl::SkipEmpty())) {
+      nlohmann::json parsed = nlohmann::json::parse(
+          std::string(line.data(), line.size()), nullptr, false);
+      EXPECT_TRUE(parsed.is_object()) << line;
+      lines.push_back(std::move(parsed));
+    }
+    return lines;
+  }
+
+  std::FILE* file_;
+  JsonLogger logger_;
+};
+
+TEST_F(JsonLoggerTest, OneObjectPerLineWithTheFixedFields) {
+  logger_.Info("first");
+  logger_.Warning("second");
+  logger_.Error("third");
+  logger_.Log("DEBUG", "fourth");
+  const std::vector<nlohmann::json> lines = Lines();
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(lines[0]["severity"], "INFO");
+  EXPECT_EQ(lines[0]["message"], "first");
+  EXPECT_EQ(lines[1]["severity"], "WARNING");
+  EXPECT_EQ(lines[2]["severity"], "ERROR");
+  EXPECT_EQ(lines[3]["severity"], "DEBUG");
+  EXPECT_EQ(lines[3]["message"], "fourth");
+  for (const auto& line : lines) {
+    ASSERT_TRUE(line["time"].is_string());
+    absl::Time time;
+    std::string error;
+    EXPECT_TRUE(absl::ParseTime("%Y-%m-%dT%H:%M:%E*SZ",
+                                line["time"].get<std::string>(), &time, &error))
+        << line["time"] << " " << error;
+    EXPECT_LT(absl::AbsDuration(absl::Now() - time), absl::Minutes(1));
+  }
+}
+
+TEST_F(JsonLoggerTest, FieldsAreMergedIntoTheObject) {
+  logger_.Info(
+      "with fields",
+      {{"port", 50051}, {"upstream", "http://x"}, {"nested", {{"a", true}}}});
+  const std::vector<nlohmann::json> lines = Lines();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0]["port"], 50051);
+  EXPECT_EQ(lines[0]["upstream"], "http://x");
+  EXPECT_EQ(lines[0]["nested"]["a"], true);
+  EXPECT_EQ(lines[0]["message"], "with fields");
+}
+
+TEST_F(JsonLoggerTest, NonObjectFieldsAreIgnored) {
+  logger_.Info("array fields", nlohmann::json::array({1, 2}));
+  logger_.Info("string fields", "oops");
+  const std::vector<nlohmann::json> lines = Lines();
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0].size(), 3u) << lines[0];
+  EXPECT_EQ(lines[1].size(), 3u) << lines[1];
+}
+
+TEST_F(JsonLoggerTest, QuotesBackslashesAndNonAsciiRoundTrip) {
+  const std::string tricky = "say \"hi\" \\ path C:\\x \xC3\xA9t\xC3\xA9 \x7F";
+  logger_.Log(tricky, "plain", {{tricky, tricky}, {"n", 1}});
+  const std::vector<nlohmann::json> lines = Lines();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0]["severity"], tricky);
+  EXPECT_EQ(lines[0]["message"], "plain");
+  EXPECT_EQ(lines[0][tricky], tricky);
+  EXPECT_EQ(lines[0]["n"], 1);
+  EXPECT_EQ(lines[0].size(), 5u) << lines[0];
+}
+
+TEST_F(JsonLoggerTest, FieldsCannotForgeTheFixedKeys) {
+  logger_.Info("real", {{"message", "forged"},
+                        {"severity", "ERROR"},
+                        {"time", "yesterday"},
+                        {"kept", 1}});
+  const std::string text = Contents();
+  const std::vector<nlohmann::json> lines = Lines();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0]["message"], "real");
+  EXPECT_EQ(lines[0]["severity"], "INFO");
+  EXPECT_NE(lines[0]["time"], "yesterday");
+  EXPECT_EQ(lines[0]["kept"], 1);
+  EXPECT_THAT(text, Not(HasSubstr("forged")));
+  EXPECT_THAT(text, Not(HasSubstr("yesterday")));
+}
+
+TEST_F(JsonLoggerTest, NewlinesAndBadUtf8StayInsideOneLine) {
+  logger_.Info("line one\nline two\r\n{\"forged\":1}",
+               {{"bytes", std::string("bad \xFF\xFE utf8")}});
+  const std::vector<nlohmann::json> lines = Lines();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0]["message"], "line one\nline two\r\n{\"forged\":1}");
+  EXPECT_THAT(lines[0]["bytes"].get<std::string>(), HasSubstr("bad "));
+}
+
+TEST_F(JsonLoggerTest, SecretsAreRedactedEverywhere) {
+  logger_.AddSecret("s3cr3t-key-ABC");
+  logger_.AddSecret("");  // ignored, must not redact everything
+  logger_.Info("key is s3cr3t-key-ABC", {{"url", "http://h/?k=s3cr3t-key-ABC"},
+                                         {"s3cr3t-key-ABC", "as a key"},
+                                         {"list", {"x", "s3cr3t-key-ABC"}}});
+  const std::string text = Contents();
+  EXPECT_THAT(text, Not(HasSubstr("s3cr3t-key-ABC")));
+  EXPECT_THAT(text, HasSubstr("[REDACTED]"));
+  const std::vector<nlohmann::json> lines = Lines();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0]["message"], "key is [REDACTED]");
+  EXPECT_EQ(lines[0]["url"], "http://h/?k=[REDACTED]");
+}
+
+TEST_F(JsonLoggerTest, TextWithoutSecretsIsUnchanged) {
+  logger_.AddSecret("zzz-secret");
+  logger_.Info("plain text", {{"a", "b"}});
+  const std::vector<nlohmann::json> lines = Lines();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0]["message"], "plain text");
+  EXPECT_EQ(lines[0]["a"], "b");
+}
+
+TEST_F(JsonLoggerTest, ConcurrentLoggingProducesWholeLines) {
+  logger_.AddSecret("concurrent-secret");
+  constexpr int kThreads = 8;
+  constexpr int kLines = 300;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([this, t] {
+      for (int i = 0; i < kLines; ++i) {
+        logger_.Info(absl::StrCat("thread ", t, " line ", i,
+                                  " concurrent-secret ", std::string(200, 'p')),
+                     {{"thread", t}, {"i", i}});
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  const std::vector<nlohmann::json> lines = Lines();
+  ASSERT_EQ(lines.size(), static_cast<size_t>(kThreads * kLines));
+  std::vector<int> next(kThreads, 0);
+  for (const auto& line : lines) {
+    const int t = line["thread"].get<int>();
+    // Each thread's lines appear in its own order.
+    EXPECT_EQ(line["i"].get<int>(), next[t]++);
+    EXPECT_THAT(line["message"].get<std::string>(),
+                Not(HasSubstr("concurrent-secret")));
+  }
+}
+
+}  // namespace
+}  // namespace tracktry
