@@ -9,7 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "client/tracking_client.h"
-#include "service/errors/error_details.h"
+#include "common/error_details.h"
 
 namespace {
 
