@@ -7,15 +7,10 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/error_details.h"
-#include "service/tracktry_api/upstream_request.h"
-#include "service/translation/tracking_translation.h"
-#include "service/transport/url_encoding.h"
+#include "service/tracktry_api/tracking_operations.h"
 
 namespace tracktry {
 namespace {
-
-// Meta code of an "empty" (no tracking) answer.
-constexpr int kMetaEmpty = 4031;
 
 std::string PollerPrefix(const std::string& carrier_code,
                          const std::string& tracking_number) {
@@ -78,9 +73,10 @@ struct WatchHub::Poller {
     bool initialized = false;
   };
   std::string key;
-  std::string carrier_code;
-  std::string tracking_number;
-  std::string lang;
+  // The read each poll sends (bypass_cache after the first).
+  v1::GetTrackingRequest read;
+  // Where a poll writes the tracking it read.
+  v1::Tracking polled;
   std::map<WatchId, Watcher> watchers;
   bool have_last = false;
   v1::Tracking last;
@@ -129,9 +125,9 @@ WatchHub::WatchId WatchHub::Watch(const std::string& carrier_code,
   if (fresh) {
     slot = std::make_shared<Poller>();
     slot->key = key;
-    slot->carrier_code = carrier_code;
-    slot->tracking_number = tracking_number;
-    slot->lang = lang;
+    slot->read.set_carrier_code(carrier_code);
+    slot->read.set_tracking_number(tracking_number);
+    slot->read.set_lang(lang);
   }
   std::shared_ptr<Poller> poller = slot;
   Poller::Watcher& watcher = poller->watchers[id];
@@ -185,58 +181,30 @@ size_t WatchHub::watcher_count() const {
 }
 
 void WatchHub::StartPollLocked(const std::shared_ptr<Poller>& poller) {
-  UpstreamRequest request;
-  request.endpoint = Endpoint::kGetTracking;
-  request.method = "GET";
-  request.path = absl::StrCat("/trackings/", UrlEncode(poller->carrier_code),
-                              "/", UrlEncode(poller->tracking_number));
-  if (!poller->lang.empty()) {
-    absl::StrAppend(&request.path, "/", UrlEncode(poller->lang));
-  }
   // The first read may come from the cache; later ones must see news.
-  request.bypass_cache = poller->have_last;
+  poller->read.set_bypass_cache(poller->have_last);
+  poller->polled.Clear();
   poller->in_flight = true;
   ++busy_;
-  poller->call =
-      upstream_->Send(std::move(request), absl::Now() + options_.poll_deadline,
-                      [this, poller](absl::StatusOr<Envelope> result) {
-                        OnPollDone(poller, std::move(result));
-                      });
+  poller->call = api::GetTracking(
+      upstream_, poller->read, absl::Now() + options_.poll_deadline,
+      &poller->polled,
+      [this, poller](absl::Status status) { OnPollDone(poller, status); });
   calls_.insert(poller->call);
 }
 
 void WatchHub::OnPollDone(const std::shared_ptr<Poller>& poller,
-                          absl::StatusOr<Envelope> result) {
+                          const absl::Status& status) {
   std::lock_guard<std::mutex> lock(mu_);
   --busy_;
   poller->in_flight = false;
   calls_.erase(poller->call);
   if (!poller->ended && !stopping_) {
-    absl::StatusOr<v1::Tracking> tracking = absl::UnknownError("no tracking");
-    if (!result.ok()) {
-      tracking = result.status();
-    } else {
-      if (result->meta_code == kMetaEmpty) {
-        tracking = TrackingNotFoundError(poller->carrier_code,
-                                         poller->tracking_number);
-      } else {
-        absl::StatusOr<std::vector<v1::Tracking>> all =
-            TrackingsFromData(result->data);
-        if (!all.ok()) {
-          tracking = all.status();
-        } else if (all->empty()) {
-          tracking = TrackingNotFoundError(poller->carrier_code,
-                                           poller->tracking_number);
-        } else {
-          tracking = std::move(all->front());
-        }
-      }
-    }
-    if (tracking.ok()) {
-      ApplyLocked(poller, *tracking, v1::CHANGE_SOURCE_POLL);
+    if (status.ok()) {
+      ApplyLocked(poller, poller->polled, v1::CHANGE_SOURCE_POLL);
     } else if (!poller->have_last) {
       // The first poll decides whether there is anything to watch.
-      EndPollerLocked(poller, tracking.status());
+      EndPollerLocked(poller, status);
     }
     // Later failures are transient: the next poll tries again.
     if (!poller->ended) {

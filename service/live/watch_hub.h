@@ -92,7 +92,7 @@ class WatchHub {
 
   void StartPollLocked(const std::shared_ptr<Poller>& poller);
   void OnPollDone(const std::shared_ptr<Poller>& poller,
-                  absl::StatusOr<Envelope> result);
+                  const absl::Status& status);
   // Requires mu_. Sends `tracking` to the sinks of `poller` and ends the
   // poller when it is terminal.
   void ApplyLocked(const std::shared_ptr<Poller>& poller,

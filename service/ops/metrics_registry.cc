@@ -179,13 +179,15 @@ void MetricsRegistry::OnUpstreamStarted(Endpoint endpoint) {
   upstream_in_flight_->Increment();
 }
 
-void MetricsRegistry::OnUpstreamFinished(Endpoint endpoint, int http_status,
-                                         std::optional<int> meta_code,
+void MetricsRegistry::OnUpstreamFinished(Endpoint endpoint,
+                                         const absl::Status& /*status*/,
+                                         const UpstreamOutcome& outcome,
                                          absl::Duration latency) {
   const std::string name = EndpointName(endpoint);
-  const std::string status = std::to_string(http_status);
-  const std::string meta =
-      meta_code.has_value() ? std::to_string(*meta_code) : "none";
+  const std::string status = std::to_string(outcome.http_status);
+  const std::string meta = outcome.meta_code.has_value()
+                               ? std::to_string(*outcome.meta_code)
+                               : "none";
   CachedCounter(
       upstream_requests_, absl::StrCat("u|", name, "|", status, "|", meta),
       [&]() -> Labels {

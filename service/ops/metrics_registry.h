@@ -43,10 +43,11 @@
 #include "prometheus/registry.h"
 #include "service/ops/rpc_observer.h"
 #include "service/tracktry_api/upstream_request.h"
+#include "service/upstream/instrumented_upstream_caller.h"
 
 namespace tracktry {
 
-class MetricsRegistry final : public RpcObserver {
+class MetricsRegistry final : public RpcObserver, public UpstreamCallObserver {
  public:
   // A metric whose value is read from `read` at every scrape.
   struct CallbackMetric {
@@ -67,11 +68,11 @@ class MetricsRegistry final : public RpcObserver {
   void OnRpcStarted(const char* method) override;
   void OnRpcFinished(const RpcRecord& record) override;
 
-  // One upstream call started / finished. `http_status` is 0 when no HTTP
-  // response arrived; `meta_code` is unset when the answer had none.
-  void OnUpstreamStarted(Endpoint endpoint);
-  void OnUpstreamFinished(Endpoint endpoint, int http_status,
-                          std::optional<int> meta_code, absl::Duration latency);
+  // UpstreamCallObserver: one upstream call started / finished.
+  void OnUpstreamStarted(Endpoint endpoint) override;
+  void OnUpstreamFinished(Endpoint endpoint, const absl::Status& status,
+                          const UpstreamOutcome& outcome,
+                          absl::Duration latency) override;
 
   // Registers a scrape-time metric (thread-safe; `read` must be
   // thread-safe, must not block and must outlive the registry's users).

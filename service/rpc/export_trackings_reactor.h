@@ -2,8 +2,8 @@
 //
 // ExportTrackingsReactor: the server-streaming reactor behind
 // TrackingService.ExportTrackings. It walks the upstream list pages
-// (GET /trackings/get, Endpoint::kListTrackings, so the rate shaper applies
-// the list rate limit) one at a time and writes one message per tracking,
+// (api::ListTrackingsPage, so the rate shaper applies the list rate limit)
+// one at a time and writes one message per tracking,
 // one Write at a time: OnWriteDone writes the next tracking or starts the
 // next page fetch. No thread is held while waiting for the upstream or the
 // reader.
@@ -22,8 +22,6 @@
 
 #include <atomic>
 #include <cstdint>
-#include <mutex>
-#include <optional>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -31,15 +29,17 @@
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
 #include "service/ops/rpc_observer.h"
+#include "service/rpc/call_scope.h"
+#include "service/tracktry_api/list_operations.h"
 #include "service/tracktry_api/upstream_caller.h"
-#include "service/translation/envelope.h"
 #include "service/translation/extended_translation.h"
 #include "tracktry/v1/tracking_service.grpc.pb.h"
 
 namespace tracktry {
 
 class ExportTrackingsReactor final
-    : public grpc::ServerWriteReactor<v1::ExportTrackingsResponse> {
+    : public grpc::ServerWriteReactor<v1::ExportTrackingsResponse>,
+      private CallScope::Owner {
  public:
   // `upstream` and `observer` (may be null) are not owned and must outlive
   // the reactor. `start` is where the export begins (page 1, skip 0 for a
@@ -60,26 +60,29 @@ class ExportTrackingsReactor final
   void OnDone() override;
 
  private:
-  // All below run with mu_ held.
+  // All below run with the scope's lock held.
   void FetchPage();
-  void OnPage(absl::StatusOr<Envelope> envelope);
+  void OnPage(const absl::Status& status);
   void WriteNextOrFetch();
   void FinishLocked(const absl::Status& status);
-  void Unref();
 
-  UpstreamCaller* const upstream_;
+  // CallScope::Owner.
+  void Ref() override;
+  void Unref() override;
+  void OnStartedLate() override;
+
   RpcObserver* const observer_;
   const v1::ListTrackingsRequest filter_;
   const absl::Duration page_timeout_;
   const absl::Time start_time_;
   // Infinite when the caller set no deadline.
   absl::Time rpc_deadline_;
+  CallScope scope_;
 
-  std::recursive_mutex mu_;
-  bool finished_ = false;
+  // Guarded by scope_.mu().
   absl::StatusCode final_code_ = absl::StatusCode::kOk;
-  int upstream_calls_ = 0;
-  std::optional<UpstreamCaller::CallId> in_flight_;
+  // The page being fetched.
+  api::TrackingsPage page_;
   // The page being sent (cursor_.page) and how many of its items were sent
   // (cursor_.skip) — items_[i] is item skip_base_ + i of the page.
   ExportCursor cursor_;

@@ -1,13 +1,17 @@
 // Copyright 2026 The tracktry-grpc Authors.
 //
 // TrackingServiceImpl: the tracktry.v1.TrackingService adapter on the gRPC
-// callback API. For each RPC it validates the request (INVALID_ARGUMENT
-// naming the field, before any upstream call), starts the upstream call(s)
-// through TracktryClient without blocking, translates the answer and
-// converts the absl::Status to grpc::Status once, at the edge.
+// callback API. Each RPC handler does three things: validate the request
+// (INVALID_ARGUMENT naming the field, before any upstream call), start the
+// Tracktry operation (service/tracktry_api) on the RPC's call scope without
+// blocking, and complete the RPC with the operation's status (converted to
+// grpc::Status once, at the edge, by UpstreamReactor).
 #ifndef TRACKTRY_SERVICE_RPC_TRACKING_SERVICE_IMPL_H_
 #define TRACKTRY_SERVICE_RPC_TRACKING_SERVICE_IMPL_H_
 
+#include <optional>
+
+#include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "service/live/watch_hub.h"
 #include "service/ops/rpc_observer.h"
@@ -114,9 +118,27 @@ class TrackingServiceImpl final : public v1::TrackingService::CallbackService {
   // --- End of extended RPCs. ---
 
  private:
-  UpstreamReactor* NewReactor(grpc::CallbackServerContext* context,
-                              const char* method,
-                              absl::Duration default_deadline) const;
+  // The skeleton of every unary RPC: a reactor for `method` (deadline: the
+  // caller's, else `default_deadline`), then either the validation error or
+  // `start(upstream, deadline, done)`, which starts the operation on the
+  // RPC's call scope and ends in `done`.
+  template <typename Start>
+  grpc::ServerUnaryReactor* Serve(
+      grpc::CallbackServerContext* context, const char* method,
+      const absl::Status& valid, Start start,
+      std::optional<absl::Duration> default_deadline = std::nullopt) {
+    auto* reactor = new UpstreamReactor(
+        context, upstream_, observer_, method,
+        default_deadline.value_or(options_.default_deadline));
+    if (!valid.ok()) {
+      reactor->Complete(valid);
+    } else {
+      reactor->Run([&] {
+        start(reactor->upstream(), reactor->deadline(), reactor->Completer());
+      });
+    }
+    return reactor;
+  }
 
   UpstreamCaller* const upstream_;
   RpcObserver* const observer_;

@@ -2,7 +2,7 @@
 #include "service/rpc/upstream_reactor.h"
 
 #include <algorithm>
-#include <chrono>
+#include <mutex>
 #include <utility>
 
 #include "common/error_details.h"
@@ -20,10 +20,10 @@ UpstreamReactor::UpstreamReactor(grpc::CallbackServerContext* context,
                                  UpstreamCaller* upstream,
                                  RpcObserver* observer, const char* method,
                                  absl::Duration default_timeout)
-    : upstream_(upstream),
-      observer_(observer),
+    : observer_(observer),
       method_(method),
-      start_(absl::Now()) {
+      start_(absl::Now()),
+      scope_(upstream, this) {
   const absl::Time caller_deadline = absl::FromChrono(context->deadline());
   deadline_ = caller_deadline - start_ > kNoDeadlineThreshold
                   ? start_ + default_timeout
@@ -36,53 +36,28 @@ UpstreamReactor::UpstreamReactor(grpc::CallbackServerContext* context,
   if (observer_ != nullptr) observer_->OnRpcStarted(method_);
 }
 
-void UpstreamReactor::Call(UpstreamRequest request, ResultHandler on_result) {
-  std::lock_guard<std::recursive_mutex> lock(mu_);
-  if (finished_) return;
-  if (deadline_ <= absl::Now()) {
-    Complete(MakeError(absl::StatusCode::kDeadlineExceeded,
-                       "deadline exceeded before the upstream call started",
-                       "DEADLINE_EXCEEDED"));
-    return;
-  }
-  ++upstream_calls_;
-  refs_.fetch_add(1, std::memory_order_relaxed);
-  // The id is only known after Send() returns, but the completion may run
-  // before that on the transport thread; it blocks on mu_ until then.
-  auto id_slot = std::make_shared<UpstreamCaller::CallId>(0);
-  const UpstreamCaller::CallId id = upstream_->Send(
-      std::move(request), deadline_,
-      [this, id_slot, on_result = std::move(on_result)](
-          absl::StatusOr<Envelope> result) mutable {
-        {
-          std::lock_guard<std::recursive_mutex> lock(mu_);
-          in_flight_.erase(
-              std::remove(in_flight_.begin(), in_flight_.end(), *id_slot),
-              in_flight_.end());
-          if (!finished_) std::move(on_result)(std::move(result));
-        }
-        Unref();
-      });
-  *id_slot = id;
-  in_flight_.push_back(id);
+StatusCallback UpstreamReactor::Completer() {
+  return [this](absl::Status status) { Complete(status); };
 }
 
 void UpstreamReactor::Complete(const absl::Status& status) {
   // Finish() may run OnDone() inline; this reference keeps `this` alive
   // until the lock below is released.
-  refs_.fetch_add(1, std::memory_order_relaxed);
+  Ref();
   {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    if (!finished_) {
-      finished_ = true;
+    std::lock_guard<std::recursive_mutex> lock(scope_.mu());
+    if (scope_.FinishLocked()) {
       final_code_ = status.code();
-      // Nothing waits for these any more; cancelling closes their
-      // connections so the upstream sees the caller go away.
-      for (UpstreamCaller::CallId id : in_flight_) upstream_->Cancel(id);
       Finish(ToGrpcStatus(status));
     }
   }
   Unref();
+}
+
+void UpstreamReactor::OnStartedLate() {
+  Complete(MakeError(absl::StatusCode::kDeadlineExceeded,
+                     "deadline exceeded before the upstream call started",
+                     "DEADLINE_EXCEEDED"));
 }
 
 void UpstreamReactor::OnCancel() {
@@ -96,9 +71,9 @@ void UpstreamReactor::OnDone() {
     RpcRecord record;
     record.method = method_;
     {
-      std::lock_guard<std::recursive_mutex> lock(mu_);
+      std::lock_guard<std::recursive_mutex> lock(scope_.mu());
       record.code = final_code_;
-      record.upstream_calls = upstream_calls_;
+      record.upstream_calls = scope_.calls_started();
     }
     record.latency = absl::Now() - start_;
     record.request_id = request_id_;
@@ -106,6 +81,8 @@ void UpstreamReactor::OnDone() {
   }
   Unref();
 }
+
+void UpstreamReactor::Ref() { refs_.fetch_add(1, std::memory_order_relaxed); }
 
 void UpstreamReactor::Unref() {
   if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;

@@ -1,33 +1,32 @@
 // Copyright 2026 The tracktry-grpc Authors.
 //
 // UpstreamReactor: the unary gRPC reactor behind every TrackingService RPC.
-// It starts upstream calls, finishes the RPC exactly once, cancels the
-// upstream transfers when the caller cancels or its deadline passes, and
-// deletes itself when both gRPC and every upstream completion are done.
+// Its CallScope is the upstream the RPC's Tracktry operation runs on: calls
+// are cancelled when the caller cancels or its deadline passes, and their
+// completions run only while the RPC is unfinished. The RPC finishes
+// exactly once (Complete), converting the absl::Status to grpc::Status at
+// this edge, and the reactor deletes itself when gRPC and every upstream
+// completion are done with it.
 #ifndef TRACKTRY_SERVICE_RPC_UPSTREAM_REACTOR_H_
 #define TRACKTRY_SERVICE_RPC_UPSTREAM_REACTOR_H_
 
 #include <atomic>
 #include <mutex>
 #include <string>
-#include <vector>
 
-#include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
-#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
 #include "service/ops/rpc_observer.h"
+#include "service/rpc/call_scope.h"
+#include "service/tracktry_api/operation_call.h"
 #include "service/tracktry_api/upstream_caller.h"
-#include "service/translation/envelope.h"
 
 namespace tracktry {
 
-class UpstreamReactor final : public grpc::ServerUnaryReactor {
+class UpstreamReactor final : public grpc::ServerUnaryReactor,
+                              private CallScope::Owner {
  public:
-  // Runs with the reactor's lock held, only while the RPC is unfinished.
-  using ResultHandler = absl::AnyInvocable<void(absl::StatusOr<Envelope>) &&>;
-
   // `upstream` and `observer` are not owned and must outlive the reactor.
   // The RPC deadline is the caller's, or now + `default_timeout` when the
   // caller sent none.
@@ -35,37 +34,47 @@ class UpstreamReactor final : public grpc::ServerUnaryReactor {
                   UpstreamCaller* upstream, RpcObserver* observer,
                   const char* method, absl::Duration default_timeout);
 
-  // Starts one upstream call. `on_result` gets the envelope or the mapped
-  // error; it may call Call() again and must end in Complete() once the RPC
-  // has its answer. Does nothing once the RPC is finished.
-  void Call(UpstreamRequest request, ResultHandler on_result);
+  // The upstream as this RPC sees it (see CallScope): pass it to the
+  // Tracktry operation together with deadline() and Completer().
+  UpstreamCaller* upstream() { return &scope_; }
+  // The moment the RPC must be answered by.
+  absl::Time deadline() const { return deadline_; }
+  // A callback that finishes the RPC with the operation's status.
+  StatusCallback Completer();
+
+  // Runs `start()` (which starts the RPC's Tracktry operation) with the
+  // RPC's lock and a reference held, so the RPC can neither finish nor go
+  // away while its calls are being started.
+  template <typename Start>
+  void Run(Start start) {
+    Ref();
+    {
+      std::lock_guard<std::recursive_mutex> lock(scope_.mu());
+      start();
+    }
+    Unref();
+  }
 
   // Finishes the RPC with `status` (the response must be filled when it is
   // OK). Converted to grpc::Status here, once. Later calls are ignored.
   void Complete(const absl::Status& status);
 
-  // The moment the RPC must be answered by.
-  absl::Time deadline() const { return deadline_; }
-
   void OnCancel() override;
   void OnDone() override;
 
  private:
-  void Unref();
+  // CallScope::Owner.
+  void Ref() override;
+  void Unref() override;
+  void OnStartedLate() override;
 
-  UpstreamCaller* const upstream_;
   RpcObserver* const observer_;
   const char* const method_;
   const absl::Time start_;
   absl::Time deadline_;
   std::string request_id_;
-
-  // Recursive: result handlers run with it held and may call Call() or
-  // Complete().
-  std::recursive_mutex mu_;
-  bool finished_ = false;
-  std::vector<UpstreamCaller::CallId> in_flight_;
-  int upstream_calls_ = 0;
+  CallScope scope_;
+  // Guarded by scope_.mu().
   absl::StatusCode final_code_ = absl::StatusCode::kOk;
 
   // One reference for gRPC (dropped in OnDone) plus one per upstream call.

@@ -15,12 +15,34 @@
 #include "service/errors/grpc_status.h"
 #include "service/ops/server_credentials.h"
 #include "service/ops/upstream_stats_metrics.h"
+#include "service/tracktry_api/tracking_operations.h"
 #include "service/transport/curl_multi_transport.h"
-#include "service/transport/url_encoding.h"
 #include "service/upstream/redis_token_bucket_store.h"
 
 namespace tracktry {
 namespace {
+
+// Feeds each real upstream call to the metrics and to readiness (a rejected
+// API key makes the pod unready).
+class UpstreamReadinessObserver final : public UpstreamCallObserver {
+ public:
+  UpstreamReadinessObserver(MetricsRegistry* metrics,
+                            ReadinessController* readiness)
+      : metrics_(metrics), readiness_(readiness) {}
+  void OnUpstreamStarted(Endpoint endpoint) override {
+    metrics_->OnUpstreamStarted(endpoint);
+  }
+  void OnUpstreamFinished(Endpoint endpoint, const absl::Status& status,
+                          const UpstreamOutcome& outcome,
+                          absl::Duration latency) override {
+    metrics_->OnUpstreamFinished(endpoint, status, outcome, latency);
+    readiness_->OnUpstreamResult(status);
+  }
+
+ private:
+  MetricsRegistry* const metrics_;
+  ReadinessController* const readiness_;
+};
 
 // Drops the reflection plugin from one ServerBuilder. The plugin factory is
 // registered process-wide by InitProtoReflectionServerBuilderPlugin(), so
@@ -80,8 +102,10 @@ absl::StatusOr<std::unique_ptr<TracktryServer>> TracktryServer::Start(
                                                      options.upstream);
   // Upstream chain, bottom to top: client_ -> instrumented_ (metrics per
   // real HTTP call, API-key readiness) -> the resilience layers -> service.
+  server->upstream_observer_ = std::make_unique<UpstreamReadinessObserver>(
+      server->metrics_.get(), server->readiness_.get());
   server->instrumented_ = std::make_unique<InstrumentedUpstreamCaller>(
-      server->client_.get(), server->metrics_.get(), server->readiness_.get());
+      server->client_.get(), server->upstream_observer_.get());
   UpstreamCaller* upstream = server->instrumented_.get();
   // --- Upstream discipline: rate shaping (service/upstream/rate_shaper.h).
   // instrumented_ -> rate_shaper_ -> (retry / circuit breaker / cache
@@ -150,8 +174,6 @@ absl::StatusOr<std::unique_ptr<TracktryServer>> TracktryServer::Start(
   server->readiness_->SetProbe([self] {
     UpstreamRequest probe;
     probe.endpoint = Endpoint::kListCarriers;
-    probe.method = "GET";
-    probe.path = "/carriers";
     self->instrumented_->Send(std::move(probe), absl::Now() + absl::Seconds(10),
                               [](absl::StatusOr<Envelope>) {});
   });
@@ -251,18 +273,10 @@ absl::StatusOr<std::unique_ptr<TracktryServer>> TracktryServer::Start(
     CachingCaller* cache = server->caching_.get();
     webhook_options.on_accepted = [cache](const nlohmann::json& data,
                                           const v1::Tracking& tracking) {
-      UpstreamRequest read;
-      read.endpoint = Endpoint::kGetTracking;
-      read.method = "GET";
-      read.path =
-          absl::StrCat("/trackings/", UrlEncode(tracking.carrier_code()), "/",
-                       UrlEncode(tracking.tracking_number()));
-      Envelope envelope;
-      envelope.meta_code = 200;
-      envelope.meta_type = "Success";
-      envelope.meta_message = "Success";
-      envelope.data = data;
-      cache->Refresh(read, std::move(envelope));
+      v1::GetTrackingRequest read;
+      read.set_carrier_code(tracking.carrier_code());
+      read.set_tracking_number(tracking.tracking_number());
+      cache->Refresh(api::GetTrackingCall(read), SuccessEnvelope(data));
     };
     absl::StatusOr<std::unique_ptr<WebhookReceiver>> webhook =
         WebhookReceiver::Start(std::move(webhook_options),

@@ -103,6 +103,7 @@ class TracktryServer {
   std::unique_ptr<ReadinessController> readiness_;
   std::unique_ptr<HttpTransport> transport_;
   std::unique_ptr<TracktryClient> client_;
+  std::unique_ptr<UpstreamCallObserver> upstream_observer_;
   // Immediately above client_: sees every real upstream call once.
   std::unique_ptr<InstrumentedUpstreamCaller> instrumented_;
   // Upstream discipline. The scheduler is shared by every decorator that

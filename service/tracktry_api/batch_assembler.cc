@@ -7,8 +7,8 @@
 #include <utility>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/numbers.h"
 #include "common/error_details.h"
+#include "service/errors/item_status.h"
 #include "service/errors/upstream_status.h"
 
 namespace tracktry {
@@ -23,11 +23,11 @@ std::string Key(const std::string& number) {
 // carrier); otherwise the first entry for the number. Returns false when
 // there is none.
 template <typename T, typename CarrierOf>
-bool TakeMatch(std::multimap<std::string, T>& pool, const v1::NewTracking& item,
+bool TakeMatch(std::multimap<std::string, T>& pool, const BatchItemKey& item,
                CarrierOf carrier_of, bool exact_carrier, T* out) {
-  if (exact_carrier && item.carrier_code().empty()) return false;
-  const std::string carrier = absl::AsciiStrToLower(item.carrier_code());
-  auto [begin, end] = pool.equal_range(Key(item.tracking_number()));
+  if (exact_carrier && item.carrier_code.empty()) return false;
+  const std::string carrier = absl::AsciiStrToLower(item.carrier_code);
+  auto [begin, end] = pool.equal_range(Key(item.tracking_number));
   for (auto it = begin; it != end; ++it) {
     if (!exact_carrier ||
         absl::AsciiStrToLower(carrier_of(it->second)) == carrier) {
@@ -54,53 +54,30 @@ std::vector<std::vector<int>> ChunkIndices(int item_count, int chunk_size) {
   return chunks;
 }
 
-v1::ItemStatus ItemStatusFromStatus(const absl::Status& status) {
-  v1::ItemStatus item;
-  item.set_code(static_cast<int32_t>(status.code()));
-  item.set_message(std::string(status.message()));
-  if (auto info = GetErrorInfo(status); info.has_value()) {
-    item.set_reason(info->reason());
-    auto it = info->metadata().find("metaCode");
-    int meta_code = 0;
-    if (it != info->metadata().end() &&
-        absl::SimpleAtoi(it->second, &meta_code)) {
-      item.set_meta_code(meta_code);
-    }
-  }
-  return item;
-}
-
-absl::Status AssembleBatchResponse(
-    const google::protobuf::RepeatedPtrField<v1::NewTracking>& items,
+absl::Status MatchBatchOutcomes(
+    const std::vector<BatchItemKey>& items,
     const std::vector<std::vector<int>>& chunks,
-    const std::vector<absl::StatusOr<BatchOutcome>>& outcomes,
-    v1::BatchCreateTrackingsResponse* response) {
-  response->clear_results();
-  for (int i = 0; i < items.size(); ++i) {
-    auto* result = response->add_results();
-    result->set_index(i);
-    result->set_tracking_number(items[i].tracking_number());
-    result->set_carrier_code(items[i].carrier_code());
-  }
+    std::vector<absl::StatusOr<BatchOutcome>> outcomes,
+    std::vector<BatchItemOutcome>* out) {
+  std::vector<BatchItemOutcome>& results = *out;
+  results.assign(items.size(), BatchItemOutcome());
   bool any_answered = false;
   absl::Status first_error;
   for (size_t c = 0; c < chunks.size() && c < outcomes.size(); ++c) {
     if (!outcomes[c].ok()) {
       if (first_error.ok()) first_error = outcomes[c].status();
-      const v1::ItemStatus status = ItemStatusFromStatus(outcomes[c].status());
-      for (int index : chunks[c]) {
-        *response->mutable_results(index)->mutable_status() = status;
-      }
+      const v1::ItemStatus status = ToItemStatus(outcomes[c].status());
+      for (int index : chunks[c]) results[index].status = status;
       continue;
     }
     any_answered = true;
-    std::multimap<std::string, v1::Tracking> created;
-    for (const v1::Tracking& tracking : outcomes[c]->created) {
-      created.emplace(Key(tracking.tracking_number()), tracking);
+    std::multimap<std::string, v1::Tracking> echoed;
+    for (v1::Tracking& tracking : outcomes[c]->created) {
+      echoed.emplace(Key(tracking.tracking_number()), std::move(tracking));
     }
     std::multimap<std::string, BatchItemError> errors;
-    for (const BatchItemError& error : outcomes[c]->errors) {
-      errors.emplace(Key(error.tracking_number), error);
+    for (BatchItemError& error : outcomes[c]->errors) {
+      errors.emplace(Key(error.tracking_number), std::move(error));
     }
     // Two passes, so that an item naming its carrier gets the entry with
     // that carrier even when an earlier item (without a carrier, or whose
@@ -109,16 +86,14 @@ absl::Status AssembleBatchResponse(
     for (bool exact_carrier : {true, false}) {
       std::vector<int> unmatched;
       for (int index : pending) {
-        const v1::NewTracking& item = items[index];
-        auto* result = response->mutable_results(index);
-        v1::Tracking tracking;
+        const BatchItemKey& item = items[index];
+        BatchItemOutcome& result = results[index];
         BatchItemError error;
         if (TakeMatch(
-                created, item,
+                echoed, item,
                 [](const v1::Tracking& t) { return t.carrier_code(); },
-                exact_carrier, &tracking)) {
-          result->mutable_status()->set_code(0);
-          *result->mutable_tracking() = std::move(tracking);
+                exact_carrier, &result.tracking)) {
+          result.status.set_code(0);
         } else if (TakeMatch(
                        errors, item,
                        [](const BatchItemError& e) { return e.carrier_code; },
@@ -135,11 +110,11 @@ absl::Status AssembleBatchResponse(
                           "upstream listed the item as failed without a code",
                           "UPSTREAM_UNKNOWN_CODE");
           }
-          *result->mutable_status() = ItemStatusFromStatus(status);
+          result.status = ToItemStatus(status);
         } else if (exact_carrier) {
           unmatched.push_back(index);
         } else {
-          *result->mutable_status() = ItemStatusFromStatus(
+          result.status = ToItemStatus(
               MakeError(absl::StatusCode::kUnknown,
                         "upstream returned no result for this item",
                         "UPSTREAM_NO_RESULT"));
@@ -148,14 +123,40 @@ absl::Status AssembleBatchResponse(
       pending = std::move(unmatched);
     }
   }
-  int created_count = 0;
-  for (const auto& result : response->results()) {
-    if (result.status().code() == 0) ++created_count;
-  }
-  response->set_created_count(created_count);
-  response->set_failed_count(items.size() - created_count);
   if (!any_answered && !first_error.ok()) return first_error;
   return absl::OkStatus();
+}
+
+absl::Status AssembleBatchResponse(
+    const google::protobuf::RepeatedPtrField<v1::NewTracking>& items,
+    const std::vector<std::vector<int>>& chunks,
+    const std::vector<absl::StatusOr<BatchOutcome>>& outcomes,
+    v1::BatchCreateTrackingsResponse* response) {
+  std::vector<BatchItemKey> keys;
+  keys.reserve(items.size());
+  for (const v1::NewTracking& item : items) {
+    keys.push_back({item.tracking_number(), item.carrier_code()});
+  }
+  std::vector<BatchItemOutcome> matched;
+  const absl::Status status =
+      MatchBatchOutcomes(keys, chunks, outcomes, &matched);
+  response->Clear();
+  int created = 0;
+  for (int i = 0; i < items.size(); ++i) {
+    v1::BatchCreateResult* result = response->add_results();
+    result->set_index(i);
+    result->set_tracking_number(items[i].tracking_number());
+    result->set_carrier_code(items[i].carrier_code());
+    BatchItemOutcome& outcome = matched[i];
+    if (outcome.status.code() == 0) {
+      ++created;
+      *result->mutable_tracking() = std::move(outcome.tracking);
+    }
+    *result->mutable_status() = std::move(outcome.status);
+  }
+  response->set_created_count(created);
+  response->set_failed_count(items.size() - created);
+  return status;
 }
 
 }  // namespace tracktry

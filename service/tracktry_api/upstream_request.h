@@ -1,63 +1,43 @@
 // Copyright 2026 The tracktry-grpc Authors.
 //
-// UpstreamRequest: one Tracktry REST call, before the transport details
-// (base URL, API key header, timeout) are added by TracktryClient.
+// UpstreamRequest: one Tracktry REST call as the upstream chain sees it: the
+// operation (its Route: method, path template, rate class, ...), the
+// structured keys the chain decides by (carrier, tracking numbers, lang),
+// and the wire parts the API layer built once (query, serialized JSON
+// body). The base URL, API key header and timeout are added by
+// TracktryClient.
 #ifndef TRACKTRY_SERVICE_TRACKTRY_API_UPSTREAM_REQUEST_H_
 #define TRACKTRY_SERVICE_TRACKTRY_API_UPSTREAM_REQUEST_H_
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "nlohmann/json.hpp"
+#include "service/tracktry_api/route_table.h"
 
 namespace tracktry {
 
-// The Tracktry endpoint a request goes to. Rate limits, retries and caching
-// are decided per endpoint.
-enum class Endpoint {
-  kCreateTracking,
-  kGetTracking,
-  kUpdateTracking,
-  kDeleteTracking,
-  kBatchCreate,
-  kListTrackings,
-  kRealtime,
-  kListCarriers,
-  kDetectCarrier,
-  // Extended routes (reference section 2.9).
-  kUpdateCarrier,  // POST /trackings/update
-  kUserInfo,       // GET /trackings/getuserinfo
-  kStatusNumber,   // GET /trackings/getstatusnumber
-  kNotUpdate,      // POST /trackings/notupdate
-  kRemote,         // POST /trackings/remote
-  kCostTime,       // POST /trackings/costtime
-  kBatchDelete,    // POST /trackings/delete
-  kUpdateMore,     // POST /trackings/updatemore
-};
-
-// Stable lower-case name of `endpoint` ("create", "get", "update",
-// "delete", "batch", "list", "realtime", "carriers", "detect",
-// "update_carrier", "userinfo", "status_number", "not_update", "remote",
-// "cost_time", "batch_delete", "update_more").
-const char* EndpointName(Endpoint endpoint);
-
-// True for endpoints that only read and may be retried safely.
-bool IsIdempotent(Endpoint endpoint);
-
 struct UpstreamRequest {
   Endpoint endpoint = Endpoint::kGetTracking;
-  // "GET", "POST", "PUT" or "DELETE".
-  std::string method = "GET";
-  // Path relative to the base URL, starting with '/'; path segments taken
-  // from user input must already be percent-encoded (see UrlEncode).
-  std::string path;
+
+  // --- Structured keys (cache and coalescing keys, invalidation tags,
+  // batching); never parsed back out of the path or body.
+  // The carrier code of a single-tracking call ("" when none); fills
+  // {carrier} in the path template.
+  std::string carrier;
+  // Every tracking number the call reads or writes, as the caller gave
+  // them; the first fills {number} in the path template.
+  std::vector<std::string> tracking_numbers;
+  // Language of a single-tracking read ("" = the account default).
+  std::string lang;
+
+  // --- Wire parts.
   // Query parameters, unencoded.
   std::vector<std::pair<std::string, std::string>> query;
-  // JSON body, if any.
-  std::optional<nlohmann::json> body;
+  // Serialized JSON body; "" = none.
+  std::string body;
+
   // Reads only: skip the read cache (the fresh answer refreshes it). See
   // CachingCaller.
   bool bypass_cache = false;

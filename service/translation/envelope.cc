@@ -59,4 +59,13 @@ absl::StatusOr<Envelope> ParseEnvelope(absl::string_view body) {
   return envelope;
 }
 
+Envelope SuccessEnvelope(nlohmann::json data) {
+  Envelope envelope;
+  envelope.meta_code = 200;
+  envelope.meta_type = "Success";
+  envelope.meta_message = "Success";
+  envelope.data = std::move(data);
+  return envelope;
+}
+
 }  // namespace tracktry

@@ -38,6 +38,10 @@ struct Envelope {
 // document, never deep-copied.
 absl::StatusOr<Envelope> ParseEnvelope(absl::string_view body);
 
+// The envelope of a plain successful answer carrying `data` (meta.code 200,
+// "Success"), e.g. for a tracking received by webhook instead of a read.
+Envelope SuccessEnvelope(nlohmann::json data);
+
 }  // namespace tracktry
 
 #endif  // TRACKTRY_SERVICE_TRANSLATION_ENVELOPE_H_

@@ -4,9 +4,7 @@
 #include <utility>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "common/error_details.h"
 #include "service/transport/url_encoding.h"
@@ -25,16 +23,10 @@ absl::Status WaiterDeadlineStatus() {
                    "DEADLINE_EXCEEDED");
 }
 
-// The tag of one tracking number: lower case, as it appears in paths.
-std::string NumberTag(absl::string_view encoded_number) {
-  return absl::AsciiStrToLower(encoded_number);
-}
-
-void AddBodyTag(const nlohmann::json& object, std::vector<std::string>* tags) {
-  if (!object.is_object()) return;
-  auto it = object.find("tracking_number");
-  if (it == object.end() || !it->is_string()) return;
-  tags->push_back(NumberTag(UrlEncode(it->get<std::string>())));
+// The tag of one tracking number: lower case (numbers are matched without
+// regard to case, as the upstream does).
+std::string NumberTag(absl::string_view number) {
+  return absl::AsciiStrToLower(number);
 }
 
 }  // namespace
@@ -92,64 +84,40 @@ CachingCaller::~CachingCaller() {
 }
 
 std::string CachingCaller::KeyOf(const UpstreamRequest& request) {
-  std::string key = absl::StrCat(EndpointName(request.endpoint), "\n",
-                                 request.method, "\n", request.path, "\n");
+  // Structured keys, then the wire parts; '\n' cannot occur unescaped in
+  // any of them but the body, which comes last.
+  std::string key =
+      absl::StrCat(EndpointName(request.endpoint), "\n", request.carrier, "\n");
+  for (const std::string& number : request.tracking_numbers) {
+    absl::StrAppend(&key, number, ",");
+  }
+  absl::StrAppend(&key, "\n", request.lang, "\n");
   for (const auto& [name, value] : request.query) {
     absl::StrAppend(&key, UrlEncode(name), "=", UrlEncode(value), "&");
   }
-  key.push_back('\n');
-  if (request.body.has_value()) {
-    key += request.body->dump(-1, ' ', false,
-                              nlohmann::json::error_handler_t::replace);
-  }
+  absl::StrAppend(&key, "\n", request.body);
   return key;
 }
 
 std::vector<std::string> CachingCaller::TagsOf(const UpstreamRequest& request) {
   std::vector<std::string> tags;
-  switch (request.endpoint) {
-    case Endpoint::kGetTracking:
-    case Endpoint::kUpdateTracking:
-    case Endpoint::kDeleteTracking: {
-      // "/trackings/{carrier}/{number}[/{lang}]"
-      absl::string_view path = request.path;
-      if (!absl::ConsumePrefix(&path, "/trackings/")) break;
-      std::vector<absl::string_view> parts = absl::StrSplit(path, '/');
-      if (parts.size() >= 2) tags.push_back(NumberTag(parts[1]));
-      break;
-    }
-    case Endpoint::kCreateTracking:
-    case Endpoint::kRealtime:
-    case Endpoint::kBatchCreate:
-    case Endpoint::kUpdateCarrier:
-    case Endpoint::kNotUpdate:
-    case Endpoint::kBatchDelete:
-    case Endpoint::kUpdateMore:
-      // One {"tracking_number": ...} object, or an array of them.
-      if (!request.body.has_value()) break;
-      if (request.body->is_array()) {
-        for (const nlohmann::json& item : *request.body) {
-          AddBodyTag(item, &tags);
-        }
-      } else {
-        AddBodyTag(*request.body, &tags);
-      }
-      break;
-    default:
-      break;
+  tags.reserve(request.tracking_numbers.size());
+  for (const std::string& number : request.tracking_numbers) {
+    tags.push_back(NumberTag(number));
   }
   return tags;
 }
 
 absl::Duration CachingCaller::TtlOf(Endpoint endpoint) const {
-  switch (endpoint) {
-    case Endpoint::kGetTracking:
+  switch (RouteOf(endpoint).cache_class) {
+    case CacheClass::kTracking:
       return options_.tracking_ttl;
-    case Endpoint::kListCarriers:
+    case CacheClass::kCarriers:
       return options_.carriers_ttl;
-    default:
-      return absl::ZeroDuration();
+    case CacheClass::kNone:
+      break;
   }
+  return absl::ZeroDuration();
 }
 
 UpstreamCaller::CallId CachingCaller::Send(UpstreamRequest request,
@@ -203,8 +171,8 @@ UpstreamCaller::CallId CachingCaller::Send(UpstreamRequest request,
     flight->id = next_flight_++;
     flight->key = key;
     flight->endpoint = request.endpoint;
-    if (request.endpoint == Endpoint::kGetTracking ||
-        request.endpoint == Endpoint::kRealtime) {
+    const Route& route = RouteOf(request.endpoint);
+    if (route.cache_class == CacheClass::kTracking || route.invalidates_reads) {
       flight->tags = TagsOf(request);
     }
     flight->ttl = cacheable ? ttl : absl::ZeroDuration();
@@ -249,8 +217,8 @@ void CachingCaller::OnFlightDone(const std::shared_ptr<Flight>& flight,
         it != joinable_.end() && it->second == flight) {
       joinable_.erase(it);
     }
-    if (flight->endpoint == Endpoint::kRealtime) {
-      // A realtime fetch refreshes the upstream's stored tracking.
+    if (RouteOf(flight->endpoint).invalidates_reads) {
+      // E.g. a realtime fetch refreshes the upstream's stored tracking.
       InvalidateLocked(flight->tags);
     }
     if (result.ok() && flight->ttl > absl::ZeroDuration() && !flight->stale &&
@@ -333,7 +301,9 @@ void CachingCaller::Cancel(CallId id) {
 UpstreamCaller::CallId CachingCaller::SendPassThrough(UpstreamRequest request,
                                                       absl::Time deadline,
                                                       EnvelopeCallback done) {
-  std::vector<std::string> tags = TagsOf(request);
+  std::vector<std::string> tags = RouteOf(request.endpoint).invalidates_reads
+                                      ? TagsOf(request)
+                                      : std::vector<std::string>();
   CallId id;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -367,7 +337,7 @@ void CachingCaller::OnPassThroughDone(CallId id,
 }
 
 void CachingCaller::Refresh(const UpstreamRequest& read, Envelope envelope) {
-  if (read.endpoint != Endpoint::kGetTracking) return;
+  if (RouteOf(read.endpoint).cache_class != CacheClass::kTracking) return;
   const std::vector<std::string> tags = TagsOf(read);
   std::lock_guard<std::mutex> lock(mu_);
   if (stopping_) return;
@@ -385,8 +355,8 @@ void CachingCaller::InvalidateLocked(const std::vector<std::string>& tags) {
   // Reads of these trackings still in flight may have read the old state:
   // they fill no cache entry and take no new waiters.
   for (auto& [flight_id, flight] : flights_) {
-    if (flight->endpoint != Endpoint::kGetTracking || flight->tags.empty() ||
-        flight->done) {
+    if (RouteOf(flight->endpoint).cache_class != CacheClass::kTracking ||
+        flight->tags.empty() || flight->done) {
       continue;
     }
     for (const std::string& tag : tags) {

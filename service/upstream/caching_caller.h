@@ -3,8 +3,10 @@
 // CachingCaller: the top UpstreamCaller decorator for reads. It
 //   * caches successful GetTracking answers for `tracking_ttl` (60 s) and
 //     ListCarriers answers for `carriers_ttl` (24 h), in a bounded LRU
-//     (ResponseCache). The key is endpoint + method + path + query + body,
-//     so each `lang` of a tracking is its own entry. Errors are not cached
+//     (ResponseCache). The key is the request's structured keys (endpoint,
+//     carrier, numbers, lang) + query + body, so each `lang` of a tracking
+//     is its own entry. Which answers are cached, and for how long, is the
+//     route's cache class (route_table.h). Errors are not cached
 //     (an empty 4031 answer is a success and is).
 //   * coalesces identical concurrent idempotent calls (get, list, realtime,
 //     carriers, detect): while one upstream call for a key is in flight,
@@ -18,8 +20,8 @@
 //   * bypass: UpstreamRequest::bypass_cache skips the cache lookup (the
 //     answer still refreshes the cache; it may join an in-flight call,
 //     which is also a fresh upstream read).
-//   * invalidation: when a create, update, delete, batch create or realtime
-//     call for a tracking finishes (whatever its result: a failed call may
+//   * invalidation: when a call whose route invalidates reads (writes,
+//     realtime) finishes (whatever its result: a failed call may
 //     still have changed the upstream), every cached GetTracking entry of
 //     that carrier/number is dropped, and reads of it still in flight
 //     neither fill the cache nor take new waiters.
@@ -106,9 +108,8 @@ class CachingCaller final : public UpstreamCaller {
 
   // The cache / coalescing key of `request`.
   static std::string KeyOf(const UpstreamRequest& request);
-  // The invalidation tags ("carrier/number", lower case) a request touches:
-  // from the path of get/update/delete, from the body of create, realtime
-  // and batch. Empty for other endpoints.
+  // The invalidation tags a request touches: its tracking numbers, lower
+  // case.
   static std::vector<std::string> TagsOf(const UpstreamRequest& request);
 
  private:

@@ -54,10 +54,6 @@ struct IdempotencyOptions {
   size_t max_keys = 100000;
 };
 
-// A stable 64-bit fingerprint of `message` (deterministic serialization).
-// Clear the request_id before calling.
-uint64_t RequestFingerprint(const google::protobuf::Message& message);
-
 // Thread-safe. `inner` and `scheduler` are not owned and must outlive the
 // store. The destructor cancels what is still running and waits for the
 // callbacks; callers must not call Send() once destruction starts.

@@ -3,9 +3,7 @@
 
 #include <utility>
 
-#include "absl/strings/numbers.h"
-#include "absl/time/clock.h"
-#include "common/error_details.h"
+#include "service/errors/item_status.h"
 
 namespace tracktry {
 
@@ -17,42 +15,30 @@ UpstreamOutcome OutcomeOf(const absl::StatusOr<Envelope>& result) {
     outcome.meta_code = result->meta_code;
     return outcome;
   }
-  std::optional<google::rpc::ErrorInfo> info = GetErrorInfo(result.status());
-  if (!info.has_value()) return outcome;
-  const auto& metadata = info->metadata();
-  if (auto it = metadata.find("httpStatus"); it != metadata.end()) {
-    int value = 0;
-    if (absl::SimpleAtoi(it->second, &value)) outcome.http_status = value;
-  }
-  if (auto it = metadata.find("metaCode"); it != metadata.end()) {
-    int value = 0;
-    if (absl::SimpleAtoi(it->second, &value)) outcome.meta_code = value;
-  }
+  outcome.http_status = UpstreamHttpStatusOf(result.status()).value_or(0);
+  outcome.meta_code = UpstreamMetaCodeOf(result.status());
   return outcome;
 }
 
 InstrumentedUpstreamCaller::InstrumentedUpstreamCaller(
-    UpstreamCaller* inner, MetricsRegistry* metrics,
-    ReadinessController* readiness)
-    : inner_(inner), metrics_(metrics), readiness_(readiness) {}
+    UpstreamCaller* inner, UpstreamCallObserver* observer)
+    : inner_(inner), observer_(observer) {}
 
 UpstreamCaller::CallId InstrumentedUpstreamCaller::Send(UpstreamRequest request,
                                                         absl::Time deadline,
                                                         EnvelopeCallback done) {
+  if (observer_ == nullptr) {
+    return inner_->Send(std::move(request), deadline, std::move(done));
+  }
   const Endpoint endpoint = request.endpoint;
   const absl::Time start = absl::Now();
-  if (metrics_ != nullptr) metrics_->OnUpstreamStarted(endpoint);
+  observer_->OnUpstreamStarted(endpoint);
   return inner_->Send(
       std::move(request), deadline,
       [this, endpoint, start,
        done = std::move(done)](absl::StatusOr<Envelope> result) mutable {
-        if (metrics_ != nullptr) {
-          const UpstreamOutcome outcome = OutcomeOf(result);
-          metrics_->OnUpstreamFinished(endpoint, outcome.http_status,
-                                       outcome.meta_code, absl::Now() - start);
-        }
-        if (readiness_ != nullptr)
-          readiness_->OnUpstreamResult(result.status());
+        observer_->OnUpstreamFinished(endpoint, result.status(),
+                                      OutcomeOf(result), absl::Now() - start);
         std::move(done)(std::move(result));
       });
 }

@@ -64,29 +64,6 @@ absl::Status QueuedCallCancelled() {
 
 }  // namespace
 
-RateClass RateClassOf(Endpoint endpoint) {
-  switch (endpoint) {
-    case Endpoint::kRealtime:
-      return RateClass::kRealtime;
-    case Endpoint::kListTrackings:
-      return RateClass::kList;
-    default:
-      return RateClass::kDefault;
-  }
-}
-
-const char* RateClassName(RateClass rate_class) {
-  switch (rate_class) {
-    case RateClass::kDefault:
-      return "default";
-    case RateClass::kList:
-      return "list";
-    case RateClass::kRealtime:
-      return "realtime";
-  }
-  return "default";
-}
-
 absl::Status ValidateRateShaperOptions(const RateShaperOptions& options) {
   for (const TokenBucketLimit& limit : options.limits) {
     if (!(limit.rate > 0) || limit.rate > 1e6) {

@@ -67,15 +67,8 @@
 
 namespace tracktry {
 
-enum class RateClass { kDefault = 0, kList = 1, kRealtime = 2 };
-inline constexpr int kRateClassCount = 3;
-
-// The class of `endpoint`: kRealtime, kListTrackings -> kList, the rest
-// kDefault.
-RateClass RateClassOf(Endpoint endpoint);
-
-// "default", "list", "realtime".
-const char* RateClassName(RateClass rate_class);
+// RateClass, RateClassOf and RateClassName: the route table
+// (service/tracktry_api/route_table.h).
 
 struct RateShaperOptions {
   // False: calls pass straight through (--rate-limit=off).

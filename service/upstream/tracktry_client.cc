@@ -70,8 +70,8 @@ TracktryClient::TracktryClient(HttpTransport* transport,
 HttpRequest TracktryClient::BuildHttpRequest(const UpstreamRequest& request,
                                              absl::Duration timeout) const {
   HttpRequest http;
-  http.method = request.method;
-  http.url = absl::StrCat(options_.base_url, request.path);
+  http.method = RouteOf(request.endpoint).method;
+  http.url = absl::StrCat(options_.base_url, RenderPath(request));
   char separator = '?';
   for (const auto& [key, value] : request.query) {
     absl::StrAppend(&http.url, std::string(1, separator), UrlEncode(key), "=",
@@ -81,10 +81,7 @@ HttpRequest TracktryClient::BuildHttpRequest(const UpstreamRequest& request,
   http.headers.emplace_back("Content-Type", "application/json");
   http.headers.emplace_back("Accept", "application/json");
   http.headers.emplace_back(options_.api_key_header, options_.api_key);
-  if (request.body.has_value()) {
-    http.body = request.body->dump(-1, ' ', false,
-                                   nlohmann::json::error_handler_t::replace);
-  }
+  http.body = request.body;
   http.timeout = std::min(timeout, options_.max_call_timeout);
   http.max_response_bytes = options_.max_response_bytes;
   return http;

@@ -387,8 +387,9 @@ TEST(MetricsRegistryTest, InFlightGaugesFollowStartAndFinish) {
   std::string text = registry.Scrape();
   EXPECT_EQ(SampleValue(text, "tracktry_rpcs_in_flight"), 1);
   EXPECT_EQ(SampleValue(text, "tracktry_upstream_in_flight"), 1);
-  registry.OnUpstreamFinished(Endpoint::kGetTracking, 0, std::nullopt,
-                              absl::Milliseconds(3));
+  registry.OnUpstreamFinished(Endpoint::kGetTracking,
+                              absl::UnavailableError("refused"),
+                              UpstreamOutcome(), absl::Milliseconds(3));
   RpcRecord record;
   record.method = "GetTracking";
   record.code = absl::StatusCode::kUnavailable;

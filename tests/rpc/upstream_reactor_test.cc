@@ -120,7 +120,7 @@ class FakeUpstream final : public UpstreamCaller {
   }
   std::string path(size_t index) {
     std::lock_guard<std::mutex> lock(mu_);
-    return calls_.at(index).request.path;
+    return calls_.at(index).request.lang;
   }
   std::vector<CallId> cancelled() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -189,41 +189,47 @@ class ReactorService final : public v1::TrackingService::CallbackService {
     }
     if (scenario == "complete-then-call") {
       reactor->Complete(absl::OkStatus());
-      reactor->Call(Request("/after-complete"),
-                    [this](absl::StatusOr<Envelope>) { ++handler_runs_; });
+      Call(reactor, "/after-complete",
+           [this](absl::StatusOr<Envelope>) { ++handler_runs_; });
       return reactor;
     }
-    reactor->Call(Request("/first"), [this, reactor, scenario, response](
-                                         absl::StatusOr<Envelope> envelope) {
-      ++handler_runs_;
-      if (!envelope.ok()) return reactor->Complete(envelope.status());
-      response->mutable_tracking()->set_title(envelope->meta_message);
-      if (scenario == "two-calls") {
-        reactor->Call(Request("/second"), [this, reactor, response](
-                                              absl::StatusOr<Envelope> second) {
+    Call(
+        reactor, "/first",
+        [this, reactor, scenario, response](absl::StatusOr<Envelope> envelope) {
           ++handler_runs_;
-          if (!second.ok()) return reactor->Complete(second.status());
-          response->mutable_tracking()->set_title(absl::StrCat(
-              response->tracking().title(), "+", second->meta_message));
+          if (!envelope.ok()) return reactor->Complete(envelope.status());
+          response->mutable_tracking()->set_title(envelope->meta_message);
+          if (scenario == "two-calls") {
+            Call(
+                reactor, "/second",
+                [this, reactor, response](absl::StatusOr<Envelope> second) {
+                  ++handler_runs_;
+                  if (!second.ok()) return reactor->Complete(second.status());
+                  response->mutable_tracking()->set_title(absl::StrCat(
+                      response->tracking().title(), "+", second->meta_message));
+                  reactor->Complete(absl::OkStatus());
+                });
+            return;
+          }
           reactor->Complete(absl::OkStatus());
+          if (scenario == "complete-twice") {
+            reactor->Complete(absl::InternalError("second completion"));
+          }
         });
-        return;
-      }
-      reactor->Complete(absl::OkStatus());
-      if (scenario == "complete-twice") {
-        reactor->Complete(absl::InternalError("second completion"));
-      }
-    });
     return reactor;
   }
 
   int handler_runs() const { return handler_runs_.load(); }
 
  private:
-  static UpstreamRequest Request(const std::string& path) {
+  // Starts one upstream call on the RPC's scope; `marker` identifies it
+  // (the fake reports it as the call's "path").
+  static void Call(UpstreamReactor* reactor, const std::string& marker,
+                   EnvelopeCallback done) {
     UpstreamRequest request;
-    request.path = path;
-    return request;
+    request.lang = marker;
+    reactor->upstream()->Send(std::move(request), reactor->deadline(),
+                              std::move(done));
   }
 
   UpstreamCaller* const upstream_;

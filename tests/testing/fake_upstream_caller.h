@@ -231,64 +231,47 @@ class ResultSlot {
   int count_ = 0;
 };
 
-// A request for `endpoint` with a path that names carrier/number.
+// A request for `endpoint` about carrier/number, with the structured keys
+// and a body shaped like the API layer's.
 inline UpstreamRequest RequestFor(Endpoint endpoint,
                                   const std::string& number = "123456",
                                   const std::string& carrier = "dhl") {
   UpstreamRequest request;
   request.endpoint = endpoint;
+  const nlohmann::json item{{"tracking_number", number},
+                            {"carrier_code", carrier}};
   switch (endpoint) {
-    case Endpoint::kGetTracking:
-      request.method = "GET";
-      request.path = "/trackings/" + carrier + "/" + number;
-      break;
+    case Endpoint::kListTrackings:
+      request.query = {{"page", "1"}, {"limit", "100"}};
+      return request;
+    case Endpoint::kListCarriers:
+    case Endpoint::kUserInfo:
+    case Endpoint::kStatusNumber:
+      return request;
     case Endpoint::kUpdateTracking:
-      request.method = "PUT";
-      request.path = "/trackings/" + carrier + "/" + number;
-      request.body = nlohmann::json{{"title", "x"}};
-      break;
-    case Endpoint::kDeleteTracking:
-      request.method = "DELETE";
-      request.path = "/trackings/" + carrier + "/" + number;
+      request.body = nlohmann::json{{"title", "x"}}.dump();
       break;
     case Endpoint::kCreateTracking:
-      request.method = "POST";
-      request.path = "/trackings/post";
-      request.body = nlohmann::json{{"tracking_number", number},
-                                    {"carrier_code", carrier}};
-      break;
-    case Endpoint::kBatchCreate:
-      request.method = "POST";
-      request.path = "/trackings/batch";
-      request.body = nlohmann::json::array({nlohmann::json{
-          {"tracking_number", number}, {"carrier_code", carrier}}});
-      break;
     case Endpoint::kRealtime:
-      request.method = "POST";
-      request.path = "/trackings/realtime";
-      request.body = nlohmann::json{{"tracking_number", number},
-                                    {"carrier_code", carrier}};
-      break;
-    case Endpoint::kListTrackings:
-      request.method = "GET";
-      request.path = "/trackings/get";
-      request.query = {{"page", "1"}, {"limit", "100"}};
-      break;
-    case Endpoint::kListCarriers:
-      request.method = "GET";
-      request.path = "/carriers";
+    case Endpoint::kUpdateCarrier:
+      request.body = item.dump();
       break;
     case Endpoint::kDetectCarrier:
-      request.method = "POST";
-      request.path = "/carriers/detect";
-      request.body = nlohmann::json{{"tracking_number", number}};
-      break;
+      request.body = nlohmann::json{{"tracking_number", number}}.dump();
+      request.tracking_numbers.push_back(number);
+      return request;
+    case Endpoint::kBatchCreate:
+    case Endpoint::kNotUpdate:
+    case Endpoint::kBatchDelete:
+    case Endpoint::kUpdateMore:
+      request.body = nlohmann::json::array({item}).dump();
+      request.tracking_numbers.push_back(number);
+      return request;
     default:
-      // Extended routes: tests that need them build the request themselves.
-      request.method = "POST";
-      request.path = std::string("/trackings/") + EndpointName(endpoint);
       break;
   }
+  request.carrier = carrier;
+  request.tracking_numbers.push_back(number);
   return request;
 }
 

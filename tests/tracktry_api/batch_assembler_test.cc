@@ -116,29 +116,6 @@ TEST(ChunkIndicesTest, NegativeCountGivesNoChunks) {
   EXPECT_TRUE(ChunkIndices(-1, 40).empty());
 }
 
-// --- ItemStatusFromStatus ---
-
-TEST(ItemStatusFromStatusTest, CopiesCodeMessageReasonAndMetaCode) {
-  UpstreamResult upstream;
-  upstream.http_status = 200;
-  upstream.meta_code = 4016;
-  upstream.meta_message = "exists";
-  const v1::ItemStatus item =
-      ItemStatusFromStatus(StatusFromUpstream(upstream));
-  EXPECT_EQ(item.code(), kAlreadyExists);
-  EXPECT_THAT(item.message(), HasSubstr("exists"));
-  EXPECT_EQ(item.reason(), "TRACKING_ALREADY_EXISTS");
-  EXPECT_EQ(item.meta_code(), 4016);
-}
-
-TEST(ItemStatusFromStatusTest, PlainStatusHasNoReasonNorMetaCode) {
-  const v1::ItemStatus item = ItemStatusFromStatus(absl::InternalError("boom"));
-  EXPECT_EQ(item.code(), static_cast<int>(absl::StatusCode::kInternal));
-  EXPECT_EQ(item.message(), "boom");
-  EXPECT_EQ(item.reason(), "");
-  EXPECT_EQ(item.meta_code(), 0);
-}
-
 // --- AssembleBatchResponse ---
 
 TEST(AssembleBatchResponseTest, CreatedAndRejectedAreMatchedByNumber) {

@@ -13,6 +13,8 @@
 namespace tracktry {
 namespace {
 
+using testing::DataOf;
+
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -20,13 +22,6 @@ using ::tracktry::testing::IsOk;
 using ::tracktry::testing::ReadTestdata;
 using ::tracktry::testing::StatusIs;
 using json = nlohmann::json;
-
-json DataOf(const char* file) {
-  absl::StatusOr<Envelope> envelope = ParseEnvelope(ReadTestdata(file));
-  EXPECT_TRUE(envelope.ok()) << file << ": " << envelope.status();
-  if (!envelope.ok()) return json();
-  return std::move(envelope->data);
-}
 
 void ExpectError(const BatchItemError& error, const std::string& number,
                  const std::string& carrier, int code,

@@ -11,19 +11,14 @@
 namespace tracktry {
 namespace {
 
+using testing::DataOf;
+
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::tracktry::testing::IsOk;
 using ::tracktry::testing::ReadTestdata;
 using ::tracktry::testing::StatusIs;
 using json = nlohmann::json;
-
-json DataOf(const char* file) {
-  absl::StatusOr<Envelope> envelope = ParseEnvelope(ReadTestdata(file));
-  EXPECT_TRUE(envelope.ok()) << file << ": " << envelope.status();
-  if (!envelope.ok()) return json();
-  return std::move(envelope->data);
-}
 
 TEST(CarrierTranslationTest, CarrierListIsTranslatedInOrder) {
   const auto carriers = CarriersFromData(DataOf("carriers.json"));

@@ -12,16 +12,12 @@
 namespace tracktry {
 namespace {
 
-using ::testing::ElementsAre;
-using ::testing::SizeIs;
-using testing::IsOk;
-using testing::StatusIs;
+using testing::DataOf;
 
-nlohmann::json DataOf(const char* file) {
-  absl::StatusOr<Envelope> envelope = ParseEnvelope(testing::ReadTestdata(file));
-  EXPECT_TRUE(envelope.ok()) << file;
-  return envelope.ok() ? envelope->data : nlohmann::json();
-}
+using ::testing::ElementsAre;
+using testing::IsOk;
+using ::testing::SizeIs;
+using testing::StatusIs;
 
 TEST(RemoteAreasFromDataTest, RecordedSampleIsTypedRemoteFirst) {
   v1::CheckRemoteAreasResponse response;
@@ -105,8 +101,13 @@ TEST(AccountInfoFromDataTest, UnknownShapeKeepsRawAndTypesKnownKeys) {
   EXPECT_FALSE(response.has_quota_total());
   ASSERT_TRUE(response.has_quota_remaining());
   EXPECT_EQ(response.quota_remaining(), 123);
-  EXPECT_EQ(response.raw().fields().at("plan").struct_value().fields().at(
-                "limit").number_value(),
+  EXPECT_EQ(response.raw()
+                .fields()
+                .at("plan")
+                .struct_value()
+                .fields()
+                .at("limit")
+                .number_value(),
             500);
 }
 
@@ -201,7 +202,7 @@ TEST(ExportCursorTest, OtherFiltersOrGarbageAreInvalid) {
               StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(DecodeExportCursor(encoded + "x", 99).status(),
               StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(DecodeExportCursor("." , 99).status(),
+  EXPECT_THAT(DecodeExportCursor(".", 99).status(),
               StatusIs(absl::StatusCode::kInvalidArgument));
 }
 

@@ -17,6 +17,8 @@
 namespace tracktry {
 namespace {
 
+using testing::DataOf;
+
 using ::google::protobuf::util::MessageDifferencer;
 using ::google::protobuf::util::TimeUtil;
 using ::testing::ElementsAre;
@@ -27,13 +29,6 @@ using ::tracktry::testing::ReadTestdata;
 using ::tracktry::testing::StatusIs;
 using ::tracktry::v1::Tracking;
 using json = nlohmann::json;
-
-json DataOf(const char* file) {
-  absl::StatusOr<Envelope> envelope = ParseEnvelope(ReadTestdata(file));
-  EXPECT_TRUE(envelope.ok()) << file << ": " << envelope.status();
-  if (!envelope.ok()) return json();
-  return std::move(envelope->data);
-}
 
 std::string Rfc3339(const google::protobuf::Timestamp& timestamp) {
   return TimeUtil::ToString(timestamp);

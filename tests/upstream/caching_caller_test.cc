@@ -282,7 +282,7 @@ TEST_F(CachingCallerTest, WritesInvalidateTheTrackingsCachedReads) {
     CachingCaller cache(&fake, &scheduler_, CacheOptions());
     auto get = [&cache](const std::string& number, const std::string& lang) {
       UpstreamRequest request = RequestFor(Endpoint::kGetTracking, number);
-      if (!lang.empty()) request.path += "/" + lang;
+      request.lang = lang;
       ResultSlot slot;
       cache.Send(std::move(request), absl::Now() + absl::Seconds(5),
                  slot.Callback());
@@ -404,30 +404,38 @@ TEST(ResponseCacheTest, EraseTagDropsOnlyThatTag) {
   EXPECT_NE(cache.Get("b1", absl::Now()), nullptr);
 }
 
-TEST(CachingCallerKeysTest, ExtendedWritesTagEveryNumberTheyTouch) {
+TEST(CachingCallerKeysTest, TagsAreEveryTrackingNumberLowerCased) {
   using V = std::vector<std::string>;
-  UpstreamRequest update_carrier;
-  update_carrier.endpoint = Endpoint::kUpdateCarrier;
-  update_carrier.method = "POST";
-  update_carrier.path = "/trackings/update";
-  update_carrier.body = nlohmann::json{{"tracking_number", "UC1"},
-                                       {"carrier_code", "dhl"},
-                                       {"update_carrier_code", "ups"}};
-  EXPECT_EQ(CachingCaller::TagsOf(update_carrier), V{"uc1"});
-  for (Endpoint endpoint :
-       {Endpoint::kNotUpdate, Endpoint::kBatchDelete, Endpoint::kUpdateMore}) {
+  for (Endpoint endpoint : {Endpoint::kUpdateCarrier, Endpoint::kNotUpdate,
+                            Endpoint::kBatchDelete, Endpoint::kUpdateMore}) {
     UpstreamRequest request;
     request.endpoint = endpoint;
-    request.method = "POST";
-    request.body = nlohmann::json::array(
-        {nlohmann::json{{"tracking_number", "A1"}, {"carrier_code", "dhl"}},
-         nlohmann::json{{"tracking_number", "B2"}, {"carrier_code", "ups"}}});
-    EXPECT_EQ(CachingCaller::TagsOf(request), (V{"a1", "b2"}))
+    request.tracking_numbers = {"A1", "b2", "UC1"};
+    EXPECT_EQ(CachingCaller::TagsOf(request), (V{"a1", "b2", "uc1"}))
         << EndpointName(endpoint);
   }
 }
 
-TEST(CachingCallerKeysTest, TagsComeFromPathsAndBodies) {
+TEST(CachingCallerKeysTest, KeysAreStructuredNotParsed) {
+  // Same number and carrier, different lang: different entries.
+  UpstreamRequest en = RequestFor(Endpoint::kGetTracking, "123");
+  en.lang = "en";
+  UpstreamRequest cn = en;
+  cn.lang = "cn";
+  EXPECT_NE(CachingCaller::KeyOf(en), CachingCaller::KeyOf(cn));
+  // Numbers are matched exactly in keys (the upstream answers per number);
+  // carriers too.
+  UpstreamRequest other = en;
+  other.carrier = "ups";
+  EXPECT_NE(CachingCaller::KeyOf(en), CachingCaller::KeyOf(other));
+  // A body is part of the key as serialized once by the API layer.
+  UpstreamRequest detect_a = RequestFor(Endpoint::kDetectCarrier, "A");
+  UpstreamRequest detect_b = detect_a;
+  detect_b.body = R"({"tracking_number":"B"})";
+  EXPECT_NE(CachingCaller::KeyOf(detect_a), CachingCaller::KeyOf(detect_b));
+}
+
+TEST(CachingCallerKeysTest, TagsComeFromTheStructuredKeys) {
   using V = std::vector<std::string>;
   EXPECT_EQ(CachingCaller::TagsOf(RequestFor(Endpoint::kGetTracking, "AbC1")),
             V{"abc1"});

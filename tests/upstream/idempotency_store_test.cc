@@ -230,15 +230,5 @@ TEST_F(IdempotencyStoreTest, DestructionCancelsRunningCalls) {
   EXPECT_EQ(plain.Wait().status().code(), absl::StatusCode::kCancelled);
 }
 
-TEST(RequestFingerprintTest, DependsOnTheWholeRequest) {
-  v1::CreateTrackingRequest a;
-  a.mutable_tracking()->set_tracking_number("123456");
-  a.mutable_tracking()->set_carrier_code("dhl");
-  v1::CreateTrackingRequest b = a;
-  EXPECT_EQ(RequestFingerprint(a), RequestFingerprint(b));
-  b.mutable_tracking()->set_title("x");
-  EXPECT_NE(RequestFingerprint(a), RequestFingerprint(b));
-}
-
 }  // namespace
 }  // namespace tracktry

@@ -46,6 +46,7 @@ class FakeUpstream final : public UpstreamCaller {
   struct Received {
     CallId id;
     Endpoint endpoint;
+    // The request's marker (see Request()).
     std::string path;
     absl::Time at;
     absl::Time deadline;
@@ -56,7 +57,7 @@ class FakeUpstream final : public UpstreamCaller {
     std::lock_guard<std::mutex> lock(mu_);
     const CallId id = next_id_++;
     received_.push_back(
-        {id, request.endpoint, request.path, absl::Now(), deadline});
+        {id, request.endpoint, request.lang, absl::Now(), deadline});
     cv_.notify_all();
     if (manual_) {
       pending_[id] = std::move(done);
@@ -191,10 +192,12 @@ class Outcomes {
   std::map<int, Outcome> outcomes_;
 };
 
+// A request marked with `path` (carried in `lang`) so the fake can tell the
+// order requests reached it in.
 UpstreamRequest Request(Endpoint endpoint, const std::string& path = "/x") {
   UpstreamRequest request;
   request.endpoint = endpoint;
-  request.path = path;
+  request.lang = path;
   return request;
 }
 

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -87,11 +88,20 @@ class TracktryClientTest : public ::testing::Test {
     return future.get();
   }
 
+  // The request whose rendered path is `path`: a fixed route's path, or
+  // "/trackings/{carrier}/{number}" (a GetTracking).
   static UpstreamRequest Get(const std::string& path) {
     UpstreamRequest request;
+    for (const Route& route : AllRoutes()) {
+      if (path == route.path) {
+        request.endpoint = route.endpoint;
+        return request;
+      }
+    }
+    const std::vector<std::string> parts = absl::StrSplit(path, '/');
     request.endpoint = Endpoint::kGetTracking;
-    request.method = "GET";
-    request.path = path;
+    request.carrier = parts.at(2);
+    request.tracking_numbers.push_back(parts.at(3));
     return request;
   }
 
@@ -149,28 +159,29 @@ TEST_F(TracktryClientTest, CustomApiKeyHeaderNameIsUsed) {
 TEST_F(TracktryClientTest, JsonBodyIsSentWithTheMethod) {
   UpstreamRequest request;
   request.endpoint = Endpoint::kCreateTracking;
-  request.method = "POST";
-  request.path = "/trackings/post";
   request.body = nlohmann::json{{"tracking_number", "RR123"},
                                 {"carrier_code", "china-post"},
-                                {"title", "caf\xC3\xA9 \"quoted\""}};
+                                {"title", "caf\xC3\xA9 \"quoted\""}}
+                     .dump();
   ASSERT_THAT(SendAndWait(request), IsOk());
   const FakeHttpServer::Request seen = server_.last_request();
   EXPECT_EQ(seen.method, "POST");
   EXPECT_EQ(seen.path, "/v1/trackings/post");
-  const nlohmann::json body = nlohmann::json::parse(seen.body, nullptr, false);
-  ASSERT_FALSE(body.is_discarded()) << seen.body;
-  EXPECT_EQ(body, *request.body);
+  // Sent exactly as the API layer serialized it.
+  EXPECT_EQ(seen.body, request.body);
 
-  request.method = "PUT";
+  request.endpoint = Endpoint::kUpdateTracking;
+  request.carrier = "china-post";
+  request.tracking_numbers = {"RR123"};
   ASSERT_THAT(SendAndWait(request), IsOk());
   EXPECT_EQ(server_.last_request().method, "PUT");
-  EXPECT_EQ(nlohmann::json::parse(server_.last_request().body), *request.body);
+  EXPECT_EQ(server_.last_request().path, "/v1/trackings/china-post/RR123");
+  EXPECT_EQ(server_.last_request().body, request.body);
 }
 
 TEST_F(TracktryClientTest, DeleteWithoutBodySendsNoBody) {
   UpstreamRequest request = Get("/trackings/dhl/123");
-  request.method = "DELETE";
+  request.endpoint = Endpoint::kDeleteTracking;
   ASSERT_THAT(SendAndWait(request), IsOk());
   EXPECT_EQ(server_.last_request().method, "DELETE");
   EXPECT_EQ(server_.last_request().body, "");
@@ -581,10 +592,9 @@ TEST(TracktryClientRequestTest, BuildHttpRequestShape) {
   options.max_response_bytes = 1234;
   TracktryClient client(&transport, options);
   UpstreamRequest request;
-  request.method = "POST";
-  request.path = "/trackings/batch";
+  request.endpoint = Endpoint::kBatchCreate;
   request.query = {{"a b", "c/d"}};
-  request.body = nlohmann::json::array({{{"n", 1}}});
+  request.body = nlohmann::json::array({{{"n", 1}}}).dump();
   const HttpRequest http = client.BuildHttpRequest(request, absl::Seconds(3));
   EXPECT_EQ(http.method, "POST");
   EXPECT_EQ(http.url, "https://api.example.com/v1/trackings/batch?a%20b=c%2Fd");
@@ -593,23 +603,26 @@ TEST(TracktryClientRequestTest, BuildHttpRequestShape) {
   EXPECT_THAT(http.headers, ::testing::Contains(std::make_pair(
                                 std::string("Content-Type"),
                                 std::string("application/json"))));
-  EXPECT_EQ(nlohmann::json::parse(http.body), *request.body);
+  EXPECT_EQ(http.body, request.body);
   EXPECT_EQ(http.timeout, absl::Seconds(3));
   EXPECT_EQ(http.max_response_bytes, 1234u);
   EXPECT_EQ(http.url.find(kApiKey), std::string::npos);
 }
 
-TEST(TracktryClientRequestTest, InvalidUtf8InBodyIsReplacedNotThrown) {
+TEST(TracktryClientRequestTest, PathIsRenderedFromTheStructuredKeys) {
   RecordingTransport transport;
-  TracktryClient client(&transport, TracktryClientOptions{});
+  TracktryClientOptions options;
+  options.base_url = "https://api.example.com/v1";
+  TracktryClient client(&transport, options);
   UpstreamRequest request;
-  request.method = "POST";
-  request.body = nlohmann::json{{"title", std::string("bad \xFF byte")}};
+  request.endpoint = Endpoint::kGetTracking;
+  request.carrier = "dhl";
+  request.tracking_numbers = {"12 34"};
+  request.lang = "cn";
   const HttpRequest http = client.BuildHttpRequest(request, absl::Seconds(1));
-  const nlohmann::json parsed =
-      nlohmann::json::parse(http.body, nullptr, false);
-  ASSERT_FALSE(parsed.is_discarded()) << http.body;
-  EXPECT_THAT(parsed["title"].get<std::string>(), HasSubstr("bad "));
+  EXPECT_EQ(http.method, "GET");
+  EXPECT_EQ(http.url, "https://api.example.com/v1/trackings/dhl/12%2034/cn");
+  EXPECT_EQ(http.body, "");
 }
 
 }  // namespace

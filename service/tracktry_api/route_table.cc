@@ -1,0 +1,118 @@
+// Copyright 2026 The tracktry-grpc Authors.
+#include "service/tracktry_api/route_table.h"
+
+#include <cstddef>
+#include <string>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
+#include "service/tracktry_api/upstream_request.h"
+#include "service/transport/url_encoding.h"
+
+namespace tracktry {
+namespace {
+
+constexpr auto kGet = "GET";
+constexpr auto kPost = "POST";
+constexpr bool kRead = true;
+constexpr bool kWrite = false;
+constexpr bool kInvalidates = true;
+constexpr bool kKeeps = false;
+
+// In Endpoint order (checked by route_table_test).
+constexpr Route kRoutes[] = {
+    {Endpoint::kCreateTracking, "create", kPost, "/trackings/post",
+     RateClass::kDefault, kWrite, CacheClass::kNone, kInvalidates},
+    {Endpoint::kGetTracking, "get", kGet,
+     "/trackings/{carrier}/{number}[/{lang}]", RateClass::kDefault, kRead,
+     CacheClass::kTracking, kKeeps},
+    {Endpoint::kUpdateTracking, "update", "PUT",
+     "/trackings/{carrier}/{number}", RateClass::kDefault, kWrite,
+     CacheClass::kNone, kInvalidates},
+    {Endpoint::kDeleteTracking, "delete", "DELETE",
+     "/trackings/{carrier}/{number}", RateClass::kDefault, kWrite,
+     CacheClass::kNone, kInvalidates},
+    {Endpoint::kBatchCreate, "batch", kPost, "/trackings/batch",
+     RateClass::kDefault, kWrite, CacheClass::kNone, kInvalidates},
+    {Endpoint::kListTrackings, "list", kGet, "/trackings/get", RateClass::kList,
+     kRead, CacheClass::kNone, kKeeps},
+    {Endpoint::kRealtime, "realtime", kPost, "/trackings/realtime",
+     RateClass::kRealtime, kRead, CacheClass::kNone, kInvalidates},
+    {Endpoint::kListCarriers, "carriers", kGet, "/carriers",
+     RateClass::kDefault, kRead, CacheClass::kCarriers, kKeeps},
+    {Endpoint::kDetectCarrier, "detect", kPost, "/carriers/detect",
+     RateClass::kDefault, kRead, CacheClass::kNone, kKeeps},
+    {Endpoint::kUpdateCarrier, "update_carrier", kPost, "/trackings/update",
+     RateClass::kDefault, kWrite, CacheClass::kNone, kInvalidates},
+    {Endpoint::kUserInfo, "userinfo", kGet, "/trackings/getuserinfo",
+     RateClass::kDefault, kRead, CacheClass::kNone, kKeeps},
+    {Endpoint::kStatusNumber, "status_number", kGet,
+     "/trackings/getstatusnumber", RateClass::kDefault, kRead,
+     CacheClass::kNone, kKeeps},
+    {Endpoint::kNotUpdate, "not_update", kPost, "/trackings/notupdate",
+     RateClass::kDefault, kWrite, CacheClass::kNone, kInvalidates},
+    {Endpoint::kRemote, "remote", kPost, "/trackings/remote",
+     RateClass::kDefault, kRead, CacheClass::kNone, kKeeps},
+    {Endpoint::kCostTime, "cost_time", kPost, "/trackings/costtime",
+     RateClass::kDefault, kRead, CacheClass::kNone, kKeeps},
+    {Endpoint::kBatchDelete, "batch_delete", kPost, "/trackings/delete",
+     RateClass::kDefault, kWrite, CacheClass::kNone, kInvalidates},
+    {Endpoint::kUpdateMore, "update_more", kPost, "/trackings/updatemore",
+     RateClass::kDefault, kWrite, CacheClass::kNone, kInvalidates},
+};
+
+constexpr Route kUnknownRoute = {
+    Endpoint::kGetTracking, "unknown", kGet, "/", RateClass::kDefault, kWrite,
+    CacheClass::kNone,      kKeeps};
+
+}  // namespace
+
+absl::Span<const Route> AllRoutes() { return kRoutes; }
+
+const Route& RouteOf(Endpoint endpoint) {
+  const size_t index = static_cast<size_t>(endpoint);
+  if (index >= std::size(kRoutes)) return kUnknownRoute;
+  return kRoutes[index];
+}
+
+const char* EndpointName(Endpoint endpoint) { return RouteOf(endpoint).name; }
+
+bool IsIdempotent(Endpoint endpoint) { return RouteOf(endpoint).idempotent; }
+
+RateClass RateClassOf(Endpoint endpoint) {
+  return RouteOf(endpoint).rate_class;
+}
+
+const char* RateClassName(RateClass rate_class) {
+  switch (rate_class) {
+    case RateClass::kDefault:
+      return "default";
+    case RateClass::kList:
+      return "list";
+    case RateClass::kRealtime:
+      return "realtime";
+  }
+  return "unknown";
+}
+
+std::string RenderPath(const UpstreamRequest& request) {
+  constexpr absl::string_view kOptionalLang = "[/{lang}]";
+  absl::string_view path = RouteOf(request.endpoint).path;
+  const bool takes_lang = absl::ConsumeSuffix(&path, kOptionalLang);
+  if (!absl::StrContains(path, '{')) return std::string(path);
+  const std::string number = request.tracking_numbers.empty()
+                                 ? std::string()
+                                 : request.tracking_numbers.front();
+  std::string rendered =
+      absl::StrReplaceAll(path, {{"{carrier}", UrlEncode(request.carrier)},
+                                 {"{number}", UrlEncode(number)}});
+  if (takes_lang && !request.lang.empty()) {
+    absl::StrAppend(&rendered, "/", UrlEncode(request.lang));
+  }
+  return rendered;
+}
+
+}  // namespace tracktry

@@ -1,0 +1,260 @@
+// Copyright 2026 The tracktry-grpc Authors.
+//
+// The single-tracking operations over a fake UpstreamCaller (no gRPC): the
+// upstream call each one sends (route, structured keys, body), how each
+// reads recorded answers, the 4031 / no-data rule and error pass-through.
+#include "service/tracktry_api/tracking_operations.h"
+
+#include <string>
+
+#include "common/error_details.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "tests/testing/fake_upstream_caller.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/status_slot.h"
+#include "tests/testing/testdata.h"
+
+namespace tracktry {
+namespace {
+
+using ::testing::ElementsAre;
+using testing::EnvelopeOf;
+using testing::FakeUpstreamCaller;
+using ::testing::HasSubstr;
+using testing::IsOk;
+using testing::MetaError;
+using testing::OkEnvelope;
+using testing::StatusIs;
+using testing::StatusSlot;
+
+constexpr absl::Duration kDeadline = absl::Seconds(5);
+
+// A fake answering every call with `answer`.
+FakeUpstreamCaller::Responder Answer(absl::StatusOr<Envelope> answer) {
+  return [answer](const UpstreamRequest&, int) {
+    return FakeUpstreamCaller::Reply{answer};
+  };
+}
+
+nlohmann::json BodyOf(const UpstreamRequest& request) {
+  return nlohmann::json::parse(request.body);
+}
+
+TEST(GetTrackingTest, SendsTheReadWithStructuredKeys) {
+  FakeUpstreamCaller fake(Answer(EnvelopeOf("get_single_object.json")));
+  v1::GetTrackingRequest request;
+  request.set_carrier_code("4px");
+  request.set_tracking_number("300403513351");
+  request.set_lang("en");
+  request.set_bypass_cache(true);
+  v1::Tracking tracking;
+  StatusSlot slot;
+  const UpstreamCaller::CallId id = api::GetTracking(
+      &fake, request, absl::Now() + kDeadline, &tracking, slot.Callback());
+  ASSERT_THAT(slot.Wait(), IsOk());
+  EXPECT_EQ(tracking.tracking_number(), "300403513351");
+  EXPECT_EQ(tracking.status(), v1::TRACKING_STATUS_DELIVERED);
+  ASSERT_EQ(fake.calls(), 1);
+  const UpstreamRequest sent = fake.records()[0].request;
+  EXPECT_EQ(fake.records()[0].id, id);
+  EXPECT_EQ(sent.endpoint, Endpoint::kGetTracking);
+  EXPECT_EQ(sent.carrier, "4px");
+  EXPECT_THAT(sent.tracking_numbers, ElementsAre("300403513351"));
+  EXPECT_EQ(sent.lang, "en");
+  EXPECT_TRUE(sent.bypass_cache);
+  EXPECT_EQ(sent.body, "");
+  EXPECT_EQ(RenderPath(sent), "/trackings/4px/300403513351/en");
+}
+
+TEST(GetTrackingTest, EveryRecordedShapeGivesTheFirstTracking) {
+  for (const char* file : {"get_single_object.json", "get_single_array.json",
+                           "get_single_items.json"}) {
+    FakeUpstreamCaller fake(Answer(EnvelopeOf(file)));
+    v1::GetTrackingRequest request;
+    request.set_carrier_code("x");
+    request.set_tracking_number("1");
+    v1::Tracking tracking;
+    StatusSlot slot;
+    api::GetTracking(&fake, request, absl::Now() + kDeadline, &tracking,
+                     slot.Callback());
+    ASSERT_THAT(slot.Wait(), IsOk()) << file;
+    EXPECT_FALSE(tracking.tracking_number().empty()) << file;
+  }
+}
+
+TEST(GetTrackingTest, EmptyAnswersAreNotFound) {
+  for (const Envelope& empty :
+       {EnvelopeOf("list_empty_4031.json"), OkEnvelope(nlohmann::json()),
+        OkEnvelope(nlohmann::json::array())}) {
+    FakeUpstreamCaller fake(Answer(empty));
+    v1::GetTrackingRequest request;
+    request.set_carrier_code("dhl");
+    request.set_tracking_number("404");
+    v1::Tracking tracking;
+    StatusSlot slot;
+    api::GetTracking(&fake, request, absl::Now() + kDeadline, &tracking,
+                     slot.Callback());
+    const absl::Status status = slot.Wait();
+    EXPECT_THAT(status,
+                StatusIs(absl::StatusCode::kNotFound, HasSubstr("dhl/404")));
+    EXPECT_EQ(GetErrorInfo(status)->reason(), "TRACKING_NOT_FOUND");
+  }
+}
+
+TEST(GetTrackingTest, UpstreamErrorsPassThroughUnchanged) {
+  FakeUpstreamCaller fake(Answer(MetaError(4017)));
+  v1::GetTrackingRequest request;
+  request.set_carrier_code("dhl");
+  request.set_tracking_number("1");
+  v1::Tracking tracking;
+  StatusSlot slot;
+  api::GetTracking(&fake, request, absl::Now() + kDeadline, &tracking,
+                   slot.Callback());
+  const absl::Status status = slot.Wait();
+  EXPECT_EQ(status, MetaError(4017));
+  EXPECT_EQ(tracking.tracking_number(), "");
+}
+
+TEST(GetTrackingTest, MalformedDataIsInternal) {
+  FakeUpstreamCaller fake(Answer(OkEnvelope(nlohmann::json("not a tracking"))));
+  v1::GetTrackingRequest request;
+  request.set_carrier_code("dhl");
+  request.set_tracking_number("1");
+  v1::Tracking tracking;
+  StatusSlot slot;
+  api::GetTracking(&fake, request, absl::Now() + kDeadline, &tracking,
+                   slot.Callback());
+  EXPECT_THAT(slot.Wait(), StatusIs(absl::StatusCode::kInternal));
+}
+
+TEST(CreateTrackingTest, SendsTheBodyOnceWithKeysAndRequestId) {
+  FakeUpstreamCaller fake(Answer(EnvelopeOf("create_null_strings.json")));
+  v1::CreateTrackingRequest request;
+  request.mutable_tracking()->set_tracking_number("RR1");
+  request.mutable_tracking()->set_carrier_code("china-post");
+  request.mutable_tracking()->set_title("caf\xC3\xA9");
+  request.set_request_id("req-1");
+  v1::Tracking tracking;
+  StatusSlot slot;
+  api::CreateTracking(&fake, request, absl::Now() + kDeadline, &tracking,
+                      slot.Callback());
+  ASSERT_THAT(slot.Wait(), IsOk());
+  const UpstreamRequest sent = fake.records()[0].request;
+  EXPECT_EQ(sent.endpoint, Endpoint::kCreateTracking);
+  EXPECT_EQ(sent.carrier, "china-post");
+  EXPECT_THAT(sent.tracking_numbers, ElementsAre("RR1"));
+  EXPECT_EQ(BodyOf(sent)["tracking_number"], "RR1");
+  EXPECT_EQ(BodyOf(sent)["title"], "caf\xC3\xA9");
+  EXPECT_EQ(sent.idempotency_key, "CreateTracking/req-1");
+  EXPECT_NE(sent.idempotency_fingerprint, 0u);
+  EXPECT_FALSE(tracking.tracking_number().empty());
+}
+
+TEST(CreateTrackingTest, AcceptedWithoutEchoAnswersWhatWasRegistered) {
+  FakeUpstreamCaller fake(Answer(OkEnvelope(nlohmann::json())));
+  v1::CreateTrackingRequest request;
+  request.mutable_tracking()->set_tracking_number("RR2");
+  request.mutable_tracking()->set_carrier_code("dhl");
+  v1::Tracking tracking;
+  StatusSlot slot;
+  api::CreateTracking(&fake, request, absl::Now() + kDeadline, &tracking,
+                      slot.Callback());
+  ASSERT_THAT(slot.Wait(), IsOk());
+  EXPECT_EQ(tracking.tracking_number(), "RR2");
+  EXPECT_EQ(tracking.carrier_code(), "dhl");
+  EXPECT_EQ(tracking.status(), v1::TRACKING_STATUS_PENDING);
+  EXPECT_EQ(fake.records()[0].request.idempotency_key, "");
+}
+
+TEST(UpdateTrackingTest, PutsToTheTrackingAndFallsBackToItsKeys) {
+  FakeUpstreamCaller fake(Answer(EnvelopeOf("delete_empty.json")));
+  v1::UpdateTrackingRequest request;
+  request.set_carrier_code("sto");
+  request.set_tracking_number("S1");
+  request.mutable_update_mask()->add_paths("title");
+  request.mutable_tracking()->set_title("new");
+  v1::Tracking tracking;
+  StatusSlot slot;
+  api::UpdateTracking(&fake, request, absl::Now() + kDeadline, &tracking,
+                      slot.Callback());
+  ASSERT_THAT(slot.Wait(), IsOk());
+  const UpstreamRequest sent = fake.records()[0].request;
+  EXPECT_EQ(sent.endpoint, Endpoint::kUpdateTracking);
+  EXPECT_EQ(RenderPath(sent), "/trackings/sto/S1");
+  EXPECT_EQ(BodyOf(sent)["title"], "new");
+  EXPECT_EQ(tracking.carrier_code(), "sto");
+  EXPECT_EQ(tracking.tracking_number(), "S1");
+}
+
+TEST(DeleteTrackingTest, DeletesByKeys) {
+  FakeUpstreamCaller fake(Answer(EnvelopeOf("delete_empty.json")));
+  v1::DeleteTrackingRequest request;
+  request.set_carrier_code("dhl");
+  request.set_tracking_number("D1");
+  StatusSlot slot;
+  api::DeleteTracking(&fake, request, absl::Now() + kDeadline, slot.Callback());
+  ASSERT_THAT(slot.Wait(), IsOk());
+  const UpstreamRequest sent = fake.records()[0].request;
+  EXPECT_EQ(sent.endpoint, Endpoint::kDeleteTracking);
+  EXPECT_THAT(sent.tracking_numbers, ElementsAre("D1"));
+}
+
+TEST(GetRealtimeTrackingTest, PostsTheQueryAndReadsTheTracking) {
+  FakeUpstreamCaller fake(Answer(EnvelopeOf("realtime_cainiao.json")));
+  v1::GetRealtimeTrackingRequest request;
+  request.set_carrier_code("cainiao");
+  request.set_tracking_number("LP1");
+  request.set_lang("cn");
+  v1::Tracking tracking;
+  StatusSlot slot;
+  api::GetRealtimeTracking(&fake, request, absl::Now() + kDeadline, &tracking,
+                           slot.Callback());
+  ASSERT_THAT(slot.Wait(), IsOk());
+  const UpstreamRequest sent = fake.records()[0].request;
+  EXPECT_EQ(sent.endpoint, Endpoint::kRealtime);
+  EXPECT_THAT(sent.tracking_numbers, ElementsAre("LP1"));
+  EXPECT_EQ(BodyOf(sent)["lang"], "cn");
+  EXPECT_FALSE(tracking.tracking_number().empty());
+}
+
+TEST(GetRealtimeTrackingTest, EmptyAnswerIsNotFound) {
+  FakeUpstreamCaller fake(Answer(EnvelopeOf("list_empty_4031.json")));
+  v1::GetRealtimeTrackingRequest request;
+  request.set_carrier_code("cainiao");
+  request.set_tracking_number("LP2");
+  v1::Tracking tracking;
+  StatusSlot slot;
+  api::GetRealtimeTracking(&fake, request, absl::Now() + kDeadline, &tracking,
+                           slot.Callback());
+  EXPECT_THAT(slot.Wait(), StatusIs(absl::StatusCode::kNotFound));
+}
+
+TEST(ChangeTrackingCarrierTest, PostsTheChangeWithTheNumberAsKey) {
+  FakeUpstreamCaller fake(Answer(EnvelopeOf("update_carrier_usertag.json")));
+  v1::ChangeTrackingCarrierRequest request;
+  request.set_carrier_code("dhl");
+  request.set_tracking_number("C1");
+  request.set_new_carrier_code("ups");
+  v1::ChangeTrackingCarrierResponse response;
+  StatusSlot slot;
+  api::ChangeTrackingCarrier(&fake, request, absl::Now() + kDeadline, &response,
+                             slot.Callback());
+  ASSERT_THAT(slot.Wait(), IsOk());
+  const UpstreamRequest sent = fake.records()[0].request;
+  EXPECT_EQ(sent.endpoint, Endpoint::kUpdateCarrier);
+  EXPECT_THAT(sent.tracking_numbers, ElementsAre("C1"));
+  EXPECT_EQ(BodyOf(sent)["update_carrier_code"], "ups");
+}
+
+TEST(SerializeBodyTest, InvalidUtf8IsReplacedNotThrown) {
+  const std::string body =
+      SerializeBody(nlohmann::json{{"title", std::string("bad \xFF byte")}});
+  const nlohmann::json parsed = nlohmann::json::parse(body, nullptr, false);
+  ASSERT_FALSE(parsed.is_discarded()) << body;
+  EXPECT_THAT(parsed["title"].get<std::string>(), HasSubstr("bad "));
+}
+
+}  // namespace
+}  // namespace tracktry
