@@ -1,7 +1,10 @@
 // Copyright 2026 The tracktry-grpc Authors.
 //
-// tracktry-server: flags/env -> ServerOptions, start, serve until SIGTERM or
-// SIGINT, then drain gracefully and exit 0.
+// tracktry-server: flags/env -> ServerOptions (service/server/
+// server_options.h; --help prints every flag), start, serve until SIGTERM or
+// SIGINT, then drain gracefully and exit 0. Exit 2 on a bad flag (message
+// and usage on stderr) or without an API key, 1 when the server cannot
+// start.
 #include <pthread.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -60,6 +63,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   logger.AddSecret(options->upstream.api_key);
+  if (!options->rate_shaping.redis_password.empty()) {
+    logger.AddSecret(options->rate_shaping.redis_password);
+  }
 
   absl::StatusOr<std::unique_ptr<tracktry::TracktryServer>> server =
       tracktry::TracktryServer::Start(*options, nullptr, &logger);

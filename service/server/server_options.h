@@ -37,9 +37,11 @@ struct ServerOptions {
   // Upstream rate shaping (service/upstream/rate_shaper.h): --rate-limit,
   // --rate-default, --rate-list, --rate-realtime, --rate-burst,
   // --rate-safety, --rate-share, --rate-jitter-compensation,
-  // --rate-limit-pause, --rate-min-call-time,
-  // --rate-account, --redis-address (env TRACKTRY_RATE_*,
-  // TRACKTRY_REDIS_ADDRESS). On by default, at the Tracktry account limits.
+  // --rate-limit-pause, --rate-min-call-time, --rate-account (env
+  // TRACKTRY_RATE_*). On by default, at the Tracktry account limits.
+  // Fleet mode, the buckets shared in Redis: --redis-address,
+  // --redis-user, --redis-password-file, --redis-namespace (env
+  // TRACKTRY_REDIS_*). The Redis password is never logged.
   RateShaperOptions rate_shaping;
   // Upstream resilience (README "Upstream failures"), env TRACKTRY_<FLAG>:
   // retries of idempotent reads (--retry-max-attempts,
@@ -118,14 +120,41 @@ using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
 std::optional<std::string> ProcessEnv(const std::string& name);
 
 // Parses `args` (without argv[0]) and the environment. Flags take the forms
-// --name=value and --name value. Errors: INVALID_ARGUMENT for an unknown
-// flag, a bad value or an unreadable key file. A missing API key is not an
-// error here (the emulator accepts any non-empty key; see main). --help (or
-// -h) anywhere returns CANCELLED, whatever else is on the command line.
+// --name=value and --name value; a flag's environment variable (see
+// ServerFlags) applies when the flag is absent and the variable is set and
+// not empty. Errors: INVALID_ARGUMENT naming the flag for an unknown flag, a
+// bad value or an unreadable key or password file. A missing API key is not
+// an error here (the emulator accepts any non-empty key; see main). --help
+// (or -h) anywhere returns CANCELLED, whatever else is on the command line.
+//
+// Every flag is an Abseil flag (ABSL_FLAG in server_options.cc) that does
+// the typed parsing; the process-wide flag values are restored before this
+// returns, so it can be called any number of times, from any thread (calls
+// are serialized). Never calls absl::ParseCommandLine.
 absl::StatusOr<ServerOptions> ParseServerOptions(
     const std::vector<std::string>& args, const EnvLookup& env);
 
-// Usage text for --help.
+// One flag of tracktry-server, as the usage shows it.
+struct ServerFlagInfo {
+  // Command-line name without the dashes, e.g. "listen".
+  std::string name;
+  // Environment variable, "" = none.
+  std::string env;
+  // Usage section title.
+  std::string section;
+  // Placeholder of the value in the usage, e.g. "ADDR" in --listen=ADDR.
+  std::string value_name;
+  // The flag's help text, with its valid range where that says something
+  // ("1..40", "in (0, 1]").
+  std::string help;
+  // The default as it would be written on the command line ("" = empty).
+  std::string default_value;
+};
+
+// Every flag ParseServerOptions accepts except --help, in usage order.
+std::vector<ServerFlagInfo> ServerFlags();
+
+// Usage text for --help, generated from ServerFlags().
 std::string ServerUsage();
 
 // --- Provider presets (--provider, TRACKTRY_PROVIDER). ---

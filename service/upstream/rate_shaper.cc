@@ -118,9 +118,11 @@ std::unique_ptr<TokenBucketStore> MakeTokenBucketStore(
   if (options.redis_address.empty()) return local_store;
   RedisTokenBucketOptions redis;
   redis.address = options.redis_address;
-  redis.key_prefix =
-      absl::StrCat("tracktry:rate:",
-                   options.account_id.empty() ? "default" : options.account_id);
+  redis.user = options.redis_user;
+  redis.password = options.redis_password;
+  redis.key_prefix = absl::StrCat(
+      options.redis_namespace,
+      ":rate:", options.account_id.empty() ? "default" : options.account_id);
   redis.limits = std::move(shared);
   redis.timeout = options.redis_timeout;
   redis.retry_interval = options.redis_retry_interval;

@@ -101,8 +101,17 @@ struct RateShaperOptions {
   absl::Duration min_call_time = absl::Milliseconds(100);
   // Redis "host:port"; empty = no sharing (--redis-address).
   std::string redis_address;
-  // Account id in Redis keys ("tracktry:rate:<id>"); empty = derived from
-  // the API key by the server (AccountIdFromApiKey) (--rate-account).
+  // Redis credentials, sent with AUTH on every new connection: the password
+  // (--redis-password-file; never logged) and, for a Redis 6+ ACL user, the
+  // user name (--redis-user). Both empty = no AUTH.
+  std::string redis_user;
+  std::string redis_password;
+  // First part of every Redis key (--redis-namespace), so that several
+  // deployments can share one Redis.
+  std::string redis_namespace = "tracktry";
+  // Account id in Redis keys ("<redis_namespace>:rate:<id>"); empty =
+  // derived from the API key by the server (AccountIdFromApiKey)
+  // (--rate-account).
   std::string account_id;
   // Redis connect/command timeout and retry interval after a failure.
   absl::Duration redis_timeout = absl::Milliseconds(50);
@@ -182,7 +191,8 @@ class RateShaper final : public UpstreamCaller {
 
 // The store for `options`: a LocalTokenBucketStore at rate x share x safety,
 // or, with redis_address, a RedisTokenBucketStore at rate x safety under
-// "tracktry:rate:<account_id>" falling back to that local store.
+// "<redis_namespace>:rate:<account_id>" (authenticating with redis_user /
+// redis_password) falling back to that local store.
 std::unique_ptr<TokenBucketStore> MakeTokenBucketStore(
     const RateShaperOptions& options);
 

@@ -98,6 +98,26 @@ redisReply* Eval(redisContext* context, const char* script,
   return reply;
 }
 
+// Sends AUTH [user] password on a new connection. True when Redis accepted
+// it. The reply text is not kept: it could echo what was sent.
+bool Authenticate(redisContext* context, const std::string& user,
+                  const std::string& password) {
+  std::vector<const char*> argv = {"AUTH"};
+  std::vector<size_t> lengths = {4};
+  if (!user.empty()) {
+    argv.push_back(user.data());
+    lengths.push_back(user.size());
+  }
+  argv.push_back(password.data());
+  lengths.push_back(password.size());
+  auto* reply = static_cast<redisReply*>(redisCommandArgv(
+      context, static_cast<int>(argv.size()), argv.data(), lengths.data()));
+  if (reply == nullptr) return false;
+  const bool ok = reply->type == REDIS_REPLY_STATUS;
+  freeReplyObject(reply);
+  return ok;
+}
+
 }  // namespace
 
 std::string AccountIdFromApiKey(absl::string_view api_key) {
@@ -170,6 +190,13 @@ bool RedisTokenBucketStore::EnsureConnectedLocked(absl::Time now) {
                               TimeoutTimeval(options_.timeout));
   if (context_ == nullptr || context_->err != 0 ||
       redisSetTimeout(context_, TimeoutTimeval(options_.timeout)) != REDIS_OK) {
+    FailLocked(now);
+    return false;
+  }
+  // Before anything else: a refused AUTH is a failure like a refused
+  // connection (the fallback takes over until the retry).
+  if ((!options_.user.empty() || !options_.password.empty()) &&
+      !Authenticate(context_, options_.user, options_.password)) {
     FailLocked(now);
     return false;
   }

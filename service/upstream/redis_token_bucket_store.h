@@ -11,11 +11,15 @@
 // clocks need not agree. Keys are derived from an account id, never from the
 // API key itself (see AccountIdFromApiKey).
 //
+// With a password, every new connection authenticates first (AUTH
+// [user] password) before any other command; the password is never put in
+// a log line or error (the store reports none).
+//
 // When Redis cannot be reached or fails (connect or command timeout, I/O or
-// protocol error), the store switches to `fallback` (a local store built by
-// the caller, normally at this replica's share of the rate) and tries Redis
-// again after `retry_interval`. A pause is always recorded in the fallback
-// too, so it survives a switch.
+// protocol error, failed AUTH or a command refused with NOAUTH), the store
+// switches to `fallback` (a local store built by the caller, normally at this
+// replica's share of the rate) and tries Redis again after `retry_interval`. A
+// pause is always recorded in the fallback too, so it survives a switch.
 #ifndef TRACKTRY_SERVICE_UPSTREAM_REDIS_TOKEN_BUCKET_STORE_H_
 #define TRACKTRY_SERVICE_UPSTREAM_REDIS_TOKEN_BUCKET_STORE_H_
 
@@ -37,6 +41,11 @@ namespace tracktry {
 struct RedisTokenBucketOptions {
   // "host:port" ("[v6]:port" for IPv6 literals).
   std::string address;
+  // Credentials sent with AUTH right after connecting: `password` alone
+  // (requirepass, or the "default" ACL user), or Redis 6+ ACL `user` and
+  // `password`. Both empty = no AUTH.
+  std::string user;
+  std::string password;
   // Prefix of every key, e.g. "tracktry:rate:<account id>".
   std::string key_prefix;
   // The account-wide limits, one per bucket.
@@ -77,8 +86,8 @@ class RedisTokenBucketStore final : public TokenBucketStore {
   TokenBucketStoreStats stats() const override;
 
  private:
-  // Connects if there is no connection and the retry time has come. True
-  // when connected. Requires io_mu_.
+  // Connects (and authenticates) if there is no connection and the retry
+  // time has come. True when connected. Requires io_mu_.
   bool EnsureConnectedLocked(absl::Time now);
   // Drops the connection after an error and starts the retry interval.
   // Requires io_mu_.

@@ -1,8 +1,8 @@
 // Copyright 2026 The tracktry-grpc Authors.
 //
 // RedisTestServer: a throw-away redis-server on 127.0.0.1 for tests (no
-// persistence), started on a free port and stopped by its PID. Header-only,
-// shared by the tests in tests/upstream/.
+// persistence), started on a free port and stopped by its PID, optionally
+// requiring a password. Header-only, shared by the tests in tests/upstream/.
 #ifndef TRACKTRY_TESTS_TESTING_REDIS_TEST_SERVER_H_
 #define TRACKTRY_TESTS_TESTING_REDIS_TEST_SERVER_H_
 
@@ -16,6 +16,8 @@
 #include <chrono>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -61,6 +63,10 @@ class RedisTestServer {
   RedisTestServer& operator=(const RedisTestServer&) = delete;
   ~RedisTestServer() { Stop(); }
 
+  // Makes the next Start() require `password` (--requirepass, i.e. the
+  // "default" ACL user's password); "" = none.
+  void set_password(std::string password) { password_ = std::move(password); }
+
   // Starts redis-server on `port` (0 = a free one) and waits until it
   // accepts connections.
   absl::Status Start(int port = 0) {
@@ -68,6 +74,24 @@ class RedisTestServer {
     port_ = port != 0 ? port : PickFreePort();
     if (port_ == 0) return absl::InternalError("no free port");
     const std::string port_text = absl::StrCat(port_);
+    std::vector<const char*> argv = {"redis-server",
+                                     "--port",
+                                     port_text.c_str(),
+                                     "--bind",
+                                     "127.0.0.1",
+                                     "--save",
+                                     "",
+                                     "--appendonly",
+                                     "no",
+                                     "--dir",
+                                     "/tmp",
+                                     "--protected-mode",
+                                     "yes"};
+    if (!password_.empty()) {
+      argv.push_back("--requirepass");
+      argv.push_back(password_.c_str());
+    }
+    argv.push_back(nullptr);
     pid_ = fork();
     if (pid_ < 0) return absl::InternalError("fork failed");
     if (pid_ == 0) {
@@ -76,9 +100,7 @@ class RedisTestServer {
         dup2(null_fd, STDOUT_FILENO);
         dup2(null_fd, STDERR_FILENO);
       }
-      execlp("redis-server", "redis-server", "--port", port_text.c_str(),
-             "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir",
-             "/tmp", "--protected-mode", "yes", static_cast<char*>(nullptr));
+      execvp("redis-server", const_cast<char* const*>(argv.data()));
       _exit(127);
     }
     for (int i = 0; i < 500; ++i) {
@@ -110,6 +132,7 @@ class RedisTestServer {
  private:
   pid_t pid_ = -1;
   int port_ = 0;
+  std::string password_;
 };
 
 }  // namespace tracktry::testing
