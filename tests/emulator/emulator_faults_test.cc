@@ -96,11 +96,10 @@ class KeepAliveConnection {
     char buffer[65536];
     while (true) {
       const auto [head, body] = SplitResponse(result.data);
-      if (!body.empty() || result.data.find("\r\n\r\n") != std::string::npos) {
-        if (body.size() >= ContentLength(head)) {
-          result.complete = true;
-          return result;
-        }
+      if (result.data.find("\r\n\r\n") != std::string::npos &&
+          body.size() >= ContentLength(head)) {
+        result.complete = true;
+        return result;
       }
       const int64_t left =
           std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
