@@ -560,16 +560,6 @@ TEST(CurlMultiTransportTest, FailuresBeforeTheSendAreNotMarkedSent) {
   }
 }
 
-TEST(CurlMultiTransportTest, RequestSentMarkHelpers) {
-  EXPECT_FALSE(RequestMaybeSent(absl::OkStatus()));
-  EXPECT_FALSE(RequestMaybeSent(absl::UnavailableError("refused")));
-  const absl::Status marked = WithRequestSent(absl::UnavailableError("reset"));
-  EXPECT_TRUE(RequestMaybeSent(marked));
-  EXPECT_EQ(marked.message(), "reset");
-  EXPECT_EQ(marked.code(), absl::StatusCode::kUnavailable);
-  EXPECT_TRUE(WithRequestSent(absl::OkStatus()).ok());
-}
-
 TEST(CurlMultiTransportTest, TruncatedBodyIsUnavailable) {
   FakeHttpServer server([](const FakeHttpServer::Request&) {
     return WithAction(FakeHttpServer::Action::kTruncatedBody);
