@@ -154,7 +154,8 @@ ResponsePlan ApiPipeline::Dispatch(const Request& request) {
   }
 
   const FaultDecision decision = state_->faults().Select(
-      match.name(), request.method, match.relative_path, request.path);
+      match.name(), request.method, match.relative_path, request.path,
+      /*reused_connection=*/request.number_on_connection > 1);
   plan.delay_ms += decision.extra_latency_ms;
   for (int i = 0; i < decision.latency_rules; ++i) stats.RecordFault("latency");
   std::optional<FaultKind> pass_through;
@@ -163,7 +164,9 @@ ResponsePlan ApiPipeline::Dispatch(const Request& request) {
     stats.RecordFault(FaultKindName(rule.kind));
     if (rule.kind != FaultKind::kTruncatedJson &&
         rule.kind != FaultKind::kResetMidBody &&
-        rule.kind != FaultKind::kTrickle) {
+        rule.kind != FaultKind::kTrickle &&
+        rule.kind != FaultKind::kDropAfterRequest &&
+        rule.kind != FaultKind::kStoreThenDrop) {
       ResponsePlan fault = FaultAnswer(rule);
       fault.delay_ms = plan.delay_ms;
       return fault;
@@ -171,12 +174,19 @@ ResponsePlan ApiPipeline::Dispatch(const Request& request) {
     pass_through = rule.kind;
   }
 
+  // The request was read in full and counts (rate limit, state) as usual,
+  // but its answer is never sent.
+  const bool dropped = pass_through == FaultKind::kDropAfterRequest ||
+                       pass_through == FaultKind::kStoreThenDrop;
+  const auto record = [&stats, dropped](int meta_code, int http_status) {
+    if (!dropped) stats.RecordResponse(meta_code, http_status);
+  };
   const absl::string_view key = request.Header(config.api_key_header);
   const bool authorized =
       config.api_key.empty() ? !key.empty() : key == config.api_key;
   if (!authorized) {
     plan.body = ErrorEnvelopeBody(4001);
-    stats.RecordResponse(4001, 200);
+    record(4001, 200);
   } else if (!state_->rate_limiter().TryAcquire()) {
     plan.http_status = config.rate_limit.http_status;
     plan.body = ErrorEnvelopeBody(429);
@@ -184,12 +194,12 @@ ResponsePlan ApiPipeline::Dispatch(const Request& request) {
       plan.headers.emplace_back(
           "Retry-After", std::to_string(config.rate_limit.retry_after_s));
     }
-    stats.RecordResponse(429, plan.http_status);
-  } else {
+    record(429, plan.http_status);
+  } else if (pass_through != FaultKind::kDropAfterRequest) {
     ApiResult result = state_->api().Handle(match, request, config.quirks);
     plan.http_status = result.http_status;
     plan.body = std::move(result.body);
-    stats.RecordResponse(result.meta_code, result.http_status);
+    record(result.meta_code, result.http_status);
   }
 
   if (pass_through.has_value()) {
@@ -206,6 +216,12 @@ ResponsePlan ApiPipeline::Dispatch(const Request& request) {
         plan.delivery = Delivery::kTrickle;
         plan.trickle_bytes = static_cast<size_t>(rule.trickle_bytes);
         plan.trickle_interval_ms = rule.trickle_interval_ms;
+        break;
+      case FaultKind::kDropAfterRequest:
+      case FaultKind::kStoreThenDrop:
+        plan.delivery = Delivery::kDrop;
+        plan.body.clear();
+        plan.headers.clear();
         break;
       default:
         break;

@@ -12,9 +12,11 @@
 //   4. API key check -> meta 4001 (HTTP 200). The key is never echoed.
 //   5. rate limiter -> meta 429 (HTTP 200, or 429 + Retry-After if so
 //      configured).
-//   6. the TracktryApi handler.
+//   6. the TracktryApi handler; skipped under drop_after_request.
 //   7. pass-through faults reshape the real answer: truncated_json (body cut
-//      in half, Content-Length of the cut body), reset_mid_body, trickle.
+//      in half, Content-Length of the cut body), reset_mid_body, trickle;
+//      drop_after_request and store_then_drop (reused connections only)
+//      close the connection without any answer (not counted as a response).
 // Every plan is delayed by config latency_ms plus the applied rules'
 // latency_ms. Thread-safe.
 #ifndef TRACKTRY_EMULATOR_API_PIPELINE_H_

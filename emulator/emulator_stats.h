@@ -9,7 +9,8 @@
 //   responses_by_meta_code: API responses that carry a Tracktry envelope
 //     (handler answers, meta_error faults, rate-limit answers), counted when
 //     the response is decided (before any delay).
-//   responses_by_http_status: every API response decided (drop/hang: none).
+//   responses_by_http_status: every API response decided (drop, hang,
+//     drop_after_request, store_then_drop: none).
 //   rate_limited_total: responses with meta.code 429 or HTTP 429 (rate
 //     limiter rejections and 429 faults).
 //   faults_by_kind: applied fault rules by kind (latency rules included).

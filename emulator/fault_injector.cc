@@ -16,7 +16,14 @@ constexpr FaultKind kAllKinds[] = {
     FaultKind::kTruncatedJson, FaultKind::kWrongShape,
     FaultKind::kOversize,      FaultKind::kDrop,
     FaultKind::kResetMidBody,  FaultKind::kHang,
-    FaultKind::kTrickle};
+    FaultKind::kTrickle,       FaultKind::kDropAfterRequest,
+    FaultKind::kStoreThenDrop};
+
+// Kinds that act only on a reused (kept-alive) connection.
+bool ReusedConnectionsOnly(FaultKind kind) {
+  return kind == FaultKind::kDropAfterRequest ||
+         kind == FaultKind::kStoreThenDrop;
+}
 
 bool IsKnownRoute(absl::string_view route) {
   if (route == "*") return true;
@@ -82,6 +89,10 @@ const char* FaultKindName(FaultKind kind) {
       return "hang";
     case FaultKind::kTrickle:
       return "trickle";
+    case FaultKind::kDropAfterRequest:
+      return "drop_after_request";
+    case FaultKind::kStoreThenDrop:
+      return "store_then_drop";
   }
   return "unknown";
 }
@@ -274,8 +285,10 @@ void FaultInjector::Reset() {
 bool FaultInjector::Matches(const FaultRule& rule, absl::string_view route,
                             absl::string_view method,
                             absl::string_view relative_path,
-                            absl::string_view full_path) {
+                            absl::string_view full_path,
+                            bool reused_connection) {
   if (rule.expired()) return false;
+  if (ReusedConnectionsOnly(rule.kind) && !reused_connection) return false;
   if (rule.route != "*" && rule.route != route) return false;
   if (!rule.method.empty() && rule.method != method) return false;
   if (!rule.path.empty()) {
@@ -301,11 +314,15 @@ bool FaultInjector::Matches(const FaultRule& rule, absl::string_view route,
 FaultDecision FaultInjector::Select(absl::string_view route,
                                     absl::string_view method,
                                     absl::string_view relative_path,
-                                    absl::string_view full_path) {
+                                    absl::string_view full_path,
+                                    bool reused_connection) {
   FaultDecision decision;
   std::lock_guard<std::mutex> lock(mu_);
   for (FaultRule& rule : rules_) {
-    if (!Matches(rule, route, method, relative_path, full_path)) continue;
+    if (!Matches(rule, route, method, relative_path, full_path,
+                 reused_connection)) {
+      continue;
+    }
     ++rule.applied;
     decision.extra_latency_ms += rule.latency_ms;
     if (rule.kind == FaultKind::kLatency) {

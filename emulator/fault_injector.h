@@ -9,6 +9,10 @@
 //     equals the relative or full path (a trailing '*' makes it a prefix),
 //     it has applications left ("times"), and the seeded RNG passes its
 //     "probability";
+//   * "drop_after_request" and "store_then_drop" rules match only requests
+//     on a reused (kept-alive) connection, never the first request of a
+//     connection: that is where a client such as libcurl would send the
+//     request again on a new connection by itself;
 //   * every matching "latency" rule adds its latency_ms and is consumed;
 //   * the first matching rule of any other kind is the action (its
 //     latency_ms is added too) and later rules are not consulted.
@@ -42,10 +46,18 @@ enum class FaultKind {
   kResetMidBody,   // headers + part of the body, then RST
   kHang,           // never answer
   kTrickle,        // trickle_bytes every trickle_interval_ms
+  // Reused connections only (see the class comment): the whole request is
+  // read (and counted by the rate limiter), then the connection is closed
+  // without an answer; the handler does not run.
+  kDropAfterRequest,
+  // Reused connections only: the handler runs (a write is applied to the
+  // state), then the connection is closed without an answer.
+  kStoreThenDrop,
 };
 
 // "latency", "http_error", "meta_error", "malformed_json", "truncated_json",
-// "wrong_shape", "oversize", "drop", "reset_mid_body", "hang", "trickle".
+// "wrong_shape", "oversize", "drop", "reset_mid_body", "hang", "trickle",
+// "drop_after_request", "store_then_drop".
 const char* FaultKindName(FaultKind kind);
 std::optional<FaultKind> ParseFaultKind(absl::string_view name);
 
@@ -117,14 +129,17 @@ class FaultInjector {
   // Removes all rules and re-seeds the RNG.
   void Reset();
 
+  // `reused_connection`: the request is not the first one read on its
+  // connection (Request::number_on_connection > 1).
   FaultDecision Select(absl::string_view route, absl::string_view method,
                        absl::string_view relative_path,
-                       absl::string_view full_path);
+                       absl::string_view full_path,
+                       bool reused_connection = false);
 
  private:
   bool Matches(const FaultRule& rule, absl::string_view route,
                absl::string_view method, absl::string_view relative_path,
-               absl::string_view full_path);
+               absl::string_view full_path, bool reused_connection);
 
   const uint64_t seed_;
   mutable std::mutex mu_;

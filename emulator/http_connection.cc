@@ -119,6 +119,7 @@ void HttpConnection::OnRead(error_code ec) {
         std::string(field.value().data(), field.value().size()));
   }
   request.body = message.body();
+  request.number_on_connection = ++requests_read_;
   keep_alive_ = message.keep_alive();
   parser_.reset();
 

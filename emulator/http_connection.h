@@ -98,6 +98,8 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   bool in_flight_ = false;
   bool watching_ = false;
   uint64_t watch_generation_ = 0;
+  // Requests read on this connection so far.
+  int64_t requests_read_ = 0;
 };
 
 }  // namespace tracktry::emulator

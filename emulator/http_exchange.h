@@ -29,6 +29,9 @@ struct Request {
   // Request headers as received (original case).
   HeaderList headers;
   std::string body;
+  // 1 for the first request read on its connection, 2 for the next one on
+  // the same (kept-alive) connection, and so on.
+  int64_t number_on_connection = 1;
 
   // The value of the first header named `name` (case-insensitive), or "".
   absl::string_view Header(absl::string_view name) const;

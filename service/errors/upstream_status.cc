@@ -25,7 +25,12 @@ using R = RetryDetail;
 constexpr int kAny0 = INT_MIN;
 constexpr int kAny1 = INT_MAX;
 
-// THE table. Keep README.md in step (a test checks every reason is
+constexpr char kOutcomeUnknownText[] =
+    "upstream outcome unknown: the request was sent but its answer was "
+    "lost, so the upstream may or may not have applied it; repeating it is "
+    "safe (creates: with the same request_id)";
+
+// THE table. Keep docs/errors.md in step (a test checks every reason is
 // documented). Meta codes are from tracktry.com/api-status_code.html.
 constexpr StatusMappingRow kRows[] = {
     // --- HTTP status, when not 2xx (decides alone) ---
@@ -126,6 +131,16 @@ constexpr StatusMappingRow kRows[] = {
      "upstream call cancelled", R::kNone, ""},
     {M::kTransportError, kAny0, kAny1, Code::kUnknown,
      "UPSTREAM_TRANSPORT_ERROR", "upstream call failed", R::kNone, ""},
+
+    // --- transport errors of writes whose request may have reached the
+    // upstream (no catch-all: other codes use the rows above). Never
+    // retried by the service; a repeat with the same request_id is safe.
+    {M::kWriteTransportError, static_cast<int>(Code::kDeadlineExceeded),
+     static_cast<int>(Code::kDeadlineExceeded), Code::kUnavailable,
+     "UPSTREAM_OUTCOME_UNKNOWN", kOutcomeUnknownText, R::kNone, ""},
+    {M::kWriteTransportError, static_cast<int>(Code::kUnavailable),
+     static_cast<int>(Code::kUnavailable), Code::kUnavailable,
+     "UPSTREAM_OUTCOME_UNKNOWN", kOutcomeUnknownText, R::kNone, ""},
 };
 
 const StatusMappingRow* FindRow(MatchKind kind, int value) {
@@ -174,6 +189,22 @@ std::optional<absl::Time> ParseHttpDate(absl::string_view value) {
 
 constexpr absl::Duration kMaxRetryAfter = absl::Hours(24);
 
+// A transport error decided by `row`: the row's text, then the transport's
+// message (never secret, redacted anyway) in brackets.
+absl::Status TransportStatus(const StatusMappingRow& row,
+                             const absl::Status& transport_error) {
+  std::string message = row.text;
+  const std::string transport_message =
+      SafeText(RedactSecrets(std::string(transport_error.message())),
+               kMaxUpstreamMessageBytes);
+  if (!transport_message.empty()) {
+    absl::StrAppend(&message, " (", transport_message, ")");
+  }
+  return MakeError(
+      row.code, message, row.reason,
+      {{"transportCode", absl::StatusCodeToString(transport_error.code())}});
+}
+
 }  // namespace
 
 const std::vector<StatusMappingRow>& StatusMappingTable() {
@@ -194,6 +225,17 @@ const StatusMappingRow* FindUpstreamRow(const UpstreamResult& result) {
 
 const StatusMappingRow* FindTransportRow(absl::StatusCode code) {
   return FindRow(MatchKind::kTransportError, static_cast<int>(code));
+}
+
+const StatusMappingRow* FindWriteTransportRow(absl::StatusCode code) {
+  for (const StatusMappingRow& row : StatusMappingTable()) {
+    if (row.match == MatchKind::kWriteTransportError &&
+        static_cast<int>(code) >= row.first &&
+        static_cast<int>(code) <= row.last) {
+      return &row;
+    }
+  }
+  return FindTransportRow(code);
 }
 
 absl::Status StatusFromUpstream(const UpstreamResult& result) {
@@ -234,17 +276,15 @@ absl::Status StatusFromUpstream(const UpstreamResult& result) {
 
 absl::Status StatusFromTransportError(const absl::Status& transport_error) {
   if (transport_error.ok()) return absl::OkStatus();
-  const StatusMappingRow& row = *FindTransportRow(transport_error.code());
-  std::string message = row.text;
-  const std::string transport_message =
-      SafeText(RedactSecrets(std::string(transport_error.message())),
-               kMaxUpstreamMessageBytes);
-  if (!transport_message.empty()) {
-    absl::StrAppend(&message, " (", transport_message, ")");
-  }
-  return MakeError(
-      row.code, message, row.reason,
-      {{"transportCode", absl::StatusCodeToString(transport_error.code())}});
+  return TransportStatus(*FindTransportRow(transport_error.code()),
+                         transport_error);
+}
+
+absl::Status StatusFromWriteTransportError(
+    const absl::Status& transport_error) {
+  if (transport_error.ok()) return absl::OkStatus();
+  return TransportStatus(*FindWriteTransportRow(transport_error.code()),
+                         transport_error);
 }
 
 std::optional<absl::Duration> ParseRetryAfter(absl::string_view header_value,

@@ -6,7 +6,8 @@
 // decided in two steps: a non-2xx HTTP status decides alone; otherwise
 // meta.code decides. Transport failures (no HTTP response at all) go through
 // the same table. Every row is data in StatusMappingTable(), which tests and
-// the README iterate; README.md "Errors" is the human-readable copy.
+// the docs iterate; docs/errors.md (with README.md "Errors") is the
+// human-readable copy.
 //
 // Every returned error carries a google.rpc.ErrorInfo (domain "tracktry.v1",
 // the row's reason, metadata "httpStatus" and, when there was one,
@@ -59,6 +60,12 @@ enum class MatchKind {
   kMetaCode,
   // Transport error whose absl::StatusCode (as int) is in [first, last].
   kTransportError,
+  // Transport error, code in [first, last], of a write (a non-idempotent
+  // request, see IsIdempotent) whose request may have reached the upstream
+  // (the transport's RequestMaybeSent mark): the upstream may have applied
+  // it. Tried before the kTransportError rows; this kind has no catch-all,
+  // codes without a row here are decided by the kTransportError rows.
+  kWriteTransportError,
 };
 
 // When an error carries a google.rpc.RetryInfo.
@@ -73,7 +80,7 @@ enum class RetryDetail {
 
 // One row of the mapping table. Rows of one MatchKind are tried in table
 // order; the first match wins, and each kind ends with a catch-all row
-// (first = INT_MIN, last = INT_MAX).
+// (first = INT_MIN, last = INT_MAX), except kWriteTransportError (above).
 struct StatusMappingRow {
   MatchKind match;
   int first;
@@ -98,6 +105,11 @@ const StatusMappingRow* FindUpstreamRow(const UpstreamResult& result);
 // The row that decides a transport error code (never null).
 const StatusMappingRow* FindTransportRow(absl::StatusCode code);
 
+// The row that decides the transport error code of a write whose request
+// may have reached the upstream: a kWriteTransportError row, else
+// FindTransportRow(code) (never null).
+const StatusMappingRow* FindWriteTransportRow(absl::StatusCode code);
+
 // Maps an upstream answer to a status: OkStatus for success (HTTP 2xx and
 // meta.code 200, 201, 202 or 4031 — 4031 is an empty result and the caller
 // decides what empty means), otherwise the error described above. A 2xx
@@ -113,6 +125,19 @@ absl::Status StatusFromUpstream(const UpstreamResult& result);
 // The transport's message (which never holds secrets) is kept after the
 // row's text; ErrorInfo metadata has "transportCode". OK maps to OK.
 absl::Status StatusFromTransportError(const absl::Status& transport_error);
+
+// Maps the HttpTransport error of a write (non-idempotent request) whose
+// request may have reached the upstream (RequestMaybeSent in
+// service/transport/request_sent.h): the answer was lost, so the upstream
+// may or may not have applied it.
+//   kDeadlineExceeded -> UNAVAILABLE UPSTREAM_OUTCOME_UNKNOWN
+//   kUnavailable      -> UNAVAILABLE UPSTREAM_OUTCOME_UNKNOWN
+//   anything else     -> as StatusFromTransportError
+// UPSTREAM_OUTCOME_UNKNOWN is never retried by the service (writes never
+// are); its message tells the caller that repeating the request is safe
+// (creates: with the same request_id). Message and metadata are built as in
+// StatusFromTransportError.
+absl::Status StatusFromWriteTransportError(const absl::Status& transport_error);
 
 // Parses an HTTP Retry-After value (RFC 9110 section 10.2.3): either
 // delta-seconds ("120") or an HTTP-date, absolute, in any of the three

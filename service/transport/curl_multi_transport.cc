@@ -18,6 +18,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "service/transport/request_sent.h"
 
 namespace tracktry {
 namespace {
@@ -112,6 +113,16 @@ size_t OnBody(char* data, size_t size, size_t count, void* userp) {
   return n;
 }
 
+// CURLOPT_PREREQFUNCTION: runs right before each send of the transfer's
+// request, libcurl's own re-sends on a new connection included (after a
+// reused connection died before any answer). The call was granted one
+// upstream send; every further one is refused and the transfer fails.
+int OnPrereq(void* sends, char* /*conn_primary_ip*/, char* /*conn_local_ip*/,
+             int /*conn_primary_port*/, int /*conn_local_port*/) {
+  return ++*static_cast<int*>(sends) == 1 ? CURL_PREREQFUNC_OK
+                                          : CURL_PREREQFUNC_ABORT;
+}
+
 // Only informational text: header and data records carry the API key.
 int OnDebug(CURL* /*easy*/, curl_infotype type, char* data, size_t size,
             void* /*userp*/) {
@@ -144,6 +155,8 @@ struct CurlMultiTransport::Call {
   std::string body;  // CURLOPT_POSTFIELDS points into it
   ResponseSink sink;
   absl::Status early_error;  // non-OK: complete without a transfer
+  // Sends of the request so far (OnPrereq); only the first one happens.
+  int sends = 0;
 };
 
 CurlMultiTransport::CurlMultiTransport() : CurlMultiTransport(Options()) {}
@@ -247,6 +260,10 @@ uint64_t CurlMultiTransport::completed_total() const {
 
 uint64_t CurlMultiTransport::connections_opened_total() const {
   return connections_opened_total_.load(std::memory_order_relaxed);
+}
+
+uint64_t CurlMultiTransport::resends_refused_total() const {
+  return resends_refused_total_.load(std::memory_order_relaxed);
 }
 
 absl::Status CurlMultiTransport::Prepare(Call& call,
@@ -379,6 +396,8 @@ absl::Status CurlMultiTransport::Prepare(Call& call,
   set(CURLOPT_WRITEFUNCTION, &OnBody);
   set(CURLOPT_WRITEDATA, &call.sink);
   set(CURLOPT_PRIVATE, &call);
+  set(CURLOPT_PREREQFUNCTION, &OnPrereq);
+  set(CURLOPT_PREREQDATA, &call.sends);
   if (options_.verbose) {
     set(CURLOPT_DEBUGFUNCTION, &OnDebug);
     set(CURLOPT_VERBOSE, 1L);
@@ -492,8 +511,8 @@ bool CurlMultiTransport::DrainQueues() {
     long connects = 0;  // NOLINT(runtime/int)
     curl_easy_getinfo(call->easy, CURLINFO_NUM_CONNECTS, &connects);
     connections_opened_total_.fetch_add(connects, std::memory_order_relaxed);
-    std::string message = absl::StrCat("upstream ", call->what, ": cancelled");
-    Finish(std::move(call), absl::CancelledError(message));
+    absl::Status status = CancelledStatus(*call);
+    Finish(std::move(call), std::move(status));
   }
   if (stopping) CancelEverything();
   return stopping;
@@ -506,8 +525,8 @@ void CurlMultiTransport::CancelEverything() {
   active_.clear();
   for (auto& call : calls) {
     curl_multi_remove_handle(multi_, call->easy);
-    std::string message = absl::StrCat("upstream ", call->what, ": cancelled");
-    Finish(std::move(call), absl::CancelledError(message));
+    absl::Status status = CancelledStatus(*call);
+    Finish(std::move(call), std::move(status));
   }
 }
 
@@ -530,7 +549,18 @@ void CurlMultiTransport::ReapCompletions() {
     curl_easy_getinfo(easy, CURLINFO_NUM_CONNECTS, &connects);
     connections_opened_total_.fetch_add(connects, std::memory_order_relaxed);
     if (code != CURLE_OK) {
-      absl::Status status = TransferStatus(*call, code, easy);
+      absl::Status status;
+      if (call->sends > 1) {
+        // OnPrereq refused a re-send: the connection died after the one
+        // send this call had, before any answer.
+        resends_refused_total_.fetch_add(1, std::memory_order_relaxed);
+        status = absl::UnavailableError(
+            absl::StrCat("upstream ", call->what,
+                         ": connection lost before an answer; not re-sent"));
+      } else {
+        status = TransferStatus(*call, code, easy);
+      }
+      if (call->sends > 0) status = WithRequestSent(std::move(status));
       Finish(std::move(call), std::move(status));
       continue;
     }
@@ -548,6 +578,12 @@ void CurlMultiTransport::Finish(std::unique_ptr<Call> call,
   call.reset();  // frees the easy handle before user code runs
   completed_total_.fetch_add(1, std::memory_order_release);
   if (done) std::move(done)(std::move(result));
+}
+
+absl::Status CurlMultiTransport::CancelledStatus(const Call& call) {
+  absl::Status status =
+      absl::CancelledError(absl::StrCat("upstream ", call.what, ": cancelled"));
+  return call.sends > 0 ? WithRequestSent(std::move(status)) : status;
 }
 
 absl::Status CurlMultiTransport::TransferStatus(const Call& call, CURLcode code,

@@ -19,18 +19,31 @@
 // transfer) and must not destroy the transport. They may call Start() and
 // Cancel().
 //
+// One send per call: each Start() sends its request at most once. libcurl
+// on its own sends a request again on a new connection when a reused
+// (kept-alive) connection dies before any answer (or HTTP/2 refuses the
+// stream); that second send would be one the rate shaper never granted a
+// token for, and a write applied twice. A CURLOPT_PREREQFUNCTION counts the
+// sends of each transfer and refuses every one after the first: the call
+// fails with kUnavailable "connection lost before an answer; not re-sent".
+// Whoever wants another attempt starts a new call (RetryingCaller does, for
+// reads, through the shaper).
+//
 // Completion statuses (see also HttpCallback in http_transport.h):
 //   OK                 any complete HTTP response, including non-2xx.
 //   kDeadlineExceeded  request.timeout elapsed (or was <= 0 at Start()).
 //   kUnavailable       connect refused, DNS failure, Options::connect_timeout
 //                      elapsed before request.timeout, connection reset or
 //                      closed before a complete response, HTTP/2 or TLS
-//                      handshake failure.
+//                      handshake failure, a refused re-send (above).
 //   kInternal          "upstream response exceeds N bytes", or any other
 //                      libcurl failure.
 //   kCancelled         Cancel() or destruction before completion.
 //   kInvalidArgument   unsupported method, malformed or non-http(s) URL,
 //                      header with CR/LF/NUL.
+// Every failure after the request started going out (the PREREQFUNCTION
+// ran) carries the RequestMaybeSent() mark (request_sent.h): the upstream
+// may have received it. Failures before that carry no mark.
 // Error messages are short and name the method and URL path only: never the
 // query string, request headers (the API key travels in one) or bodies.
 //
@@ -120,6 +133,9 @@ class CurlMultiTransport final : public HttpTransport {
   // New connections opened (sum of CURLINFO_NUM_CONNECTS); the gap to
   // completed_total() shows connection reuse.
   uint64_t connections_opened_total() const;
+  // Transfers failed because libcurl wanted to send their request a second
+  // time (see "One send per call" above).
+  uint64_t resends_refused_total() const;
 
  private:
   struct Call;
@@ -138,6 +154,8 @@ class CurlMultiTransport final : public HttpTransport {
   void Finish(std::unique_ptr<Call> call, absl::StatusOr<HttpResponse> result);
   absl::Status TransferStatus(const Call& call, CURLcode code,
                               CURL* easy) const;
+  // CANCELLED for an active call, marked if its request went out.
+  static absl::Status CancelledStatus(const Call& call);
 
   static int OnSocket(CURL* easy, curl_socket_t fd, int what, void* self,
                       void* socketp);
@@ -152,6 +170,7 @@ class CurlMultiTransport final : public HttpTransport {
   std::atomic<uint64_t> started_total_{0};
   std::atomic<uint64_t> completed_total_{0};
   std::atomic<uint64_t> connections_opened_total_{0};
+  std::atomic<uint64_t> resends_refused_total_{0};
 
   std::mutex mu_;
   std::vector<std::unique_ptr<Call>> start_queue_;  // guarded by mu_

@@ -53,10 +53,14 @@ struct HttpResponse {
 //   kDeadlineExceeded  the transfer did not finish within request.timeout
 //   kUnavailable       connection refused or reset, DNS failure, the peer
 //                      closed the connection before a complete response
+//                      (the request is never sent a second time: a lost
+//                      kept-alive connection fails the call)
 //   kInternal          the body exceeded request.max_response_bytes, or an
 //                      unexpected libcurl failure
 //   kCancelled         Cancel() was called before completion
 //   kInvalidArgument   the request itself is malformed (bad URL or method)
+// Errors that happened after the request started going out carry the
+// RequestMaybeSent() mark (service/transport/request_sent.h).
 using HttpCallback = absl::AnyInvocable<void(absl::StatusOr<HttpResponse>) &&>;
 
 // Asynchronous HTTP client interface. Implementations are thread-safe:

@@ -11,15 +11,25 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "service/errors/upstream_status.h"
+#include "service/transport/request_sent.h"
 #include "service/transport/url_encoding.h"
 
 namespace tracktry {
 
 namespace {
 
-// The envelope of a complete answer, or the mapped error.
-absl::StatusOr<Envelope> Interpret(absl::StatusOr<HttpResponse> response) {
-  if (!response.ok()) return StatusFromTransportError(response.status());
+// The envelope of a complete answer, or the mapped error. A write whose
+// request may have reached the upstream before the transport failed has an
+// unknown outcome (UPSTREAM_OUTCOME_UNKNOWN); reads keep the plain
+// transport rows (retryable UNAVAILABLE).
+absl::StatusOr<Envelope> Interpret(Endpoint endpoint,
+                                   absl::StatusOr<HttpResponse> response) {
+  if (!response.ok()) {
+    if (!IsIdempotent(endpoint) && RequestMaybeSent(response.status())) {
+      return StatusFromWriteTransportError(response.status());
+    }
+    return StatusFromTransportError(response.status());
+  }
   UpstreamResult result;
   result.http_status = response->status_code;
   const absl::string_view retry_after = response->Header("retry-after");
@@ -92,17 +102,20 @@ UpstreamCaller::CallId TracktryClient::Send(UpstreamRequest request,
                                             EnvelopeCallback done) {
   calls_started_.fetch_add(1, std::memory_order_relaxed);
   HttpRequest http = BuildHttpRequest(request, deadline - absl::Now());
-  return transport_->Start(
-      std::move(http), [done = std::move(done), api_key = options_.api_key](
-                           absl::StatusOr<HttpResponse> response) mutable {
-        absl::StatusOr<Envelope> result = Interpret(std::move(response));
-        if (!result.ok()) {
-          // The upstream may echo the key back (e.g. in "invalid key"
-          // messages); it must not leave this class in an error.
-          result = WithoutSecret(result.status(), api_key);
-        }
-        std::move(done)(std::move(result));
-      });
+  return transport_->Start(std::move(http),
+                           [done = std::move(done), api_key = options_.api_key,
+                            endpoint = request.endpoint](
+                               absl::StatusOr<HttpResponse> response) mutable {
+                             absl::StatusOr<Envelope> result =
+                                 Interpret(endpoint, std::move(response));
+                             if (!result.ok()) {
+                               // The upstream may echo the key back (e.g. in
+                               // "invalid key" messages); it must not leave
+                               // this class in an error.
+                               result = WithoutSecret(result.status(), api_key);
+                             }
+                             std::move(done)(std::move(result));
+                           });
 }
 
 void TracktryClient::Cancel(CallId id) { transport_->Cancel(id); }

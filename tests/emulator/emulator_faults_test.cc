@@ -2,6 +2,13 @@
 //
 // Fault injection of the emulator over real sockets: every fault kind, the
 // rule filters, times/probability, and the client-gave-up counter.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
 #include <string>
 #include <thread>
@@ -52,6 +59,75 @@ size_t ContentLength(const std::string& head) {
   return value;
 }
 
+// One client connection kept alive across requests (HTTP/1.1), for the
+// faults that act only on a reused connection.
+class KeepAliveConnection {
+ public:
+  explicit KeepAliveConnection(int port) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address = {};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd_, reinterpret_cast<sockaddr*>(&address),
+                  sizeof(address)) != 0) {
+      ::close(fd_);
+      fd_ = -1;
+    }
+  }
+  ~KeepAliveConnection() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  KeepAliveConnection(const KeepAliveConnection&) = delete;
+  KeepAliveConnection& operator=(const KeepAliveConnection&) = delete;
+
+  bool connected() const { return fd_ >= 0; }
+
+  // Sends `request_text` and reads one response (headers + Content-Length
+  // bytes), or until the server closes or resets, or 3 s pass.
+  RawResult Exchange(const std::string& request_text) {
+    RawResult result;
+    if (::send(fd_, request_text.data(), request_text.size(), MSG_NOSIGNAL) !=
+        static_cast<ssize_t>(request_text.size())) {
+      result.reset = true;
+      return result;
+    }
+    const auto deadline = Clock::now() + std::chrono::seconds(3);
+    char buffer[65536];
+    while (true) {
+      const auto [head, body] = SplitResponse(result.data);
+      if (result.data.find("\r\n\r\n") != std::string::npos &&
+          body.size() >= ContentLength(head)) {
+        result.complete = true;
+        return result;
+      }
+      const int64_t left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
+                                                                Clock::now())
+              .count();
+      pollfd pfd = {fd_, POLLIN, 0};
+      if (left <= 0 || ::poll(&pfd, 1, static_cast<int>(left)) <= 0) {
+        result.timed_out = true;
+        return result;
+      }
+      const ssize_t n = ::recv(fd_, buffer, sizeof(buffer), 0);
+      if (n == 0) {
+        result.eof = true;
+        return result;
+      }
+      if (n < 0) {
+        if (errno == EINTR || errno == EAGAIN) continue;
+        result.reset = errno == ECONNRESET;
+        return result;
+      }
+      result.data.append(buffer, static_cast<size_t>(n));
+    }
+  }
+
+ private:
+  int fd_ = -1;
+};
+
 class EmulatorFaultsTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -75,6 +151,13 @@ class EmulatorFaultsTest : public ::testing::Test {
     return absl::StrCat("GET /v1", path, " HTTP/1.1\r\nHost: 127.0.0.1\r\n",
                         "Tracktry-Api-Key: ", EmulatorHarness::kApiKey,
                         "\r\n\r\n");
+  }
+
+  std::string RawPost(const std::string& path, const std::string& body) {
+    return absl::StrCat("POST /v1", path, " HTTP/1.1\r\nHost: 127.0.0.1\r\n",
+                        "Tracktry-Api-Key: ", EmulatorHarness::kApiKey,
+                        "\r\nContent-Type: application/json\r\n",
+                        "Content-Length: ", body.size(), "\r\n\r\n", body);
   }
 
   // Waits up to 3 s for connections_closed_by_client_before_response to
@@ -190,6 +273,99 @@ TEST_F(EmulatorFaultsTest, DropClosesWithoutResponse) {
   EXPECT_FALSE(raw.timed_out);
   EXPECT_TRUE(raw.data.empty());
   EXPECT_EQ(harness_.Api("GET", kGetPath).status, 0);
+}
+
+TEST_F(EmulatorFaultsTest, DropAfterRequestDropsOnlyReusedConnections) {
+  SetFaults(R"({"rules":[{"route":"get","kind":"drop_after_request"}]})");
+  // A first request on a fresh connection is answered.
+  EXPECT_EQ(harness_.Api("GET", kGetPath).MetaCode(), 200);
+
+  KeepAliveConnection connection(harness_.port());
+  ASSERT_TRUE(connection.connected());
+  const RawResult first = connection.Exchange(RawGet(kGetPath));
+  ASSERT_TRUE(first.complete) << first.data;
+  EXPECT_THAT(first.data, HasSubstr("Connection: keep-alive"));
+  // The next request on the same connection is read, then the connection
+  // closes without a byte of answer.
+  const RawResult second = connection.Exchange(RawGet(kGetPath));
+  EXPECT_TRUE(second.eof || second.reset);
+  EXPECT_FALSE(second.timed_out);
+  EXPECT_TRUE(second.data.empty());
+
+  const emulator::StatsSnapshot stats = harness_.emulator().stats();
+  EXPECT_EQ(stats.requests_by_route.at("get"), 3);
+  EXPECT_EQ(stats.faults_by_kind.at("drop_after_request"), 1);
+  // Only answers that were sent count as responses (the setup's create and
+  // two GETs).
+  EXPECT_EQ(stats.responses_by_http_status.at(200), 3);
+  EXPECT_EQ(harness_.emulator().faults()[0].applied, 1);
+}
+
+TEST_F(EmulatorFaultsTest, DropAfterRequestCountsAgainstTheRateLimit) {
+  // Two requests back to back are allowed; the dropped one is the second,
+  // so a re-send right after it (what libcurl would do on a new connection)
+  // is rate-limited, as by the real upstream.
+  emulator::RateLimitConfig rate_limit;
+  rate_limit.rps = 0.2;
+  rate_limit.burst = 2;
+  ASSERT_TRUE(harness_.emulator().SetRateLimit(rate_limit).ok());
+  SetFaults(R"({"rules":[{"route":"get","kind":"drop_after_request"}]})");
+  KeepAliveConnection connection(harness_.port());
+  ASSERT_TRUE(connection.connected());
+  const RawResult first = connection.Exchange(RawGet(kGetPath));
+  ASSERT_TRUE(first.complete);
+  const RawResult dropped = connection.Exchange(RawGet(kGetPath));
+  EXPECT_TRUE(dropped.data.empty());
+  EXPECT_TRUE(dropped.eof || dropped.reset);
+
+  EXPECT_EQ(harness_.Api("GET", kGetPath).MetaCode(), 429);
+  const emulator::StatsSnapshot stats = harness_.emulator().stats();
+  EXPECT_EQ(stats.rate_limited_total, 1);
+  EXPECT_EQ(stats.requests_by_route.at("get"), 3);
+}
+
+TEST_F(EmulatorFaultsTest, StoreThenDropAppliesTheWriteThenCloses) {
+  SetFaults(
+      R"({"rules":[{"route":"create","kind":"store_then_drop","times":1}]})");
+  const std::string create =
+      R"({"tracking_number":"RN000000002CN","carrier_code":"china-post"})";
+  ASSERT_EQ(harness_.emulator().tracking_count(), 1u);
+
+  KeepAliveConnection connection(harness_.port());
+  ASSERT_TRUE(connection.connected());
+  ASSERT_TRUE(connection.Exchange(RawGet("/carriers")).complete);
+  const RawResult dropped =
+      connection.Exchange(RawPost("/trackings/post", create));
+  EXPECT_TRUE(dropped.eof || dropped.reset);
+  EXPECT_FALSE(dropped.timed_out);
+  EXPECT_TRUE(dropped.data.empty());
+
+  // The create was applied although no answer came back: a second send is
+  // a duplicate.
+  EXPECT_EQ(harness_.emulator().tracking_count(), 2u);
+  EXPECT_EQ(harness_.Api("POST", "/trackings/post", create).MetaCode(), 4016);
+  EXPECT_EQ(
+      harness_.Api("GET", "/trackings/china-post/RN000000002CN").MetaCode(),
+      200);
+  const emulator::StatsSnapshot stats = harness_.emulator().stats();
+  EXPECT_EQ(stats.requests_by_route.at("create"), 3);  // setup, dropped, 4016
+  EXPECT_EQ(stats.faults_by_kind.at("store_then_drop"), 1);
+  EXPECT_EQ(stats.responses_by_meta_code.at(4016), 1);
+  EXPECT_EQ(stats.responses_by_meta_code.at(200), 3);  // setup, carriers, get
+}
+
+TEST_F(EmulatorFaultsTest, StoreThenDropLeavesFirstRequestsAlone) {
+  SetFaults(R"({"rules":[{"route":"create","kind":"store_then_drop"}]})");
+  // Every harness call uses a fresh connection: never faulted.
+  for (int i = 0; i < 3; ++i) {
+    const std::string body =
+        absl::StrCat(R"({"tracking_number":"RN00000001)", i,
+                     R"(CN","carrier_code":"china-post"})");
+    EXPECT_EQ(harness_.Api("POST", "/trackings/post", body).MetaCode(), 200);
+  }
+  EXPECT_EQ(harness_.emulator().faults()[0].applied, 0);
+  EXPECT_EQ(harness_.emulator().stats().faults_by_kind.count("store_then_drop"),
+            0u);
 }
 
 TEST_F(EmulatorFaultsTest, ResetMidBodySendsPartOfBodyThenResets) {

@@ -24,7 +24,7 @@ TEST(FaultInjectorTest, ParsesEveryKind) {
   for (const char* kind :
        {"latency", "http_error", "meta_error", "malformed_json",
         "truncated_json", "wrong_shape", "oversize", "drop", "reset_mid_body",
-        "hang", "trickle"}) {
+        "hang", "trickle", "drop_after_request", "store_then_drop"}) {
     absl::StatusOr<FaultRule> rule =
         FaultRuleFromJson(nlohmann::json{{"route", "get"}, {"kind", kind}});
     ASSERT_TRUE(rule.ok()) << kind << ": " << rule.status();
@@ -118,6 +118,62 @@ TEST(FaultInjectorTest, TimesExpiresRule) {
   EXPECT_EQ(rules[0].applied, 2);
   EXPECT_TRUE(rules[0].expired());
   EXPECT_EQ(FaultRuleToJson(rules[0]).at("remaining"), 0);
+}
+
+TEST(FaultInjectorTest, DropKindsActOnlyOnReusedConnections) {
+  for (FaultKind kind :
+       {FaultKind::kDropAfterRequest, FaultKind::kStoreThenDrop}) {
+    SCOPED_TRACE(FaultKindName(kind));
+    FaultInjector injector(1);
+    FaultRule drop = Rule(kind, "create");
+    drop.times = 1;
+    FaultRule fallback = Rule(FaultKind::kHttpError, "create");
+    injector.SetRules({drop, fallback});
+
+    // The first request of a connection: the rule neither matches nor
+    // counts down; later rules still apply.
+    FaultDecision first = injector.Select("create", "POST", "/trackings/post",
+                                          "/v1/trackings/post",
+                                          /*reused_connection=*/false);
+    ASSERT_TRUE(first.action.has_value());
+    EXPECT_EQ(first.action->kind, FaultKind::kHttpError);
+    EXPECT_EQ(injector.rules()[0].applied, 0);
+    // The default is "first request".
+    EXPECT_EQ(
+        injector
+            .Select("create", "POST", "/trackings/post", "/v1/trackings/post")
+            .action->kind,
+        FaultKind::kHttpError);
+
+    // A reused connection: the rule acts, once.
+    FaultDecision reused = injector.Select("create", "POST", "/trackings/post",
+                                           "/v1/trackings/post",
+                                           /*reused_connection=*/true);
+    ASSERT_TRUE(reused.action.has_value());
+    EXPECT_EQ(reused.action->kind, kind);
+    EXPECT_EQ(injector.rules()[0].applied, 1);
+    EXPECT_EQ(injector
+                  .Select("create", "POST", "/trackings/post",
+                          "/v1/trackings/post", /*reused_connection=*/true)
+                  .action->kind,
+              FaultKind::kHttpError);
+  }
+}
+
+TEST(FaultInjectorTest, DropKindsRoundTripThroughJson) {
+  FaultInjector injector(1);
+  ASSERT_TRUE(
+      injector
+          .SetRulesFromJson(nlohmann::json::parse(
+              R"({"rules":[{"route":"get","kind":"drop_after_request","times":1},
+                                   {"route":"create","kind":"store_then_drop"}]})"))
+          .ok());
+  const OrderedJson json = injector.ToJson();
+  EXPECT_EQ(json["rules"][0]["kind"], "drop_after_request");
+  EXPECT_EQ(json["rules"][0]["route"], "get");
+  EXPECT_EQ(json["rules"][0]["remaining"], 1);
+  EXPECT_EQ(json["rules"][1]["kind"], "store_then_drop");
+  EXPECT_EQ(json["rules"][1]["remaining"], -1);
 }
 
 TEST(FaultInjectorTest, LatencyRulesAccumulateBeforeAction) {

@@ -360,10 +360,16 @@ TEST(StatusMappingTableTest, EveryRowIsReachableAndWellFormed) {
       case MatchKind::kTransportError:
         found = FindTransportRow(static_cast<Code>(row.first));
         break;
+      case MatchKind::kWriteTransportError:
+        found = FindWriteTransportRow(static_cast<Code>(row.first));
+        break;
     }
     EXPECT_EQ(found, &row);
   }
+  // Every kind but kWriteTransportError, which falls back to the transport
+  // rows.
   EXPECT_EQ(kinds_with_catch_all.size(), 4u);
+  EXPECT_EQ(kinds_with_catch_all.count(MatchKind::kWriteTransportError), 0u);
 }
 
 TEST(StatusMappingTableTest, RetryInfoOnlyOnRetryableCodes) {
@@ -377,7 +383,7 @@ TEST(StatusMappingTableTest, RetryInfoOnlyOnRetryableCodes) {
 
 TEST(StatusMappingTableTest, DocsListEveryReason) {
   const std::string path =
-      std::string(TRACKTRY_TESTDATA_DIR) + "/../../README.md";
+      std::string(TRACKTRY_TESTDATA_DIR) + "/../../docs/errors.md";
   std::ifstream in(path);
   ASSERT_TRUE(in.good()) << path;
   std::stringstream buffer;
@@ -425,6 +431,71 @@ TEST(StatusFromTransportErrorTest, MapsEachTransportCode) {
                 HasSubstr(std::string(c.in.message())));
     EXPECT_EQ(GetRetryDelay(out), std::nullopt);
   }
+}
+
+TEST(StatusFromWriteTransportErrorTest, MapsEachTransportCode) {
+  struct TransportCase {
+    absl::Status in;
+    Code code;
+    std::string reason;
+  };
+  const std::vector<TransportCase> cases = {
+      // The answer was lost after the request went out: outcome unknown.
+      {absl::DeadlineExceededError("timed out after 800 ms"),
+       Code::kUnavailable, "UPSTREAM_OUTCOME_UNKNOWN"},
+      {absl::UnavailableError("connection lost before an answer; not re-sent"),
+       Code::kUnavailable, "UPSTREAM_OUTCOME_UNKNOWN"},
+      // No row of their own: as for any transport error.
+      {absl::InternalError("response body exceeds 8388608 bytes"),
+       Code::kInternal, "UPSTREAM_RESPONSE_INVALID"},
+      {absl::CancelledError("cancelled"), Code::kCancelled, "CANCELLED"},
+      {absl::InvalidArgumentError("bad URL"), Code::kUnknown,
+       "UPSTREAM_TRANSPORT_ERROR"},
+      {absl::UnknownError("?"), Code::kUnknown, "UPSTREAM_TRANSPORT_ERROR"},
+  };
+  for (const TransportCase& c : cases) {
+    SCOPED_TRACE(c.in.ToString());
+    const absl::Status out = StatusFromWriteTransportError(c.in);
+    EXPECT_EQ(out.code(), c.code);
+    EXPECT_EQ(Reason(out), c.reason);
+    EXPECT_EQ(GetErrorInfo(out)->domain(), "tracktry.v1");
+    EXPECT_EQ(MetadataValue(out, "transportCode"),
+              absl::StatusCodeToString(c.in.code()));
+    EXPECT_THAT(std::string(out.message()),
+                HasSubstr(std::string(c.in.message())));
+    // Never a RetryInfo: the service never retries a write, and a client
+    // must not repeat one blindly without request_id.
+    EXPECT_EQ(GetRetryDelay(out), std::nullopt);
+  }
+}
+
+TEST(StatusFromWriteTransportErrorTest, OutcomeUnknownMessageSaysRepeatIsSafe) {
+  const absl::Status out = StatusFromWriteTransportError(absl::UnavailableError(
+      "upstream POST /v1/trackings/post: connection lost before an answer; "
+      "not re-sent"));
+  EXPECT_EQ(out.message(),
+            "upstream outcome unknown: the request was sent but its answer "
+            "was lost, so the upstream may or may not have applied it; "
+            "repeating it is safe (creates: with the same request_id) "
+            "(upstream POST /v1/trackings/post: connection lost before an "
+            "answer; not re-sent)");
+  EXPECT_LE(out.message().size(), 1024u);
+}
+
+TEST(StatusFromWriteTransportErrorTest, ReadsKeepTheirTransportRows) {
+  // The same transport errors of a read stay retryable UNREACHABLE /
+  // UPSTREAM_TIMEOUT: only writes have an unknown outcome.
+  EXPECT_EQ(Reason(StatusFromTransportError(absl::UnavailableError(
+                "connection lost before an answer; not re-sent"))),
+            "UPSTREAM_UNREACHABLE");
+  EXPECT_EQ(Reason(StatusFromTransportError(
+                absl::DeadlineExceededError("timed out"))),
+            "UPSTREAM_TIMEOUT");
+  EXPECT_EQ(FindWriteTransportRow(Code::kCancelled),
+            FindTransportRow(Code::kCancelled));
+  EXPECT_NE(FindWriteTransportRow(Code::kUnavailable),
+            FindTransportRow(Code::kUnavailable));
+  EXPECT_THAT(StatusFromWriteTransportError(absl::OkStatus()), IsOk());
 }
 
 TEST(StatusFromTransportErrorTest, KeepsTransportMessageAfterRowText) {

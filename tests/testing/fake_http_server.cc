@@ -172,6 +172,7 @@ class Session : public std::enable_shared_from_this<Session> {
           ToString(field.value()));
     }
     request.body = std::move(req.body());
+    request.number_on_connection = ++requests_on_connection_;
     response_ = server_->Handle(std::move(request));
     if (response_.action == Action::kStall ||
         response_.delay > absl::ZeroDuration()) {
@@ -300,6 +301,7 @@ class Session : public std::enable_shared_from_this<Session> {
   FakeHttpServer::Response response_;
   bool keep_alive_ = true;
   bool holding_ = false;
+  int64_t requests_on_connection_ = 0;
 };
 
 }  // namespace

@@ -46,6 +46,9 @@ class FakeHttpServer {
     // (lower-case name, value) pairs, in arrival order.
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;
+    // 1 for the first request on its connection, 2 for the next one on the
+    // same (kept-alive) connection, and so on.
+    int64_t number_on_connection = 1;
 
     // First header named `name` (case-insensitive), or "".
     std::string Header(absl::string_view name) const;

@@ -113,7 +113,10 @@ TEST(GetTrackingTest, UpstreamErrorsPassThroughUnchanged) {
   api::GetTracking(&fake, request, absl::Now() + kDeadline, &tracking,
                    slot.Callback());
   const absl::Status status = slot.Wait();
-  EXPECT_EQ(status, MetaError(4017));
+  const absl::Status expected = MetaError(4017);
+  EXPECT_EQ(status.code(), expected.code());
+  EXPECT_EQ(status.message(), expected.message());
+  EXPECT_EQ(GetErrorInfo(status)->reason(), GetErrorInfo(expected)->reason());
   EXPECT_EQ(tracking.tracking_number(), "");
 }
 

@@ -22,6 +22,7 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "service/transport/request_sent.h"
 #include "tests/testing/fake_http_server.h"
 #include "tests/testing/status_matchers.h"
 
@@ -456,6 +457,107 @@ TEST(CurlMultiTransportTest, ConnectionClosedWithoutResponseIsUnavailable) {
   transport.Start(Get(server.base_url() + "/close"), recorder.Callback());
 
   EXPECT_THAT(recorder.Result(), StatusIs(absl::StatusCode::kUnavailable));
+}
+
+// The server answers the first request of each connection and closes a
+// kept-alive connection after reading the next request, without answering.
+// libcurl on its own would send that request again on a new connection (a
+// send no rate token was granted for, and a write applied twice); the
+// transport refuses every send of a transfer but the first.
+FakeHttpServer::Response AnswerFirstDropReused(
+    const FakeHttpServer::Request& request) {
+  if (request.number_on_connection > 1) {
+    return WithAction(FakeHttpServer::Action::kClose);
+  }
+  FakeHttpServer::Response response;
+  response.body = "ok";
+  return response;
+}
+
+TEST(CurlMultiTransportTest, LostKeptAliveConnectionIsNotResent) {
+  for (const char* method : {"GET", "POST"}) {
+    SCOPED_TRACE(method);
+    FakeHttpServer server(&AnswerFirstDropReused);
+    CurlMultiTransport transport;
+    Recorder recorder;
+
+    transport.Start(Get(server.base_url() + "/first"), recorder.Callback(1));
+    ASSERT_THAT(recorder.Result(1), IsOk());
+    HttpRequest second = Get(server.base_url() + "/second");
+    second.method = method;
+    second.body = method == std::string("POST") ? R"({"n":1})" : "";
+    transport.Start(std::move(second), recorder.Callback(2));
+
+    const absl::StatusOr<HttpResponse> lost = recorder.Result(2);
+    EXPECT_THAT(lost, StatusIs(absl::StatusCode::kUnavailable,
+                               HasSubstr("connection lost before an answer; "
+                                         "not re-sent")));
+    EXPECT_TRUE(RequestMaybeSent(lost.status()));
+    EXPECT_EQ(transport.resends_refused_total(), 1u);
+    // Exactly one send of the second request.
+    EXPECT_EQ(server.requests_received(), 2);
+    EXPECT_EQ(server.last_request().path, "/second");
+
+    // The transport stays usable: the next call goes out once and succeeds.
+    transport.Start(Get(server.base_url() + "/third"), recorder.Callback(3));
+    EXPECT_THAT(recorder.Result(3), IsOk());
+    EXPECT_EQ(server.requests_received(), 3);
+  }
+}
+
+TEST(CurlMultiTransportTest, FailuresAfterTheSendAreMarkedSent) {
+  // Closed after the request was read, on a fresh connection: libcurl does
+  // not re-send, the usual "empty reply" error, but the request went out.
+  FakeHttpServer server([](const FakeHttpServer::Request&) {
+    return WithAction(FakeHttpServer::Action::kClose);
+  });
+  CurlMultiTransport transport;
+  Recorder recorder;
+  HttpRequest post = Get(server.base_url() + "/close");
+  post.method = "POST";
+  post.body = "{}";
+  transport.Start(std::move(post), recorder.Callback(1));
+  const absl::StatusOr<HttpResponse> closed = recorder.Result(1);
+  EXPECT_THAT(closed, StatusIs(absl::StatusCode::kUnavailable,
+                               Not(HasSubstr("not re-sent"))));
+  EXPECT_TRUE(RequestMaybeSent(closed.status()));
+  EXPECT_EQ(server.requests_received(), 1);
+
+  // A timeout while the upstream holds the request: sent.
+  server.set_handler(
+      [](const FakeHttpServer::Request&) { return Delayed(absl::Seconds(5)); });
+  HttpRequest slow = Get(server.base_url() + "/slow");
+  slow.timeout = absl::Milliseconds(200);
+  transport.Start(std::move(slow), recorder.Callback(2));
+  const absl::StatusOr<HttpResponse> timed_out = recorder.Result(2);
+  EXPECT_THAT(timed_out, StatusIs(absl::StatusCode::kDeadlineExceeded));
+  EXPECT_TRUE(RequestMaybeSent(timed_out.status()));
+  EXPECT_EQ(transport.resends_refused_total(), 0u);
+}
+
+TEST(CurlMultiTransportTest, FailuresBeforeTheSendAreNotMarkedSent) {
+  RefusingPort refusing;
+  BlackHolePort black_hole;
+  CurlMultiTransport::Options options;
+  options.connect_timeout = absl::Milliseconds(200);
+  CurlMultiTransport transport(options);
+  Recorder recorder;
+
+  transport.Start(Get(refusing.base_url() + "/x"), recorder.Callback(1));
+  transport.Start(Get(black_hole.base_url() + "/x"), recorder.Callback(2));
+  HttpRequest expired = Get(refusing.base_url() + "/x");
+  expired.timeout = absl::ZeroDuration();
+  transport.Start(std::move(expired), recorder.Callback(3));
+  transport.Start(Get("ftp://127.0.0.1/x"), recorder.Callback(4));
+
+  EXPECT_THAT(recorder.Result(1), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(recorder.Result(2), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(recorder.Result(3),
+              StatusIs(absl::StatusCode::kDeadlineExceeded));
+  EXPECT_THAT(recorder.Result(4), StatusIs(absl::StatusCode::kInvalidArgument));
+  for (int key = 1; key <= 4; ++key) {
+    EXPECT_FALSE(RequestMaybeSent(recorder.Result(key).status())) << key;
+  }
 }
 
 TEST(CurlMultiTransportTest, TruncatedBodyIsUnavailable) {
