@@ -188,6 +188,9 @@ ABSL_FLAG(std::string, webhook_email, "",
           "logged)");
 ABSL_FLAG(absl::Duration, webhook_max_skew, absl::Seconds(300),
           "largest accepted difference between a push's timeStr and now");
+ABSL_FLAG(bool, webhook_trust_push_body, false,
+          "apply a verified push's body as sent instead of re-reading the "
+          "tracking upstream (the signature does not cover the body)");
 ABSL_FLAG(absl::Duration, webhook_dedupe_ttl, absl::Minutes(10),
           "how long a push is remembered to ignore repeats");
 
@@ -575,6 +578,9 @@ std::vector<FlagSection> MakeFlagTable() {
            Bind(FLAGS_webhook_max_skew, "TRACKTRY_WEBHOOK_MAX_SKEW", "DUR",
                 PositiveDuration(),
                 [](O& o, const D& v) { o.webhook_max_skew = v; }),
+           Bind(FLAGS_webhook_trust_push_body,
+                "TRACKTRY_WEBHOOK_TRUST_PUSH_BODY", "BOOL", Boolean(),
+                [](O& o, const bool& v) { o.webhook_trust_push_body = v; }),
            Bind(FLAGS_webhook_dedupe_ttl, "TRACKTRY_WEBHOOK_DEDUPE_TTL", "DUR",
                 PositiveDuration(),
                 [](O& o, const D& v) { o.webhook_dedupe_ttl = v; }),

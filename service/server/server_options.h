@@ -111,6 +111,10 @@ struct ServerOptions {
   // push is remembered for de-duplication (--webhook-dedupe-ttl).
   absl::Duration webhook_max_skew = absl::Seconds(300);
   absl::Duration webhook_dedupe_ttl = absl::Minutes(10);
+  // Apply a verified push's body as sent instead of re-reading the tracking
+  // upstream (--webhook-trust-push-body, TRACKTRY_WEBHOOK_TRUST_PUSH_BODY);
+  // see PushApplier for the trade-off.
+  bool webhook_trust_push_body = false;
 };
 
 // Looks up an environment variable; nullopt when unset.

@@ -268,19 +268,20 @@ absl::StatusOr<std::unique_ptr<TracktryServer>> TracktryServer::Start(
     webhook_options.email = options.webhook_email;
     webhook_options.max_skew = options.webhook_max_skew;
     webhook_options.dedupe_ttl = options.webhook_dedupe_ttl;
-    // A push is the tracking's newest state: it replaces the cached
-    // GetTracking answer, so reads see it at once.
-    CachingCaller* cache = server->caching_.get();
-    webhook_options.on_accepted = [cache](const nlohmann::json& data,
-                                          const v1::Tracking& tracking) {
-      v1::GetTrackingRequest read;
-      read.set_carrier_code(tracking.carrier_code());
-      read.set_tracking_number(tracking.tracking_number());
-      cache->Refresh(api::GetTrackingCall(read), SuccessEnvelope(data));
+    // A verified push is a hint (re-read upstream) unless the operator
+    // trusts push bodies; see PushApplier.
+    PushApplierOptions push_options;
+    push_options.trust_push_body = options.webhook_trust_push_body;
+    server->push_applier_ =
+        std::make_unique<PushApplier>(upstream, server->watch_hub_.get(),
+                                      server->caching_.get(), push_options);
+    PushApplier* applier = server->push_applier_.get();
+    webhook_options.on_accepted = [applier](const nlohmann::json& data,
+                                            const v1::Tracking& tracking) {
+      applier->Apply(data, tracking);
     };
     absl::StatusOr<std::unique_ptr<WebhookReceiver>> webhook =
-        WebhookReceiver::Start(std::move(webhook_options),
-                               server->watch_hub_.get());
+        WebhookReceiver::Start(std::move(webhook_options));
     if (!webhook.ok()) return webhook.status();
     server->webhook_ = std::move(*webhook);
     // The receiver outlives every scrape: the metrics endpoint stops first.
@@ -298,6 +299,21 @@ absl::StatusOr<std::unique_ptr<TracktryServer>> TracktryServer::Start(
            {{"outcome", outcome}},
            [receiver, count = count] {
              return static_cast<double>(receiver->stats().*count);
+           }});
+    }
+    for (const auto& [outcome, count] :
+         {std::make_pair("trusted", &PushApplierStats::trusted),
+          std::make_pair("reread", &PushApplierStats::rereads),
+          std::make_pair("reread_failed",
+                         &PushApplierStats::reread_failures)}) {
+      server->metrics_->AddCallbackMetric(
+          {"tracktry_webhook_applied_total",
+           "Accepted webhook pushes by how they were applied: re-read "
+           "upstream (the default), or trusted as sent.",
+           prometheus::MetricType::Counter,
+           {{"outcome", outcome}},
+           [applier, count = count] {
+             return static_cast<double>(applier->stats().*count);
            }});
     }
   }

@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
+#include "service/live/push_applier.h"
 #include "service/live/watch_hub.h"
 #include "service/live/webhook_receiver.h"
 #include "service/ops/access_log_observer.h"
@@ -127,7 +128,10 @@ class TracktryServer {
   std::unique_ptr<AuthenticatingTrackingService> auth_service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<MetricsHttpServer> metrics_server_;
-  // Webhook receiver (--webhook-listen); publishes to watch_hub_.
+  // What an accepted webhook push does (re-read or trust); above the
+  // upstream chain and the hub, below the receiver that feeds it.
+  std::unique_ptr<PushApplier> push_applier_;
+  // Webhook receiver (--webhook-listen); feeds push_applier_.
   std::unique_ptr<WebhookReceiver> webhook_;
   int port_ = 0;
   bool shut_down_ = false;

@@ -427,6 +427,8 @@ std::vector<FlagCase> EveryFlag(const std::string& key_file,
        [](O o) { return o.webhook_max_skew == absl::Seconds(32); }},
       {"webhook-dedupe-ttl", "TRACKTRY_WEBHOOK_DEDUPE_TTL", "33s",
        [](O o) { return o.webhook_dedupe_ttl == absl::Seconds(33); }},
+      {"webhook-trust-push-body", "TRACKTRY_WEBHOOK_TRUST_PUSH_BODY", "true",
+       [](O o) { return o.webhook_trust_push_body; }},
   };
 }
 
@@ -554,6 +556,7 @@ TEST(ServerOptionsTest, FlagDefaultsAreTheServerOptionsDefaults) {
   EXPECT_EQ(o.webhook_email, d.webhook_email);
   EXPECT_EQ(o.webhook_max_skew, d.webhook_max_skew);
   EXPECT_EQ(o.webhook_dedupe_ttl, d.webhook_dedupe_ttl);
+  EXPECT_EQ(o.webhook_trust_push_body, d.webhook_trust_push_body);
 }
 
 // --- Values. ---
@@ -751,6 +754,7 @@ TEST(ServerOptionsTest, UsageListsEveryFlagWithItsVariableAndDefault) {
       {"webhook-email", "TRACKTRY_WEBHOOK_EMAIL"},
       {"webhook-max-skew", "TRACKTRY_WEBHOOK_MAX_SKEW"},
       {"webhook-dedupe-ttl", "TRACKTRY_WEBHOOK_DEDUPE_TTL"},
+      {"webhook-trust-push-body", "TRACKTRY_WEBHOOK_TRUST_PUSH_BODY"},
   };
   std::set<std::string> listed;
   for (const ServerFlagInfo& flag : ServerFlags()) listed.insert(flag.name);
