@@ -93,8 +93,6 @@ ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
 ABSL_FLAG(absl::Duration, shutdown_delay, absl::ZeroDuration(),
           "time health reports NOT_SERVING before the listener closes on "
           "SIGTERM, so load balancers stop routing here first");
-ABSL_FLAG(absl::Duration, readiness_probe_interval, absl::Seconds(30),
-          "how often the upstream is re-checked while it rejects the API key");
 ABSL_FLAG(std::string, metrics_listen, "",
           "Prometheus /metrics listen address; empty = off");
 ABSL_FLAG(std::string, tls_cert, "",
@@ -407,9 +405,6 @@ std::vector<FlagSection> MakeFlagTable() {
            Bind(FLAGS_shutdown_delay, "TRACKTRY_SHUTDOWN_DELAY", "DUR",
                 NonNegativeDuration(),
                 [](O& o, const D& v) { o.shutdown_delay = v; }),
-           Bind(FLAGS_readiness_probe_interval, kNoEnv, "DUR",
-                PositiveDuration(),
-                [](O& o, const D& v) { o.readiness_probe_interval = v; }),
            Bind(FLAGS_metrics_listen, "TRACKTRY_METRICS_LISTEN", "ADDR",
                 AnyText(),
                 [](O& o, const std::string& v) {

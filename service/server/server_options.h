@@ -66,9 +66,6 @@ struct ServerOptions {
   // load balancers stop routing first (--shutdown-delay,
   // TRACKTRY_SHUTDOWN_DELAY).
   absl::Duration shutdown_delay = absl::ZeroDuration();
-  // How often the upstream is re-checked while it rejects the API key
-  // (--readiness-probe-interval).
-  absl::Duration readiness_probe_interval = absl::Seconds(30);
   // Prometheus /metrics listen address, "" = off (--metrics-listen,
   // TRACKTRY_METRICS_LISTEN). The container image sets 0.0.0.0:9464.
   std::string metrics_listen_address;

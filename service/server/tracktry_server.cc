@@ -14,6 +14,7 @@
 #include "grpcpp/impl/server_builder_option.h"
 #include "service/errors/grpc_status.h"
 #include "service/ops/server_credentials.h"
+#include "service/ops/upstream_health.h"
 #include "service/ops/upstream_stats_metrics.h"
 #include "service/tracktry_api/tracking_operations.h"
 #include "service/transport/curl_multi_transport.h"
@@ -22,13 +23,12 @@
 namespace tracktry {
 namespace {
 
-// Feeds each real upstream call to the metrics and to readiness (a rejected
-// API key makes the pod unready).
-class UpstreamReadinessObserver final : public UpstreamCallObserver {
+// Feeds each real upstream call to the metrics and to the upstream health
+// (API key state: metric and log line).
+class UpstreamObservers final : public UpstreamCallObserver {
  public:
-  UpstreamReadinessObserver(MetricsRegistry* metrics,
-                            ReadinessController* readiness)
-      : metrics_(metrics), readiness_(readiness) {}
+  UpstreamObservers(MetricsRegistry* metrics, UpstreamHealth* health)
+      : metrics_(metrics), health_(health) {}
   void OnUpstreamStarted(Endpoint endpoint) override {
     metrics_->OnUpstreamStarted(endpoint);
   }
@@ -36,12 +36,12 @@ class UpstreamReadinessObserver final : public UpstreamCallObserver {
                           const UpstreamOutcome& outcome,
                           absl::Duration latency) override {
     metrics_->OnUpstreamFinished(endpoint, status, outcome, latency);
-    readiness_->OnUpstreamResult(status);
+    health_->OnUpstreamFinished(endpoint, status, outcome, latency);
   }
 
  private:
   MetricsRegistry* const metrics_;
-  ReadinessController* const readiness_;
+  UpstreamHealth* const health_;
 };
 
 // Drops the reflection plugin from one ServerBuilder. The plugin factory is
@@ -74,10 +74,8 @@ absl::StatusOr<std::unique_ptr<TracktryServer>> TracktryServer::Start(
   TracktryServer* const self = server.get();
   // Ops: metrics, liveness/readiness, credentials, caller authentication.
   server->metrics_ = std::make_unique<MetricsRegistry>(kServiceName);
-  ReadinessOptions readiness_options;
-  readiness_options.service_name = kServiceName;
-  readiness_options.probe_interval = options.readiness_probe_interval;
-  server->readiness_ = std::make_unique<ReadinessController>(readiness_options);
+  server->readiness_ = std::make_unique<ReadinessController>(kServiceName);
+  server->upstream_health_ = std::make_unique<UpstreamHealth>(logger);
   TlsFiles tls_files;
   tls_files.cert_file = options.tls_cert_file;
   tls_files.key_file = options.tls_key_file;
@@ -102,8 +100,8 @@ absl::StatusOr<std::unique_ptr<TracktryServer>> TracktryServer::Start(
                                                      options.upstream);
   // Upstream chain, bottom to top: client_ -> instrumented_ (metrics per
   // real HTTP call, API-key readiness) -> the resilience layers -> service.
-  server->upstream_observer_ = std::make_unique<UpstreamReadinessObserver>(
-      server->metrics_.get(), server->readiness_.get());
+  server->upstream_observer_ = std::make_unique<UpstreamObservers>(
+      server->metrics_.get(), server->upstream_health_.get());
   server->instrumented_ = std::make_unique<InstrumentedUpstreamCaller>(
       server->client_.get(), server->upstream_observer_.get());
   UpstreamCaller* upstream = server->instrumented_.get();
@@ -151,10 +149,19 @@ absl::StatusOr<std::unique_ptr<TracktryServer>> TracktryServer::Start(
   // all its waiters.
   server->circuit_breaker_ = std::make_unique<CircuitBreaker>(
       upstream, server->scheduler_.get(), options.circuit);
-  // An open circuit turns readiness NOT_SERVING until the cool-down ends.
-  server->circuit_breaker_->SetStateListener([self](CircuitState state) {
-    self->readiness_->SetCircuitOpen(state == CircuitState::kOpen);
-  });
+  // Circuit changes are logged (and exported as tracktry_circuit_open);
+  // they do not change readiness (see ReadinessController).
+  if (logger != nullptr) {
+    server->circuit_breaker_->SetStateListener([logger](CircuitState state) {
+      if (state == CircuitState::kOpen) {
+        logger->Warning(
+            "upstream circuit open: calls fail fast with "
+            "UNAVAILABLE CIRCUIT_OPEN until a probe succeeds");
+      } else if (state == CircuitState::kClosed) {
+        logger->Info("upstream circuit closed");
+      }
+    });
+  }
   server->retrying_ = std::make_unique<RetryingCaller>(
       server->circuit_breaker_.get(), server->scheduler_.get(), options.retry);
   server->caching_ = std::make_unique<CachingCaller>(
@@ -168,15 +175,24 @@ absl::StatusOr<std::unique_ptr<TracktryServer>> TracktryServer::Start(
       server->metrics_.get(), server->rate_shaper_.get(),
       server->circuit_breaker_.get(), server->retrying_.get(),
       server->caching_.get(), server->idempotency_.get());
-  // While the key is rejected, re-check it with one cheap read that skips
-  // every resilience layer (a cache or an open circuit would hide the
-  // answer).
-  server->readiness_->SetProbe([self] {
-    UpstreamRequest probe;
-    probe.endpoint = Endpoint::kListCarriers;
-    self->instrumented_->Send(std::move(probe), absl::Now() + absl::Seconds(10),
-                              [](absl::StatusOr<Envelope>) {});
-  });
+  // Upstream states that used to change readiness (docs/operating.md).
+  server->metrics_->AddCallbackMetric(
+      {"tracktry_upstream_api_key_rejected",
+       "1 while the upstream rejects the API key (last answer about it).",
+       prometheus::MetricType::Gauge,
+       {},
+       [self] {
+         return self->upstream_health_->api_key_rejected() ? 1.0 : 0.0;
+       }});
+  server->metrics_->AddCallbackMetric(
+      {"tracktry_rate_limit_paused",
+       "1 while upstream calls are paused after an upstream 429.",
+       prometheus::MetricType::Gauge,
+       {},
+       [self] {
+         return absl::Now() < self->rate_shaper_->Stats().paused_until ? 1.0
+                                                                       : 0.0;
+       }});
   if (logger != nullptr) {
     server->access_log_ = std::make_unique<AccessLogObserver>(logger);
   }
@@ -323,12 +339,8 @@ absl::StatusOr<std::unique_ptr<TracktryServer>> TracktryServer::Start(
 TracktryServer::~TracktryServer() {
   Shutdown(absl::ZeroDuration());
   if (server_ != nullptr) server_->Wait();
-  // No probe may start once members go away; the health service goes with
-  // server_.
-  if (readiness_ != nullptr) {
-    readiness_->Stop();
-    readiness_->Detach();
-  }
+  // The health service goes with server_.
+  if (readiness_ != nullptr) readiness_->Detach();
   metrics_server_.reset();
   webhook_.reset();
   // Members go in reverse order; the transport goes last, delivering

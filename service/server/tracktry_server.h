@@ -20,6 +20,7 @@
 #include "service/ops/metrics_http_server.h"
 #include "service/ops/metrics_registry.h"
 #include "service/ops/readiness_controller.h"
+#include "service/ops/upstream_health.h"
 #include "service/rpc/authenticating_tracking_service.h"
 #include "service/rpc/tracking_service_impl.h"
 #include "service/server/server_options.h"
@@ -102,6 +103,7 @@ class TracktryServer {
   // the transport shuts down still report to them.
   std::unique_ptr<MetricsRegistry> metrics_;
   std::unique_ptr<ReadinessController> readiness_;
+  std::unique_ptr<UpstreamHealth> upstream_health_;
   std::unique_ptr<HttpTransport> transport_;
   std::unique_ptr<TracktryClient> client_;
   std::unique_ptr<UpstreamCallObserver> upstream_observer_;

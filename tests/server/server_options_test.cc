@@ -330,8 +330,6 @@ std::vector<FlagCase> EveryFlag(const std::string& key_file,
        [](O o) { return o.shutdown_grace == absl::Seconds(12); }},
       {"shutdown-delay", "TRACKTRY_SHUTDOWN_DELAY", "13s",
        [](O o) { return o.shutdown_delay == absl::Seconds(13); }},
-      {"readiness-probe-interval", "", "14s",
-       [](O o) { return o.readiness_probe_interval == absl::Seconds(14); }},
       {"metrics-listen", "TRACKTRY_METRICS_LISTEN", "127.0.0.1:9464",
        [](O o) { return o.metrics_listen_address == "127.0.0.1:9464"; }},
       {"tls-cert", "TRACKTRY_TLS_CERT", "/c.pem",
@@ -509,7 +507,6 @@ TEST(ServerOptionsTest, FlagDefaultsAreTheServerOptionsDefaults) {
   EXPECT_EQ(o.enable_reflection, d.enable_reflection);
   EXPECT_EQ(o.shutdown_grace, d.shutdown_grace);
   EXPECT_EQ(o.shutdown_delay, d.shutdown_delay);
-  EXPECT_EQ(o.readiness_probe_interval, d.readiness_probe_interval);
   EXPECT_EQ(o.metrics_listen_address, d.metrics_listen_address);
   EXPECT_EQ(o.tls_cert_file, d.tls_cert_file);
   EXPECT_EQ(o.tls_key_file, d.tls_key_file);
@@ -709,7 +706,6 @@ TEST(ServerOptionsTest, UsageListsEveryFlagWithItsVariableAndDefault) {
       {"reflection", "TRACKTRY_REFLECTION"},
       {"shutdown-grace", "TRACKTRY_SHUTDOWN_GRACE"},
       {"shutdown-delay", "TRACKTRY_SHUTDOWN_DELAY"},
-      {"readiness-probe-interval", ""},
       {"metrics-listen", "TRACKTRY_METRICS_LISTEN"},
       {"tls-cert", "TRACKTRY_TLS_CERT"},
       {"tls-key", "TRACKTRY_TLS_KEY"},
