@@ -19,6 +19,7 @@
 #include "service/ops/metrics_http_server.h"
 #include "service/ops/metrics_registry.h"
 #include "service/ops/readiness_controller.h"
+#include "service/ops/secret_file_watcher.h"
 #include "service/rpc/authenticating_tracking_service.h"
 #include "service/rpc/tracking_service_impl.h"
 #include "service/server/server_options.h"
@@ -96,6 +97,9 @@ class TracktryServer {
 
  private:
   TracktryServer() = default;
+  // Secret rotation: watches the API key file and the tokens file.
+  absl::Status StartSecretReloading(const ServerOptions& options,
+                                    JsonLogger* logger);
 
   // Declared before the transport: upstream completions delivered while
   // the transport shuts down still report to them.
@@ -130,6 +134,10 @@ class TracktryServer {
   std::unique_ptr<WebhookReceiver> webhook_;
   int port_ = 0;
   bool shut_down_ = false;
+  // Secret rotation (null when off). Declared last: stopped first, while
+  // everything their callbacks touch still exists.
+  std::unique_ptr<SecretFileWatcher> api_key_watcher_;
+  std::unique_ptr<SecretFileWatcher> tokens_watcher_;
 };
 
 }  // namespace tracktry
