@@ -421,9 +421,6 @@ absl::StatusOr<std::unique_ptr<TracktryServer>> TracktryServer::Start(
 }
 
 TracktryServer::~TracktryServer() {
-  // No secret reload (and its readiness probe) once shutdown starts.
-  api_key_watcher_.reset();
-  tokens_watcher_.reset();
   Shutdown(absl::ZeroDuration());
   if (server_ != nullptr) server_->Wait();
   // No probe may start once members go away; the health service goes with

@@ -134,8 +134,10 @@ class TracktryServer {
   std::unique_ptr<WebhookReceiver> webhook_;
   int port_ = 0;
   bool shut_down_ = false;
-  // Secret rotation (null when off). Declared last: stopped first, while
-  // everything their callbacks touch still exists.
+  // Secret rotation (null when off). Declared last: stopped first of the
+  // members (after the destructor has stopped the metrics endpoint that
+  // reads their stats), while everything their callbacks touch (client,
+  // readiness, instrumented_, authenticator) still exists.
   std::unique_ptr<SecretFileWatcher> api_key_watcher_;
   std::unique_ptr<SecretFileWatcher> tokens_watcher_;
 };
