@@ -430,16 +430,21 @@ void CachingCaller::ScheduleSweepLocked(absl::Time when) {
 }
 
 void CachingCaller::Sweep() {
+  // Freed after mu_ is released: reads waiting for the lock do not wait for
+  // the heap frees of a batch of parsed trackings.
+  std::vector<std::shared_ptr<const Envelope>> dropped;
   std::lock_guard<std::mutex> lock(mu_);
   sweep_task_ = 0;
   if (stopping_) return;
   // Bounded work per task keeps mu_ (and the scheduler thread) short; a
   // full batch means more may be waiting, so the next batch runs at once,
   // after whatever else the scheduler has due.
-  const size_t dropped = cache_.DropExpired(clock_(), options_.sweep_batch);
-  ScheduleSweepLocked(dropped == options_.sweep_batch
-                          ? absl::Now()
-                          : absl::Now() + options_.sweep_interval);
+  dropped.reserve(options_.sweep_batch);
+  const size_t count =
+      cache_.DropExpired(clock_(), options_.sweep_batch, &dropped);
+  const bool more = count > 0 && count == options_.sweep_batch;
+  ScheduleSweepLocked(more ? absl::Now()
+                           : absl::Now() + options_.sweep_interval);
 }
 
 CacheStats CachingCaller::stats() const {

@@ -62,9 +62,12 @@ struct CacheOptions {
   std::optional<size_t> max_bytes;
   // Expired entries are reclaimed in the background every `sweep_interval`
   // (zero = only when looked up or evicted), at most `sweep_batch` per
-  // scheduler task; a full batch runs the next one at once.
+  // scheduler task (the cache lock is held ~0.1 ms per 128 entries; their
+  // answers, ~10x that to free, are freed after it is released); a full
+  // batch runs the next one at once. With the 60 s tracking TTL an expired
+  // answer outlives its TTL by at most ~10 s.
   absl::Duration sweep_interval = absl::Seconds(10);
-  size_t sweep_batch = 1000;
+  size_t sweep_batch = 128;
   // Share one upstream call among identical concurrent reads.
   bool coalesce = true;
   absl::Duration coalesce_deadline_slack = absl::Seconds(1);

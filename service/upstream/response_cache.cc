@@ -104,11 +104,15 @@ void ResponseCache::Put(const std::string& key, const std::string& tag,
   }
 }
 
-size_t ResponseCache::DropExpired(absl::Time now, size_t max_drop) {
+size_t ResponseCache::DropExpired(
+    absl::Time now, size_t max_drop,
+    std::vector<std::shared_ptr<const Envelope>>* values) {
   size_t dropped = 0;
   while (dropped < max_drop && !expiry_.empty() &&
          expiry_.begin()->first <= now) {
-    Erase(expiry_.begin()->second);
+    const List::iterator entry = expiry_.begin()->second;
+    if (values != nullptr) values->push_back(std::move(entry->value));
+    Erase(entry);
     ++dropped;
   }
   expired_ += static_cast<int64_t>(dropped);

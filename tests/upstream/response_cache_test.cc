@@ -107,7 +107,9 @@ TEST(ResponseCacheExpiryTest, ManyExpiredEntriesAreReclaimedInBatches) {
   }
   size_t total = 0;
   size_t calls = 0;
-  for (size_t n; (n = cache.DropExpired(t0 + absl::Seconds(60), 1000)) > 0;) {
+  std::vector<std::shared_ptr<const Envelope>> values;
+  for (size_t n;
+       (n = cache.DropExpired(t0 + absl::Seconds(60), 1000, &values)) > 0;) {
     EXPECT_LE(n, 1000u);
     total += n;
     ++calls;
@@ -115,6 +117,13 @@ TEST(ResponseCacheExpiryTest, ManyExpiredEntriesAreReclaimedInBatches) {
   EXPECT_EQ(total, 2500u);
   EXPECT_EQ(calls, 3u);
   EXPECT_EQ(cache.size(), 2500u);
+  // The dropped answers were handed over (the caller frees them).
+  ASSERT_EQ(values.size(), 2500u);
+  for (const auto& value : values) {
+    ASSERT_NE(value, nullptr);
+    EXPECT_EQ(value.use_count(), 1);
+    EXPECT_EQ(value->data["n"].get<int>() % 2, 0);
+  }
 }
 
 // The byte cap must bound real memory: the estimate of an entry is compared
