@@ -94,6 +94,7 @@ void RegisterUpstreamStatsMetrics(MetricsRegistry* metrics,
         {"tracktry_cache_coalesced_total", &CacheStats::coalesced},
         {"tracktry_cache_invalidations_total", &CacheStats::invalidations},
         {"tracktry_cache_evictions_total", &CacheStats::evictions},
+        {"tracktry_cache_expired_total", &CacheStats::expired},
     };
     for (const auto& [name, field] : counters) {
       Add(metrics, name, "Response cache counter (see README Metrics).",
@@ -104,9 +105,14 @@ void RegisterUpstreamStatsMetrics(MetricsRegistry* metrics,
     Add(metrics, "tracktry_cache_entries", "Responses in the cache.",
         MetricType::Gauge, {},
         [caching] { return static_cast<double>(caching->stats().entries); });
-    Add(metrics, "tracktry_cache_bytes", "Bytes held by the cache.",
+    Add(metrics, "tracktry_cache_bytes",
+        "Memory held by the cache (estimated heap bytes).", MetricType::Gauge,
+        {}, [caching] { return static_cast<double>(caching->stats().bytes); });
+    Add(metrics, "tracktry_cache_max_bytes",
+        "The cache's byte cap (--cache-max-bytes, or a share of the memory "
+        "limit).",
         MetricType::Gauge, {},
-        [caching] { return static_cast<double>(caching->stats().bytes); });
+        [caching] { return static_cast<double>(caching->stats().max_bytes); });
   }
   if (idempotency != nullptr) {
     Add(metrics, "tracktry_idempotent_replays_total",

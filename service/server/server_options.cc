@@ -74,6 +74,10 @@ ABSL_FLAG(std::string, api_key_file, "",
           "stripped), or set the key itself in the TRACKTRY_API_KEY "
           "environment variable; no flag holds the key, so it never shows in "
           "ps");
+ABSL_FLAG(absl::Duration, secret_reload_interval, absl::Seconds(5),
+          "how often the API key file and the auth tokens file are checked "
+          "for changes (a rotated Secret applies without a restart); 0 = "
+          "never");
 ABSL_FLAG(std::string, api_key_header, "",
           "HTTP header carrying the API key; empty = the --provider's "
           "(Tracktry-Api-Key for tracktry)");
@@ -170,7 +174,10 @@ ABSL_FLAG(absl::Duration, cache_ttl, absl::Seconds(60),
 ABSL_FLAG(absl::Duration, carriers_cache_ttl, absl::Hours(24),
           "ListCarriers cache TTL, 0 = off");
 ABSL_FLAG(int, cache_max_entries, 100000, "cache entries, 0 = no cache");
-ABSL_FLAG(int, cache_max_bytes, 256 << 20, "approximate cache size in bytes");
+ABSL_FLAG(int, cache_max_bytes, -1,
+          "memory the cached answers may take, in bytes; -1 = a quarter of "
+          "the container's memory limit (cgroup), or 268435456 without one; "
+          "0 = cache nothing");
 ABSL_FLAG(bool, coalesce, true,
           "share one upstream call among identical concurrent reads");
 ABSL_FLAG(absl::Duration, idempotency_ttl, absl::Hours(1),
@@ -368,8 +375,13 @@ std::vector<FlagSection> MakeFlagTable() {
                       ReadSecretFile("API key file", v);
                   if (!key.ok()) return key.status();
                   o.upstream.api_key = *std::move(key);
+                  // Re-read when it changes (a mounted Secret).
+                  o.api_key_file = v;
                   return absl::OkStatus();
                 }),
+           Bind(FLAGS_secret_reload_interval, "TRACKTRY_SECRET_RELOAD_INTERVAL",
+                "DUR", NonNegativeDuration(),
+                [](O& o, const D& v) { o.secret_reload_interval = v; }),
            Bind(FLAGS_api_key_header, "TRACKTRY_API_KEY_HEADER", "NAME",
                 AnyText(),
                 [](O& o, const std::string& v) {
@@ -542,9 +554,9 @@ std::vector<FlagSection> MakeFlagTable() {
                   o.cache.max_entries = static_cast<size_t>(v);
                 }),
            Bind(FLAGS_cache_max_bytes, "TRACKTRY_CACHE_MAX_BYTES", "BYTES",
-                IntIn(0, 2147483647),
+                IntIn(-1, 2147483647),
                 [](O& o, const int& v) {
-                  o.cache.max_bytes = static_cast<size_t>(v);
+                  if (v >= 0) o.cache.max_bytes = static_cast<size_t>(v);
                 }),
            Bind(FLAGS_coalesce, "TRACKTRY_COALESCE", "BOOL", Boolean(),
                 [](O& o, const bool& v) { o.cache.coalesce = v; }),

@@ -31,6 +31,15 @@ struct ServerOptions {
   // deliberately no flag holding the key itself, so it never shows in ps),
   // key header (--api-key-header, TRACKTRY_API_KEY_HEADER).
   TracktryClientOptions upstream;
+  // The file the API key was read from ("" = the key came from
+  // TRACKTRY_API_KEY, or from no file). The parser sets it with the key
+  // for --api-key-file / TRACKTRY_API_KEY_FILE; the server re-reads the
+  // file when it changes (docs/operating.md "Secret rotation").
+  std::string api_key_file;
+  // How often the API key file and --auth-tokens-file are checked for
+  // changes; zero = never (--secret-reload-interval,
+  // TRACKTRY_SECRET_RELOAD_INTERVAL).
+  absl::Duration secret_reload_interval = absl::Seconds(5);
   // RPC behaviour (--default-deadline, --realtime-deadline,
   // --batch-chunk-size, --max-page-size).
   TrackingServiceOptions service;
@@ -54,6 +63,10 @@ struct ServerOptions {
   CircuitBreakerOptions circuit;
   CacheOptions cache;
   IdempotencyOptions idempotency;
+  // Where the container's memory limit is read when cache.max_bytes is
+  // unset (the default cap is a share of it; service/ops/memory_limit.h).
+  // No flag: tests point it at a fake cgroup directory.
+  std::string cgroup_root = "/sys/fs/cgroup";
   // Upstream connections per host, 0 = unlimited (--max-upstream-connections).
   int max_upstream_connections = 0;
   // Grace period for in-flight RPCs on SIGTERM (--shutdown-grace).

@@ -7,12 +7,15 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "grpc/health/v1/health.pb.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/impl/server_builder_option.h"
 #include "service/errors/grpc_status.h"
+#include "service/errors/secret_redaction.h"
+#include "service/ops/memory_limit.h"
 #include "service/ops/server_credentials.h"
 #include "service/ops/upstream_health.h"
 #include "service/ops/upstream_stats_metrics.h"
@@ -65,7 +68,127 @@ class WithoutReflectionOption final : public grpc::ServerBuilderOption {
   }
 };
 
+// --- Cache memory sizing (docs/operating.md): an unset cache.max_bytes
+// becomes a share of the container's memory limit.
+CacheOptions WithCacheByteCap(CacheOptions cache,
+                              const std::string& cgroup_root,
+                              JsonLogger* logger) {
+  if (cache.max_bytes.has_value()) return cache;
+  const std::optional<uint64_t> limit = ReadCgroupMemoryLimit(cgroup_root);
+  cache.max_bytes = CacheBytesForMemoryLimit(limit, kDefaultCacheMaxBytes);
+  if (logger != nullptr) {
+    logger->Info("cache size", {{"max_bytes", *cache.max_bytes},
+                                {"memory_limit",
+                                 limit.has_value() ? nlohmann::json(*limit)
+                                                   : nlohmann::json("none")}});
+  }
+  return cache;
+}
+// --- end of cache memory sizing.
+
 }  // namespace
+
+// --- Secret rotation (docs/operating.md "Secret rotation"): the API key
+// file and the tokens file are re-read when they change; a bad new value
+// keeps the old one.
+absl::Status TracktryServer::StartSecretReloading(const ServerOptions& options,
+                                                  JsonLogger* logger) {
+  // The key and the tokens must be long enough to be redacted safely.
+  if (!options.upstream.api_key.empty()) {
+    if (absl::Status valid =
+            CheckSecret("the API key (TRACKTRY_API_KEY or --api-key-file)",
+                        options.upstream.api_key);
+        !valid.ok()) {
+      return valid;
+    }
+  }
+  if (options.secret_reload_interval <= absl::ZeroDuration()) {
+    return absl::OkStatus();
+  }
+  std::vector<std::pair<std::string, const SecretFileWatcher*>> watched;
+  if (!options.api_key_file.empty()) {
+    SecretFileWatcherOptions watch;
+    watch.path = options.api_key_file;
+    watch.name = "api_key";
+    watch.interval = options.secret_reload_interval;
+    const std::shared_ptr<SecretValue> key = client_->api_key_holder();
+    const std::string what =
+        absl::StrCat("the API key in ", options.api_key_file);
+    TracktryServer* const self = this;
+    absl::StatusOr<std::unique_ptr<SecretFileWatcher>> watcher =
+        SecretFileWatcher::Start(
+            std::move(watch),
+            [key, what, self, logger](const std::string& content) {
+              const std::string value(absl::StripAsciiWhitespace(content));
+              if (absl::Status valid = CheckSecret(what, value); !valid.ok()) {
+                return valid;
+              }
+              if (value == key->Get()) return absl::OkStatus();
+              // Redacted before it is ever sent, so an upstream echo of the
+              // new key is caught; the old key stays redacted too.
+              AddSecretToRedact(value);
+              if (logger != nullptr) logger->AddSecret(value);
+              key->Set(value);
+              // While the old key is reported rejected, check the new one
+              // at once (one cheap read below the cache and the breaker),
+              // so the metric and the log clear without waiting for
+              // traffic.
+              if (self->upstream_health_->api_key_rejected()) {
+                UpstreamRequest probe;
+                probe.endpoint = Endpoint::kListCarriers;
+                self->instrumented_->Send(std::move(probe),
+                                          absl::Now() + absl::Seconds(10),
+                                          [](absl::StatusOr<Envelope>) {});
+              }
+              return absl::OkStatus();
+            },
+            logger);
+    if (!watcher.ok()) return watcher.status();
+    api_key_watcher_ = std::move(*watcher);
+    watched.emplace_back("api_key", api_key_watcher_.get());
+  }
+  if (authenticator_ != nullptr) {
+    SecretFileWatcherOptions watch;
+    watch.path = options.auth_tokens_file;
+    watch.name = "auth_tokens";
+    watch.interval = options.secret_reload_interval;
+    BearerTokenAuthenticator* const authenticator = authenticator_.get();
+    const std::string source =
+        absl::StrCat("auth tokens file ", options.auth_tokens_file);
+    absl::StatusOr<std::unique_ptr<SecretFileWatcher>> watcher =
+        SecretFileWatcher::Start(
+            std::move(watch),
+            [authenticator, source](const std::string& content) {
+              absl::StatusOr<std::vector<std::string>> tokens =
+                  BearerTokenAuthenticator::ParseTokens(content, source);
+              if (!tokens.ok()) return tokens.status();
+              authenticator->SetTokens(*tokens);
+              return absl::OkStatus();
+            },
+            logger);
+    if (!watcher.ok()) return watcher.status();
+    tokens_watcher_ = std::move(*watcher);
+    watched.emplace_back("auth_tokens", tokens_watcher_.get());
+  }
+  for (const auto& [name, watcher] : watched) {
+    for (const auto& [outcome, count] :
+         {std::make_pair("applied", &SecretFileWatcherStats::reloads),
+          std::make_pair("rejected", &SecretFileWatcherStats::rejected),
+          std::make_pair("unreadable", &SecretFileWatcherStats::read_errors)}) {
+      metrics_->AddCallbackMetric(
+          {"tracktry_secret_reloads_total",
+           "Changes of a secret file, by outcome (applied; rejected: the old "
+           "value stays; unreadable: checks that could not read the file).",
+           prometheus::MetricType::Counter,
+           {{"secret", name}, {"outcome", outcome}},
+           [watcher = watcher, count = count] {
+             return static_cast<double>(watcher->stats().*count);
+           }});
+    }
+  }
+  return absl::OkStatus();
+}
+// --- end of secret rotation.
 
 absl::StatusOr<std::unique_ptr<TracktryServer>> TracktryServer::Start(
     const ServerOptions& options, std::unique_ptr<HttpTransport> transport,
@@ -165,7 +288,8 @@ absl::StatusOr<std::unique_ptr<TracktryServer>> TracktryServer::Start(
   server->retrying_ = std::make_unique<RetryingCaller>(
       server->circuit_breaker_.get(), server->scheduler_.get(), options.retry);
   server->caching_ = std::make_unique<CachingCaller>(
-      server->retrying_.get(), server->scheduler_.get(), options.cache);
+      server->retrying_.get(), server->scheduler_.get(),
+      WithCacheByteCap(options.cache, options.cgroup_root, logger));
   server->idempotency_ = std::make_unique<IdempotencyStore>(
       server->caching_.get(), server->scheduler_.get(), options.idempotency);
   upstream = server->idempotency_.get();
@@ -225,6 +349,11 @@ absl::StatusOr<std::unique_ptr<TracktryServer>> TracktryServer::Start(
        {},
        [self] { return self->readiness_->ready() ? 1.0 : 0.0; }});
   SetSecretsToRedact({options.upstream.api_key, options.webhook_email});
+  // Secret rotation: after SetSecretsToRedact, which a reloaded key adds to.
+  if (absl::Status reloading = server->StartSecretReloading(options, logger);
+      !reloading.ok()) {
+    return reloading;
+  }
 
   grpc::EnableDefaultHealthCheckService(true);
   if (options.enable_reflection) {

@@ -20,6 +20,7 @@
 #include "service/ops/metrics_http_server.h"
 #include "service/ops/metrics_registry.h"
 #include "service/ops/readiness_controller.h"
+#include "service/ops/secret_file_watcher.h"
 #include "service/ops/upstream_health.h"
 #include "service/rpc/authenticating_tracking_service.h"
 #include "service/rpc/tracking_service_impl.h"
@@ -63,6 +64,8 @@ class TracktryServer {
 
   // Liveness/readiness state behind the health service.
   ReadinessController& readiness() { return *readiness_; }
+  // What the upstream answers say about its state (API key).
+  const UpstreamHealth& upstream_health() const { return *upstream_health_; }
   // The Prometheus metrics (always collected; served when
   // metrics_listen_address is set).
   MetricsRegistry& metrics() { return *metrics_; }
@@ -98,6 +101,9 @@ class TracktryServer {
 
  private:
   TracktryServer() = default;
+  // Secret rotation: watches the API key file and the tokens file.
+  absl::Status StartSecretReloading(const ServerOptions& options,
+                                    JsonLogger* logger);
 
   // Declared before the transport: upstream completions delivered while
   // the transport shuts down still report to them.
@@ -137,6 +143,12 @@ class TracktryServer {
   std::unique_ptr<WebhookReceiver> webhook_;
   int port_ = 0;
   bool shut_down_ = false;
+  // Secret rotation (null when off). Declared last: stopped first of the
+  // members (after the destructor has stopped the metrics endpoint that
+  // reads their stats), while everything their callbacks touch (client,
+  // readiness, instrumented_, authenticator) still exists.
+  std::unique_ptr<SecretFileWatcher> api_key_watcher_;
+  std::unique_ptr<SecretFileWatcher> tokens_watcher_;
 };
 
 }  // namespace tracktry

@@ -306,7 +306,12 @@ std::vector<FlagCase> EveryFlag(const std::string& key_file,
       {"base-url", "TRACKTRY_BASE_URL", "http://127.0.0.1:2/v1",
        [](O o) { return o.upstream.base_url == "http://127.0.0.1:2/v1"; }},
       {"api-key-file", "TRACKTRY_API_KEY_FILE", key_file,
-       [](O o) { return o.upstream.api_key == "case-key"; }},
+       [key_file](O o) {
+         // The key, and the file to re-read when it changes.
+         return o.upstream.api_key == "case-key" && o.api_key_file == key_file;
+       }},
+      {"secret-reload-interval", "TRACKTRY_SECRET_RELOAD_INTERVAL", "7s",
+       [](O o) { return o.secret_reload_interval == absl::Seconds(7); }},
       {"api-key-header", "TRACKTRY_API_KEY_HEADER", "X-Case-Key",
        [](O o) { return o.upstream.api_key_header == "X-Case-Key"; }},
       {"default-deadline", "", "7s",
@@ -545,6 +550,9 @@ TEST(ServerOptionsTest, FlagDefaultsAreTheServerOptionsDefaults) {
   EXPECT_EQ(o.cache.carriers_ttl, d.cache.carriers_ttl);
   EXPECT_EQ(o.cache.max_entries, d.cache.max_entries);
   EXPECT_EQ(o.cache.max_bytes, d.cache.max_bytes);
+  // Unset: derived from the memory limit when the server starts.
+  EXPECT_FALSE(o.cache.max_bytes.has_value());
+  EXPECT_EQ(o.secret_reload_interval, d.secret_reload_interval);
   EXPECT_EQ(o.cache.coalesce, d.cache.coalesce);
   EXPECT_EQ(o.idempotency.ttl, d.idempotency.ttl);
   EXPECT_EQ(o.idempotency.max_keys, d.idempotency.max_keys);
@@ -696,6 +704,7 @@ TEST(ServerOptionsTest, UsageListsEveryFlagWithItsVariableAndDefault) {
       {"provider", "TRACKTRY_PROVIDER"},
       {"base-url", "TRACKTRY_BASE_URL"},
       {"api-key-file", "TRACKTRY_API_KEY_FILE"},
+      {"secret-reload-interval", "TRACKTRY_SECRET_RELOAD_INTERVAL"},
       {"api-key-header", "TRACKTRY_API_KEY_HEADER"},
       {"default-deadline", ""},
       {"realtime-deadline", ""},
