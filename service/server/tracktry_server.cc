@@ -9,6 +9,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
 #include "grpc/health/v1/health.pb.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -194,88 +195,111 @@ absl::StatusOr<std::unique_ptr<TracktryServer>> TracktryServer::Start(
     const ServerOptions& options, std::unique_ptr<HttpTransport> transport,
     JsonLogger* logger) {
   std::unique_ptr<TracktryServer> server(new TracktryServer());
-  TracktryServer* const self = server.get();
-  // Ops: metrics, liveness/readiness, credentials, caller authentication.
-  server->metrics_ = std::make_unique<MetricsRegistry>(kServiceName);
-  server->readiness_ = std::make_unique<ReadinessController>(kServiceName);
-  server->upstream_health_ = std::make_unique<UpstreamHealth>(logger);
-  TlsFiles tls_files;
-  tls_files.cert_file = options.tls_cert_file;
-  tls_files.key_file = options.tls_key_file;
-  tls_files.client_ca_file = options.tls_client_ca_file;
-  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
-      MakeServerCredentials(tls_files);
-  if (!credentials.ok()) return credentials.status();
+  RETURN_IF_ERROR(server->BuildOps(options, logger));
+  RETURN_IF_ERROR(
+      server->BuildUpstreamChain(options, std::move(transport), logger));
+  server->BuildService(options);
+  // After the initial secrets are registered for redaction (BuildService):
+  // a reloaded key is added to them.
+  RETURN_IF_ERROR(server->StartSecretReloading(options, logger));
+  RETURN_IF_ERROR(server->StartGrpcServer(options));
+  RETURN_IF_ERROR(server->StartMetricsEndpoint(options));
+  RETURN_IF_ERROR(server->StartWebhook(options));
+  return server;
+}
+
+absl::Status TracktryServer::BuildOps(const ServerOptions& options,
+                                      JsonLogger* logger) {
+  metrics_ = std::make_unique<MetricsRegistry>(kServiceName);
+  readiness_ = std::make_unique<ReadinessController>(kServiceName);
+  upstream_health_ = std::make_unique<UpstreamHealth>(logger);
   if (!options.auth_tokens_file.empty()) {
-    absl::StatusOr<std::unique_ptr<BearerTokenAuthenticator>> authenticator =
-        BearerTokenAuthenticator::FromFile(options.auth_tokens_file);
-    if (!authenticator.ok()) return authenticator.status();
-    server->authenticator_ = std::move(*authenticator);
+    ASSIGN_OR_RETURN(authenticator_, BearerTokenAuthenticator::FromFile(
+                                         options.auth_tokens_file));
   }
+  if (logger != nullptr) {
+    access_log_ = std::make_unique<AccessLogObserver>(logger);
+  }
+  observers_.Add(access_log_.get());
+  observers_.Add(metrics_.get());
+  TracktryServer* const self = this;
+  metrics_->AddCallbackMetric(
+      {"tracktry_live",
+       "1 while the process serves (health \"\").",
+       prometheus::MetricType::Gauge,
+       {},
+       [self] { return self->readiness_->live() ? 1.0 : 0.0; }});
+  metrics_->AddCallbackMetric(
+      {"tracktry_ready",
+       "1 while ready for traffic (health tracktry.v1.TrackingService).",
+       prometheus::MetricType::Gauge,
+       {},
+       [self] { return self->readiness_->ready() ? 1.0 : 0.0; }});
+  // Upstream states that used to change readiness (docs/operating.md).
+  metrics_->AddCallbackMetric(
+      {"tracktry_upstream_api_key_rejected",
+       "1 while the upstream rejects the API key (last answer about it).",
+       prometheus::MetricType::Gauge,
+       {},
+       [self] {
+         return self->upstream_health_->api_key_rejected() ? 1.0 : 0.0;
+       }});
+  return absl::OkStatus();
+}
+
+absl::Status TracktryServer::BuildUpstreamChain(
+    const ServerOptions& options, std::unique_ptr<HttpTransport> transport,
+    JsonLogger* logger) {
+  // Bottom to top: transport_ -> client_ -> instrumented_ (metrics and the
+  // API-key state per real HTTP call) -> rate_shaper_ -> circuit_breaker_
+  // -> retrying_ -> caching_ -> idempotency_ -> the API layer. The shaper
+  // sits lowest so every real upstream call, retries included, takes a
+  // token; retries pass through the breaker (each attempt counts); the
+  // cache and coalescing sit above the retries, so one shared read retries
+  // once for all its waiters. One scheduler serves every layer that waits.
   if (transport == nullptr) {
     CurlMultiTransport::Options transport_options;
     transport_options.max_connections_per_host =
         options.max_upstream_connections;
     transport = std::make_unique<CurlMultiTransport>(transport_options);
   }
-  server->transport_ = std::move(transport);
-  server->client_ = std::make_unique<TracktryClient>(server->transport_.get(),
-                                                     options.upstream);
-  // Upstream chain, bottom to top: client_ -> instrumented_ (metrics per
-  // real HTTP call, API-key readiness) -> the resilience layers -> service.
-  server->upstream_observer_ = std::make_unique<UpstreamObservers>(
-      server->metrics_.get(), server->upstream_health_.get());
-  server->instrumented_ = std::make_unique<InstrumentedUpstreamCaller>(
-      server->client_.get(), server->upstream_observer_.get());
-  UpstreamCaller* upstream = server->instrumented_.get();
-  // --- Upstream discipline: rate shaping (service/upstream/rate_shaper.h).
-  // instrumented_ -> rate_shaper_ -> (retry / circuit breaker / cache
-  // layers) -> service. The shaper sits lowest so every real upstream call,
-  // retries included, takes a token; instrumented_ below it counts only
-  // calls that really go out. One scheduler serves every layer that waits.
-  server->scheduler_ = std::make_unique<Scheduler>();
-  {
-    RateShaperOptions rate_options = options.rate_shaping;
-    if (rate_options.account_id.empty()) {
-      // Redis keys carry a hash of the key, never the key.
-      rate_options.account_id = AccountIdFromApiKey(options.upstream.api_key);
-    }
-    if (absl::Status valid = ValidateRateShaperOptions(rate_options);
-        !valid.ok()) {
-      return valid;
-    }
-    if (logger != nullptr) {
-      const auto& limits = rate_options.limits;
-      logger->Info("rate shaping",
-                   {{"enabled", rate_options.enabled},
-                    {"rate_default", limits[0].rate},
-                    {"rate_list", limits[1].rate},
-                    {"rate_realtime", limits[2].rate},
-                    {"burst", limits[0].burst},
-                    {"safety", rate_options.safety},
-                    {"jitter_compensation", rate_options.jitter_compensation},
-                    {"share", rate_options.share},
-                    {"redis", rate_options.redis_address.empty()
-                                  ? "off"
-                                  : rate_options.redis_address}});
-    }
-    server->rate_shaper_ = std::make_unique<RateShaper>(
-        upstream, server->scheduler_.get(), std::move(rate_options));
-    upstream = server->rate_shaper_.get();
+  transport_ = std::move(transport);
+  client_ =
+      std::make_unique<TracktryClient>(transport_.get(), options.upstream);
+  upstream_observer_ = std::make_unique<UpstreamObservers>(
+      metrics_.get(), upstream_health_.get());
+  instrumented_ = std::make_unique<InstrumentedUpstreamCaller>(
+      client_.get(), upstream_observer_.get());
+  scheduler_ = std::make_unique<Scheduler>();
+  RateShaperOptions rate_options = options.rate_shaping;
+  if (rate_options.account_id.empty()) {
+    // Redis keys carry a hash of the key, never the key.
+    rate_options.account_id = AccountIdFromApiKey(options.upstream.api_key);
   }
-  // --- end of rate shaping.
-  // --- Upstream resilience (README "Upstream failures"), above the shaper:
-  // rate_shaper_ -> circuit_breaker_ -> retrying_ -> caching_ ->
-  // idempotency_ -> service. Retries pass through the breaker (each attempt
-  // counts) and the shaper (each attempt takes a token); the cache and
-  // coalescing sit above the retries, so one shared read retries once for
-  // all its waiters.
-  server->circuit_breaker_ = std::make_unique<CircuitBreaker>(
-      upstream, server->scheduler_.get(), options.circuit);
+  RETURN_IF_ERROR(ValidateRateShaperOptions(rate_options));
+  if (logger != nullptr) {
+    const auto& limits = rate_options.limits;
+    logger->Info("rate shaping",
+                 {{"enabled", rate_options.enabled},
+                  {"rate_default", limits[0].rate},
+                  {"rate_list", limits[1].rate},
+                  {"rate_realtime", limits[2].rate},
+                  {"burst", limits[0].burst},
+                  {"safety", rate_options.safety},
+                  {"jitter_compensation", rate_options.jitter_compensation},
+                  {"share", rate_options.share},
+                  {"redis", rate_options.redis_address.empty()
+                                ? "off"
+                                : rate_options.redis_address}});
+  }
+  rate_shaper_ = std::make_unique<RateShaper>(
+      instrumented_.get(), scheduler_.get(), std::move(rate_options));
+  circuit_breaker_ = std::make_unique<CircuitBreaker>(
+      rate_shaper_.get(), scheduler_.get(), options.circuit);
   // Circuit changes are logged (and exported as tracktry_circuit_open);
   // they do not change readiness (see ReadinessController).
   if (logger != nullptr) {
-    server->circuit_breaker_->SetStateListener([logger](CircuitState state) {
+    circuit_breaker_->SetStateListener([logger](CircuitState state) {
       if (state == CircuitState::kOpen) {
         logger->Warning(
             "upstream circuit open: calls fail fast with "
@@ -285,30 +309,19 @@ absl::StatusOr<std::unique_ptr<TracktryServer>> TracktryServer::Start(
       }
     });
   }
-  server->retrying_ = std::make_unique<RetryingCaller>(
-      server->circuit_breaker_.get(), server->scheduler_.get(), options.retry);
-  server->caching_ = std::make_unique<CachingCaller>(
-      server->retrying_.get(), server->scheduler_.get(),
+  retrying_ = std::make_unique<RetryingCaller>(circuit_breaker_.get(),
+                                               scheduler_.get(), options.retry);
+  caching_ = std::make_unique<CachingCaller>(
+      retrying_.get(), scheduler_.get(),
       WithCacheByteCap(options.cache, options.cgroup_root, logger));
-  server->idempotency_ = std::make_unique<IdempotencyStore>(
-      server->caching_.get(), server->scheduler_.get(), options.idempotency);
-  upstream = server->idempotency_.get();
-  // --- end of upstream resilience.
+  idempotency_ = std::make_unique<IdempotencyStore>(
+      caching_.get(), scheduler_.get(), options.idempotency);
   // Their counters, read at every /metrics scrape.
-  RegisterUpstreamStatsMetrics(
-      server->metrics_.get(), server->rate_shaper_.get(),
-      server->circuit_breaker_.get(), server->retrying_.get(),
-      server->caching_.get(), server->idempotency_.get());
-  // Upstream states that used to change readiness (docs/operating.md).
-  server->metrics_->AddCallbackMetric(
-      {"tracktry_upstream_api_key_rejected",
-       "1 while the upstream rejects the API key (last answer about it).",
-       prometheus::MetricType::Gauge,
-       {},
-       [self] {
-         return self->upstream_health_->api_key_rejected() ? 1.0 : 0.0;
-       }});
-  server->metrics_->AddCallbackMetric(
+  RegisterUpstreamStatsMetrics(metrics_.get(), rate_shaper_.get(),
+                               circuit_breaker_.get(), retrying_.get(),
+                               caching_.get(), idempotency_.get());
+  TracktryServer* const self = this;
+  metrics_->AddCallbackMetric(
       {"tracktry_rate_limit_paused",
        "1 while upstream calls are paused after an upstream 429.",
        prometheus::MetricType::Gauge,
@@ -317,44 +330,31 @@ absl::StatusOr<std::unique_ptr<TracktryServer>> TracktryServer::Start(
          return absl::Now() < self->rate_shaper_->Stats().paused_until ? 1.0
                                                                        : 0.0;
        }});
-  if (logger != nullptr) {
-    server->access_log_ = std::make_unique<AccessLogObserver>(logger);
-  }
-  server->observers_.Add(server->access_log_.get());
-  server->observers_.Add(server->metrics_.get());
-  RpcObserver* observer = &server->observers_;
-  server->service_ = std::make_unique<TrackingServiceImpl>(upstream, observer,
-                                                           options.service);
-  // --- Live updates: WatchTracking pollers share the upstream chain.
-  server->watch_hub_ = std::make_unique<WatchHub>(
-      upstream, server->scheduler_.get(), options.watch);
-  server->service_->SetWatchHub(server->watch_hub_.get());
-  // --- end of live updates.
-  grpc::Service* tracking_service = server->service_.get();
-  if (server->authenticator_ != nullptr) {
-    server->auth_service_ = std::make_unique<AuthenticatingTrackingService>(
-        server->service_.get(), server->authenticator_.get(), observer);
-    tracking_service = server->auth_service_.get();
-  }
-  server->metrics_->AddCallbackMetric(
-      {"tracktry_live",
-       "1 while the process serves (health \"\").",
-       prometheus::MetricType::Gauge,
-       {},
-       [self] { return self->readiness_->live() ? 1.0 : 0.0; }});
-  server->metrics_->AddCallbackMetric(
-      {"tracktry_ready",
-       "1 while ready for traffic (health tracktry.v1.TrackingService).",
-       prometheus::MetricType::Gauge,
-       {},
-       [self] { return self->readiness_->ready() ? 1.0 : 0.0; }});
-  SetSecretsToRedact({options.upstream.api_key, options.webhook_email});
-  // Secret rotation: after SetSecretsToRedact, which a reloaded key adds to.
-  if (absl::Status reloading = server->StartSecretReloading(options, logger);
-      !reloading.ok()) {
-    return reloading;
-  }
+  return absl::OkStatus();
+}
 
+void TracktryServer::BuildService(const ServerOptions& options) {
+  UpstreamCaller* const upstream = idempotency_.get();
+  service_ = std::make_unique<TrackingServiceImpl>(upstream, &observers_,
+                                                   options.service);
+  // Live updates: WatchTracking pollers share the upstream chain.
+  watch_hub_ =
+      std::make_unique<WatchHub>(upstream, scheduler_.get(), options.watch);
+  service_->SetWatchHub(watch_hub_.get());
+  if (authenticator_ != nullptr) {
+    auth_service_ = std::make_unique<AuthenticatingTrackingService>(
+        service_.get(), authenticator_.get(), &observers_);
+  }
+  SetSecretsToRedact({options.upstream.api_key, options.webhook_email});
+}
+
+absl::Status TracktryServer::StartGrpcServer(const ServerOptions& options) {
+  TlsFiles tls_files;
+  tls_files.cert_file = options.tls_cert_file;
+  tls_files.key_file = options.tls_key_file;
+  tls_files.client_ca_file = options.tls_client_ca_file;
+  ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
+                   MakeServerCredentials(tls_files));
   grpc::EnableDefaultHealthCheckService(true);
   if (options.enable_reflection) {
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -366,10 +366,11 @@ absl::StatusOr<std::unique_ptr<TracktryServer>> TracktryServer::Start(
   if (!options.enable_reflection) {
     builder.SetOption(std::make_unique<WithoutReflectionOption>());
   }
-  builder.AddListeningPort(options.listen_address, *credentials,
-                           &server->port_);
-  builder.RegisterService(tracking_service);
-  // Limits and connection management (README "Operating").
+  builder.AddListeningPort(options.listen_address, credentials, &port_);
+  builder.RegisterService(auth_service_ != nullptr
+                              ? static_cast<grpc::Service*>(auth_service_.get())
+                              : service_.get());
+  // Limits and connection management (docs/operating.md).
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
   builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
@@ -393,76 +394,76 @@ absl::StatusOr<std::unique_ptr<TracktryServer>> TracktryServer::Start(
   builder.AddChannelArgument(
       GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 30000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
-  server->server_ = builder.BuildAndStart();
-  if (server->server_ == nullptr || server->port_ == 0) {
+  server_ = builder.BuildAndStart();
+  if (server_ == nullptr || port_ == 0) {
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", options.listen_address));
   }
-  server->readiness_->Attach(server->server_->GetHealthCheckService());
-  if (!options.metrics_listen_address.empty()) {
-    absl::StatusOr<std::unique_ptr<MetricsHttpServer>> metrics_server =
-        MetricsHttpServer::Start(options.metrics_listen_address,
-                                 server->metrics_->collectable());
-    if (!metrics_server.ok()) return metrics_server.status();
-    server->metrics_server_ = std::move(*metrics_server);
+  readiness_->Attach(server_->GetHealthCheckService());
+  return absl::OkStatus();
+}
+
+absl::Status TracktryServer::StartMetricsEndpoint(
+    const ServerOptions& options) {
+  if (options.metrics_listen_address.empty()) return absl::OkStatus();
+  ASSIGN_OR_RETURN(metrics_server_,
+                   MetricsHttpServer::Start(options.metrics_listen_address,
+                                            metrics_->collectable()));
+  return absl::OkStatus();
+}
+
+absl::Status TracktryServer::StartWebhook(const ServerOptions& options) {
+  if (options.webhook_listen_address.empty()) return absl::OkStatus();
+  // A verified push is a hint (re-read upstream) unless the operator trusts
+  // push bodies; see PushApplier.
+  PushApplierOptions push_options;
+  push_options.trust_push_body = options.webhook_trust_push_body;
+  push_applier_ = std::make_unique<PushApplier>(
+      idempotency_.get(), watch_hub_.get(), caching_.get(), push_options);
+  PushApplier* const applier = push_applier_.get();
+  WebhookReceiverOptions webhook_options;
+  webhook_options.listen_address = options.webhook_listen_address;
+  webhook_options.email = options.webhook_email;
+  webhook_options.max_skew = options.webhook_max_skew;
+  webhook_options.dedupe_ttl = options.webhook_dedupe_ttl;
+  webhook_options.on_accepted = [applier](const nlohmann::json& data,
+                                          const v1::Tracking& tracking) {
+    applier->Apply(data, tracking);
+  };
+  ASSIGN_OR_RETURN(webhook_,
+                   WebhookReceiver::Start(std::move(webhook_options)));
+  // The receiver outlives every scrape: the metrics endpoint stops first.
+  const WebhookReceiver* const receiver = webhook_.get();
+  for (const auto& [outcome, count] :
+       {std::make_pair("accepted", &WebhookStats::accepted),
+        std::make_pair("duplicate", &WebhookStats::duplicates),
+        std::make_pair("unauthorized", &WebhookStats::unauthorized),
+        std::make_pair("malformed", &WebhookStats::malformed)}) {
+    metrics_->AddCallbackMetric(
+        {"tracktry_webhook_pushes_total",
+         "Webhook pushes received, by outcome (accepted = verified and first "
+         "seen).",
+         prometheus::MetricType::Counter,
+         {{"outcome", outcome}},
+         [receiver, count = count] {
+           return static_cast<double>(receiver->stats().*count);
+         }});
   }
-  // --- Live updates: the webhook receiver (off unless --webhook-listen).
-  if (!options.webhook_listen_address.empty()) {
-    WebhookReceiverOptions webhook_options;
-    webhook_options.listen_address = options.webhook_listen_address;
-    webhook_options.email = options.webhook_email;
-    webhook_options.max_skew = options.webhook_max_skew;
-    webhook_options.dedupe_ttl = options.webhook_dedupe_ttl;
-    // A verified push is a hint (re-read upstream) unless the operator
-    // trusts push bodies; see PushApplier.
-    PushApplierOptions push_options;
-    push_options.trust_push_body = options.webhook_trust_push_body;
-    server->push_applier_ =
-        std::make_unique<PushApplier>(upstream, server->watch_hub_.get(),
-                                      server->caching_.get(), push_options);
-    PushApplier* applier = server->push_applier_.get();
-    webhook_options.on_accepted = [applier](const nlohmann::json& data,
-                                            const v1::Tracking& tracking) {
-      applier->Apply(data, tracking);
-    };
-    absl::StatusOr<std::unique_ptr<WebhookReceiver>> webhook =
-        WebhookReceiver::Start(std::move(webhook_options));
-    if (!webhook.ok()) return webhook.status();
-    server->webhook_ = std::move(*webhook);
-    // The receiver outlives every scrape: the metrics endpoint stops first.
-    const WebhookReceiver* receiver = server->webhook_.get();
-    for (const auto& [outcome, count] :
-         {std::make_pair("accepted", &WebhookStats::accepted),
-          std::make_pair("duplicate", &WebhookStats::duplicates),
-          std::make_pair("unauthorized", &WebhookStats::unauthorized),
-          std::make_pair("malformed", &WebhookStats::malformed)}) {
-      server->metrics_->AddCallbackMetric(
-          {"tracktry_webhook_pushes_total",
-           "Webhook pushes received, by outcome (accepted = verified and "
-           "first seen).",
-           prometheus::MetricType::Counter,
-           {{"outcome", outcome}},
-           [receiver, count = count] {
-             return static_cast<double>(receiver->stats().*count);
-           }});
-    }
-    for (const auto& [outcome, count] :
-         {std::make_pair("trusted", &PushApplierStats::trusted),
-          std::make_pair("reread", &PushApplierStats::rereads),
-          std::make_pair("reread_failed",
-                         &PushApplierStats::reread_failures)}) {
-      server->metrics_->AddCallbackMetric(
-          {"tracktry_webhook_applied_total",
-           "Accepted webhook pushes by how they were applied: re-read "
-           "upstream (the default), or trusted as sent.",
-           prometheus::MetricType::Counter,
-           {{"outcome", outcome}},
-           [applier, count = count] {
-             return static_cast<double>(applier->stats().*count);
-           }});
-    }
+  for (const auto& [outcome, count] :
+       {std::make_pair("trusted", &PushApplierStats::trusted),
+        std::make_pair("reread", &PushApplierStats::rereads),
+        std::make_pair("reread_failed", &PushApplierStats::reread_failures)}) {
+    metrics_->AddCallbackMetric(
+        {"tracktry_webhook_applied_total",
+         "Accepted webhook pushes by how they were applied: re-read upstream "
+         "(the default), or trusted as sent.",
+         prometheus::MetricType::Counter,
+         {{"outcome", outcome}},
+         [applier, count = count] {
+           return static_cast<double>(applier->stats().*count);
+         }});
   }
-  return server;
+  return absl::OkStatus();
 }
 
 TracktryServer::~TracktryServer() {

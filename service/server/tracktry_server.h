@@ -102,6 +102,15 @@ class TracktryServer {
  private:
   TracktryServer() = default;
   // Secret rotation: watches the API key file and the tokens file.
+  // Start(), step by step.
+  absl::Status BuildOps(const ServerOptions& options, JsonLogger* logger);
+  absl::Status BuildUpstreamChain(const ServerOptions& options,
+                                  std::unique_ptr<HttpTransport> transport,
+                                  JsonLogger* logger);
+  void BuildService(const ServerOptions& options);
+  absl::Status StartGrpcServer(const ServerOptions& options);
+  absl::Status StartMetricsEndpoint(const ServerOptions& options);
+  absl::Status StartWebhook(const ServerOptions& options);
   absl::Status StartSecretReloading(const ServerOptions& options,
                                     JsonLogger* logger);
 
