@@ -13,7 +13,7 @@
 # the file does not exist yet. Remove each entry once its file is merged.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-REPO="$PWD"
+REPO="$(pwd -P)"
 BIN_DIR="${BIN_DIR:-build/release}"
 IN_FLIGHT=(docs/read-batching.md docs/fleet-mode.md)
 MAX_README_LINES=260
@@ -43,7 +43,8 @@ is_in_flight() {
 
 # Checks the docs under ROOT; prints one line per problem, fails on any.
 check_docs() {
-  local root="$1" problems=0 links=0 file target path fragment dir resolved
+  local root problems=0 links=0 file target path fragment dir resolved
+  root="$(realpath "$1")"
   local files=("$root/README.md" "$root"/docs/*.md)
   for file in "${files[@]}"; do
     dir="$(dirname "$file")"
