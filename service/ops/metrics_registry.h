@@ -2,7 +2,7 @@
 //
 // MetricsRegistry: the service's Prometheus metrics (prometheus-cpp).
 //
-// Series (see README "Operating / Metrics"):
+// Series (docs/operating.md "Metrics"):
 //   grpc_server_started_total{grpc_service,grpc_method}            counter
 //   grpc_server_handled_total{grpc_service,grpc_method,grpc_code}  counter
 //   grpc_server_handling_seconds{grpc_service,grpc_method}         histogram

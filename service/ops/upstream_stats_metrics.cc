@@ -97,7 +97,7 @@ void RegisterUpstreamStatsMetrics(MetricsRegistry* metrics,
         {"tracktry_cache_expired_total", &CacheStats::expired},
     };
     for (const auto& [name, field] : counters) {
-      Add(metrics, name, "Response cache counter (see README Metrics).",
+      Add(metrics, name, "Response cache counter (docs/operating.md, Metrics).",
           MetricType::Counter, {}, [caching, field = field] {
             return static_cast<double>(caching->stats().*field);
           });

@@ -454,7 +454,7 @@ std::vector<FlagSection> MakeFlagTable() {
     };
   };
   table.push_back(
-      {"Upstream rate shaping (per account; see README \"Rate limits\")",
+      {"Upstream rate shaping (per account; docs/upstream-discipline.md)",
        {
            Bind(FLAGS_rate_limit, "TRACKTRY_RATE_LIMIT", "on|off",
                 OnOffSwitch(),
@@ -523,7 +523,7 @@ std::vector<FlagSection> MakeFlagTable() {
                 }),
        }});
   table.push_back(
-      {"Upstream resilience (see README \"Upstream failures\")",
+      {"Upstream resilience (docs/upstream-discipline.md)",
        {
            Bind(FLAGS_retry_max_attempts, "TRACKTRY_RETRY_MAX_ATTEMPTS", "N",
                 IntIn(1, 10),
@@ -569,7 +569,7 @@ std::vector<FlagSection> MakeFlagTable() {
                 }),
        }});
   table.push_back(
-      {"Live updates (see README \"Live updates\")",
+      {"Live updates (docs/api.md)",
        {
            Bind(FLAGS_watch_interval, "TRACKTRY_WATCH_INTERVAL", "DUR",
                 PositiveDuration(),

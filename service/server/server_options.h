@@ -52,7 +52,7 @@ struct ServerOptions {
   // --redis-user, --redis-password-file, --redis-namespace (env
   // TRACKTRY_REDIS_*). The Redis password is never logged.
   RateShaperOptions rate_shaping;
-  // Upstream resilience (README "Upstream failures"), env TRACKTRY_<FLAG>:
+  // Upstream resilience (docs/upstream-discipline.md), env TRACKTRY_<FLAG>:
   // retries of idempotent reads (--retry-max-attempts,
   // --retry-initial-backoff, --retry-max-backoff, --retry-attempt-timeout),
   // the circuit breaker (--circuit-failures, --circuit-cooldown), the read
@@ -107,7 +107,7 @@ struct ServerOptions {
   absl::Duration max_connection_age = absl::Minutes(10);
   absl::Duration max_connection_age_grace = absl::Seconds(30);
 
-  // --- Live updates (README "Live updates"). ---
+  // --- Live updates (docs/api.md "WatchTracking"). ---
   // WatchTracking: time between upstream polls of a watched tracking
   // (--watch-interval, TRACKTRY_WATCH_INTERVAL).
   WatchHubOptions watch;

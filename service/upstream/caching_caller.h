@@ -8,10 +8,11 @@
 //     is its own entry. Which answers are cached, and for how long, is the
 //     route's cache class (route_table.h). Errors are not cached
 //     (an empty 4031 answer is a success and is).
-//   * coalesces identical concurrent idempotent calls (get, list, realtime,
-//     carriers, detect): while one upstream call for a key is in flight,
-//     identical calls wait for it instead of starting their own, and all of
-//     them get its result. A call whose deadline is more than
+//   * coalesces identical concurrent idempotent calls (the route table's
+//     reads: get, list, realtime, carriers, detect, userinfo,
+//     status_number, remote, cost_time): while one upstream call for a key is
+//     in flight, identical calls wait for it instead of starting their own, and
+//     all of them get its result. A call whose deadline is more than
 //     `coalesce_deadline_slack` later than the in-flight call's starts a
 //     fresh call (which later arrivals join), so a short first deadline
 //     cannot fail a long later one early. A waiter that is cancelled or

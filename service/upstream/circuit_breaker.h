@@ -10,8 +10,8 @@
 //   open       calls fail at once with UNAVAILABLE, ErrorInfo reason
 //              CIRCUIT_OPEN and a RetryInfo holding the rest of the
 //              cool-down; no upstream call is made. After `cooldown` a timer
-//              moves it to half-open (even without traffic, so readiness
-//              recovers).
+//              moves it to half-open (even without traffic, so the state and
+//              its metric recover).
 //   half_open  exactly one call (the probe) passes; the others fail fast
 //              like in open (RetryInfo = probe_retry_delay). A successful
 //              probe closes the circuit, a failed one re-opens it for
