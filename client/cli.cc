@@ -299,12 +299,23 @@ absl::Status ApplyCreateFlags(const Flags& flags,
   return absl::OkStatus();
 }
 
+// --full: TRACKING_VIEW_FULL (the trackings' `raw` too); --full=false:
+// BASIC. Without the flag the request's view stays as given (unset = BASIC).
+template <typename Request>
+absl::Status ApplyViewFlag(const Flags& flags, Request& request) {
+  if (std::optional<std::string> value = flags.Get("full")) {
+    ASSIGN_OR_RETURN(bool full, ParseBool("full", *value));
+    request.set_view(full ? v1::TRACKING_VIEW_FULL : v1::TRACKING_VIEW_BASIC);
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ApplyGetFlags(const Flags& flags,
                            v1::GetTrackingRequest& request) {
   SetString(flags, "carrier", request.mutable_carrier_code());
   SetString(flags, "number", request.mutable_tracking_number());
   SetString(flags, "lang", request.mutable_lang());
-  return absl::OkStatus();
+  return ApplyViewFlag(flags, request);
 }
 
 // The updatable fields of UpdateTrackingRequest.tracking that hold a
@@ -443,6 +454,7 @@ absl::Status ApplyListFlags(const Flags& flags,
     ASSIGN_OR_RETURN(bool archived, ParseBool("archived", *value));
     request.set_archived(archived);
   }
+  RETURN_IF_ERROR(ApplyViewFlag(flags, request));
   struct TimeFlag {
     const char* flag;
     google::protobuf::Timestamp* (v1::ListTrackingsRequest::*mutable_field)();
@@ -474,7 +486,7 @@ absl::Status ApplyRealtimeFlags(const Flags& flags,
   SetString(flags, "destination-country",
             request.mutable_tracking_destination_country());
   SetString(flags, "order-create-time", request.mutable_order_create_time());
-  return absl::OkStatus();
+  return ApplyViewFlag(flags, request);
 }
 
 absl::Status ApplyCarriersFlags(const Flags& flags,
@@ -648,7 +660,9 @@ const std::vector<Command>& Commands() {
          "Show a stored tracking with its checkpoints (GetTracking).",
          {{"carrier", "CODE", "carrier code, e.g. dhl"},
           {"number", "NUMBER", "tracking number"},
-          {"lang", "LANG", "2-letter language of checkpoints"}},
+          {"lang", "LANG", "2-letter language of checkpoints"},
+          {"full", "",
+           "also return raw, the upstream object as sent (view FULL)"}},
          UnaryRunner<v1::GetTrackingRequest, v1::GetTrackingResponse>(
              &ApplyGetFlags, &TrackingClient::GetTracking)});
     list->push_back(
@@ -705,7 +719,9 @@ const std::vector<Command>& Commands() {
           {"created-after", "TIME", "create_time_min (RFC 3339 or date)"},
           {"created-before", "TIME", "create_time_max (RFC 3339 or date)"},
           {"updated-after", "TIME", "update_time_min (RFC 3339 or date)"},
-          {"updated-before", "TIME", "update_time_max (RFC 3339 or date)"}},
+          {"updated-before", "TIME", "update_time_max (RFC 3339 or date)"},
+          {"full", "",
+           "also return raw, the upstream object as sent (view FULL)"}},
          &RunList});
     list->push_back(
         {"realtime",
@@ -718,7 +734,9 @@ const std::vector<Command>& Commands() {
           {"postal-code", "CODE", "receiver postal code"},
           {"account-number", "NUMBER", "account number"},
           {"destination-country", "CC", "tracking_destination_country"},
-          {"order-create-time", "TIME", "order time as \"YYYY/M/D HH:MM\""}},
+          {"order-create-time", "TIME", "order time as \"YYYY/M/D HH:MM\""},
+          {"full", "",
+           "also return raw, the upstream object as sent (view FULL)"}},
          UnaryRunner<v1::GetRealtimeTrackingRequest,
                      v1::GetRealtimeTrackingResponse>(
              &ApplyRealtimeFlags, &TrackingClient::GetRealtimeTracking)});

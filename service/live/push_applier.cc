@@ -60,6 +60,8 @@ void PushApplier::Reread(const v1::Tracking& pushed) {
   read->request.set_tracking_number(pushed.tracking_number());
   // A fresh read (it refreshes the cache), which may join one in flight.
   read->request.set_bypass_cache(true);
+  // What the watchers get: WatchReactor drops `raw` unless asked for.
+  read->request.set_view(v1::TRACKING_VIEW_FULL);
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) return;

@@ -128,6 +128,9 @@ WatchHub::WatchId WatchHub::Watch(const std::string& carrier_code,
     slot->read.set_carrier_code(carrier_code);
     slot->read.set_tracking_number(tracking_number);
     slot->read.set_lang(lang);
+    // Watchers that asked for FULL get `raw`; WatchReactor drops it for
+    // the others.
+    slot->read.set_view(v1::TRACKING_VIEW_FULL);
   }
   std::shared_ptr<Poller> poller = slot;
   Poller::Watcher& watcher = poller->watchers[id];

@@ -17,6 +17,7 @@
 #include "service/ops/rpc_observer.h"
 #include "service/rpc/arena_message_allocator.h"
 #include "service/rpc/upstream_reactor.h"
+#include "service/tracktry_api/cached_reads.h"
 #include "service/tracktry_api/upstream_caller.h"
 #include "tracktry/v1/tracking_service.grpc.pb.h"
 
@@ -40,6 +41,13 @@ class TrackingServiceImpl final : public v1::TrackingService::CallbackService {
  public:
   TrackingServiceImpl(UpstreamCaller* upstream, RpcObserver* observer,
                       TrackingServiceOptions options);
+
+  // GetTracking answers what `cache` holds at once, on the gRPC thread that
+  // received the call, instead of through the upstream chain (whose cache
+  // hits complete on the scheduler thread). `cache` is the read cache of
+  // the chain below `upstream` (its CachingCaller); not owned, must outlive
+  // every RPC. Call before serving.
+  void SetCachedReads(CachedReads* cache) { cached_reads_ = cache; }
 
   grpc::ServerUnaryReactor* CreateTracking(
       grpc::CallbackServerContext* context,
@@ -143,8 +151,10 @@ class TrackingServiceImpl final : public v1::TrackingService::CallbackService {
   UpstreamCaller* const upstream_;
   RpcObserver* const observer_;
   const TrackingServiceOptions options_;
-  // The two single-tracking reads build their answer in place on an arena
-  // (GetTracking is the hot one; realtime answers are the largest).
+  CachedReads* cached_reads_ = nullptr;
+  // The two single-tracking reads get their messages on one arena per call
+  // (GetTracking's answer is its serialized tracking, api::SerializedTracking,
+  // kept on that arena; realtime answers, the largest, are built in place).
   ArenaMessageAllocator<v1::GetTrackingRequest, v1::GetTrackingResponse>
       get_tracking_allocator_;
   ArenaMessageAllocator<v1::GetRealtimeTrackingRequest,

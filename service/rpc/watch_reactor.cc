@@ -50,6 +50,7 @@ void WatchReactor::Start(const v1::WatchTrackingRequest& request) {
   if (hub_ == nullptr) {
     return OnWatchEnd(absl::UnimplementedError("WatchTracking is disabled"));
   }
+  with_raw_ = request.view() == v1::TRACKING_VIEW_FULL;
   id_ = hub_->Watch(request.carrier_code(), request.tracking_number(),
                     request.lang(), this);
 }
@@ -63,6 +64,7 @@ void WatchReactor::OnWatchMessage(const v1::WatchTrackingResponse& message) {
     } else {
       pending_ = message;
     }
+    if (!with_raw_) pending_->mutable_tracking()->clear_raw();
   }
   Pump();
 }

@@ -37,6 +37,8 @@ class WatchReactor final
                RpcObserver* observer);
 
   // Validates `request` and attaches to the hub, or finishes with the error.
+  // The hub's pollers read in the FULL view; `raw` is dropped from every
+  // message unless request.view() is FULL.
   void Start(const v1::WatchTrackingRequest& request);
 
   // WatchSink (called with the hub's lock held).
@@ -60,6 +62,8 @@ class WatchReactor final
   std::string request_id_;
 
   WatchHub::WatchId id_ = 0;
+  // Set by Start() before the hub can deliver a message.
+  bool with_raw_ = false;
   std::mutex mu_;
   v1::WatchTrackingResponse writing_;
   std::optional<v1::WatchTrackingResponse> pending_;

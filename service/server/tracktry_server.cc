@@ -341,6 +341,8 @@ void TracktryServer::BuildService(const ServerOptions& options) {
   watch_hub_ =
       std::make_unique<WatchHub>(upstream, scheduler_.get(), options.watch);
   service_->SetWatchHub(watch_hub_.get());
+  // Cache hits of GetTracking are answered on the gRPC thread.
+  service_->SetCachedReads(caching_.get());
   if (authenticator_ != nullptr) {
     auth_service_ = std::make_unique<AuthenticatingTrackingService>(
         service_.get(), authenticator_.get(), &observers_);

@@ -21,13 +21,14 @@ UpstreamCaller::CallId ListTrackingsPage(UpstreamCaller* upstream,
   call.query = ListTrackingsQuery(filter, page, page_size);
   return SendAndRead(
       upstream, std::move(call), deadline,
-      [page, page_size, out](const Envelope& envelope) -> absl::Status {
+      [page, page_size, view = filter.view(),
+       out](const Envelope& envelope) -> absl::Status {
         out->trackings.clear();
         out->total = 0;
         out->more = false;
         // Empty: not an error, and the end of the collection.
         if (IsEmptyAnswer(envelope)) return absl::OkStatus();
-        absl::StatusOr<ListPage> list = ListPageFromData(envelope.data);
+        absl::StatusOr<ListPage> list = ListPageFromData(envelope.data, view);
         if (!list.ok()) return list.status();
         const int64_t returned = static_cast<int64_t>(list->items.size());
         out->trackings = std::move(list->items);

@@ -27,8 +27,9 @@ struct TrackingsPage {
 };
 
 // GET /trackings/get with `filter`'s criteria, page `page` (1-based) of
-// `page_size`. An empty answer (4031) is an empty last page. Without a
-// total, a full page means there may be more.
+// `page_size`, each tracking in `filter.view()`. An empty answer (4031) is
+// an empty last page. Without a total, a full page means there may be
+// more.
 UpstreamCaller::CallId ListTrackingsPage(UpstreamCaller* upstream,
                                          const v1::ListTrackingsRequest& filter,
                                          int64_t page, int64_t page_size,

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "common/error_details.h"
+#include "google/protobuf/arena.h"
 #include "service/tracktry_api/request_id.h"
 #include "service/translation/extended_translation.h"
 #include "service/translation/request_translation.h"
@@ -25,24 +26,34 @@ UpstreamRequest SingleTrackingCall(Endpoint endpoint,
   return call;
 }
 
-// Reads the first tracking of `envelope` into `*out`; false when the answer
-// holds none (4031 "empty" included).
-absl::StatusOr<bool> ReadFirstTracking(const Envelope& envelope,
-                                       v1::Tracking* out) {
+// Reads the first tracking of `envelope` into `*out`, in `view`; false when
+// the answer holds none (4031 "empty" included). Writes echo in FULL.
+absl::StatusOr<bool> ReadFirstTracking(
+    const Envelope& envelope, v1::Tracking* out,
+    v1::TrackingView view = v1::TRACKING_VIEW_FULL) {
   if (IsEmptyAnswer(envelope)) return false;
-  return FirstTrackingFromData(envelope.data, out);
+  return FirstTrackingFromData(envelope.data, out, view);
 }
 
 // ReadFirstTracking, with NOT_FOUND for an answer without a tracking.
 absl::Status ReadFoundTracking(const Envelope& envelope,
                                const std::string& carrier_code,
                                const std::string& tracking_number,
-                               v1::Tracking* out) {
-  absl::StatusOr<bool> found = ReadFirstTracking(envelope, out);
+                               v1::TrackingView view, v1::Tracking* out) {
+  absl::StatusOr<bool> found = ReadFirstTracking(envelope, out, view);
   if (!found.ok()) return found.status();
   if (!*found) return TrackingNotFoundError(carrier_code, tracking_number);
   return absl::OkStatus();
 }
+
+// The AnswerMemo keys of the serialized GetTracking answers, one per view
+// (UNSPECIFIED is BASIC).
+constexpr int kBasicTrackingForm = 1;
+constexpr int kFullTrackingForm = 2;
+
+// First block of the arena a tracking is built on for serialization: a
+// tracking with checkpoints fits, so building it allocates nothing.
+constexpr size_t kTrackingArenaBlock = 8192;
 
 }  // namespace
 
@@ -91,9 +102,54 @@ UpstreamCaller::CallId GetTracking(UpstreamCaller* upstream,
       upstream, GetTrackingCall(request), deadline,
       [&request, out](const Envelope& envelope) {
         return ReadFoundTracking(envelope, request.carrier_code(),
-                                 request.tracking_number(), out);
+                                 request.tracking_number(), request.view(),
+                                 out);
       },
       std::move(done));
+}
+
+absl::StatusOr<SerializedTracking> SerializedTrackingFromAnswer(
+    const Envelope& answer, const v1::GetTrackingRequest& request) {
+  const int form =
+      ViewIncludesRaw(request.view()) ? kFullTrackingForm : kBasicTrackingForm;
+  if (answer.memo != nullptr) {
+    if (SerializedTracking bytes = answer.memo->Find(form)) return bytes;
+  }
+  // Built on a stack block (freed with it), serialized once.
+  alignas(8) char block[kTrackingArenaBlock];
+  google::protobuf::ArenaOptions options;
+  options.initial_block = block;
+  options.initial_block_size = sizeof(block);
+  google::protobuf::Arena arena(options);
+  auto* tracking = google::protobuf::Arena::CreateMessage<v1::Tracking>(&arena);
+  if (absl::Status status = ReadFoundTracking(answer, request.carrier_code(),
+                                              request.tracking_number(),
+                                              request.view(), tracking);
+      !status.ok()) {
+    // Not remembered: NOT_FOUND names the request's carrier and number.
+    return status;
+  }
+  std::string bytes;
+  tracking->SerializeToString(&bytes);
+  if (answer.memo == nullptr) {
+    return std::make_shared<const std::string>(std::move(bytes));
+  }
+  return answer.memo->Insert(form, std::move(bytes));
+}
+
+UpstreamCaller::CallId GetSerializedTracking(
+    UpstreamCaller* upstream, const v1::GetTrackingRequest& request,
+    absl::Time deadline, SerializedTrackingCallback done) {
+  return upstream->Send(
+      GetTrackingCall(request), deadline,
+      [&request,
+       done = std::move(done)](absl::StatusOr<Envelope> answer) mutable {
+        if (answer.ok()) {
+          std::move(done)(SerializedTrackingFromAnswer(*answer, request));
+        } else {
+          std::move(done)(answer.status());
+        }
+      });
 }
 
 UpstreamCaller::CallId UpdateTracking(UpstreamCaller* upstream,
@@ -146,7 +202,8 @@ UpstreamCaller::CallId GetRealtimeTracking(
       upstream, std::move(call), deadline,
       [&request, out](const Envelope& envelope) {
         return ReadFoundTracking(envelope, request.carrier_code(),
-                                 request.tracking_number(), out);
+                                 request.tracking_number(), request.view(),
+                                 out);
       },
       std::move(done));
 }

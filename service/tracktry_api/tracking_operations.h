@@ -12,6 +12,11 @@
 #ifndef TRACKTRY_SERVICE_TRACKTRY_API_TRACKING_OPERATIONS_H_
 #define TRACKTRY_SERVICE_TRACKTRY_API_TRACKING_OPERATIONS_H_
 
+#include <memory>
+#include <string>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "service/tracktry_api/operation_call.h"
 #include "service/tracktry_api/upstream_caller.h"
@@ -21,6 +26,8 @@
 namespace tracktry {
 namespace api {
 
+// The writes answer with the FULL view (`raw` included).
+//
 // POST /trackings/post. The created tracking as the upstream echoes it, or
 // (accepted without an echo) what was registered, status PENDING. With a
 // request_id, the call carries the AIP-155 idempotency key.
@@ -29,8 +36,9 @@ UpstreamCaller::CallId CreateTracking(UpstreamCaller* upstream,
                                       absl::Time deadline, v1::Tracking* out,
                                       StatusCallback done);
 
-// GET /trackings/{carrier}/{number}[/{lang}]. NOT_FOUND
-// (TRACKING_NOT_FOUND) when the answer holds no tracking (4031 or no data).
+// GET /trackings/{carrier}/{number}[/{lang}], the tracking in
+// `request.view()` (`raw` only for FULL). NOT_FOUND (TRACKING_NOT_FOUND) when
+// the answer holds no tracking (4031 or no data).
 UpstreamCaller::CallId GetTracking(UpstreamCaller* upstream,
                                    const v1::GetTrackingRequest& request,
                                    absl::Time deadline, v1::Tracking* out,
@@ -39,6 +47,29 @@ UpstreamCaller::CallId GetTracking(UpstreamCaller* upstream,
 // The upstream call GetTracking sends (also the cache entry a verified
 // webhook push refreshes).
 UpstreamRequest GetTrackingCall(const v1::GetTrackingRequest& request);
+
+// GetTracking's answer as the serialized bytes of the v1::Tracking in
+// `request.view()`. They are derived once per upstream answer (the
+// Envelope's AnswerMemo) and shared by every read that answer serves:
+// coalesced reads and, above all, cache hits then cost neither a
+// translation nor a serialization. For the RPC edge, which sends them as
+// the response's `tracking` field as they are.
+using SerializedTracking = std::shared_ptr<const std::string>;
+using SerializedTrackingCallback =
+    absl::AnyInvocable<void(absl::StatusOr<SerializedTracking>) &&>;
+
+// GetTracking, answered with the serialized tracking (errors as for
+// GetTracking). `request` must stay valid until `done` has run or been
+// dropped.
+UpstreamCaller::CallId GetSerializedTracking(
+    UpstreamCaller* upstream, const v1::GetTrackingRequest& request,
+    absl::Time deadline, SerializedTrackingCallback done);
+
+// The same from an answer already at hand (a cache entry of
+// GetTrackingCall(request)): the serialized tracking, or NOT_FOUND /
+// INTERNAL as GetTracking reads it.
+absl::StatusOr<SerializedTracking> SerializedTrackingFromAnswer(
+    const Envelope& answer, const v1::GetTrackingRequest& request);
 
 // PUT /trackings/{carrier}/{number}. The updated tracking as echoed, or
 // just its carrier and number when the upstream echoes nothing.
@@ -52,8 +83,8 @@ UpstreamCaller::CallId DeleteTracking(UpstreamCaller* upstream,
                                       const v1::DeleteTrackingRequest& request,
                                       absl::Time deadline, StatusCallback done);
 
-// POST /trackings/realtime: the carrier is queried live. NOT_FOUND as for
-// GetTracking.
+// POST /trackings/realtime: the carrier is queried live. View and NOT_FOUND
+// as for GetTracking.
 UpstreamCaller::CallId GetRealtimeTracking(
     UpstreamCaller* upstream, const v1::GetRealtimeTrackingRequest& request,
     absl::Time deadline, v1::Tracking* out, StatusCallback done);

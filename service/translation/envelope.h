@@ -7,11 +7,13 @@
 #ifndef TRACKTRY_SERVICE_TRANSLATION_ENVELOPE_H_
 #define TRACKTRY_SERVICE_TRANSLATION_ENVELOPE_H_
 
+#include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "nlohmann/json.hpp"
+#include "service/translation/answer_memo.h"
 
 namespace tracktry {
 
@@ -25,6 +27,12 @@ struct Envelope {
   std::string meta_message;
   // The `data` member as sent; JSON null when absent.
   nlohmann::json data;
+  // Forms derived from this answer (e.g. the serialized GetTracking answer
+  // per view), shared by every copy of this Envelope. Copies are the same
+  // answer, so `data` must not change once a form may have been derived:
+  // code that turns an Envelope into a different answer gives it a new
+  // memo. Null: nothing is remembered (every form is computed per use).
+  std::shared_ptr<AnswerMemo> memo = std::make_shared<AnswerMemo>();
 };
 
 // Parses a response body. meta.code may be a JSON integer or a string holding

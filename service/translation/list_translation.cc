@@ -21,12 +21,13 @@ std::optional<int64_t> MemberInt64(const json& object, absl::string_view key) {
 
 }  // namespace
 
-absl::StatusOr<ListPage> ListPageFromData(const json& data) {
+absl::StatusOr<ListPage> ListPageFromData(const json& data,
+                                          tracktry::v1::TrackingView view) {
   ListPage page;
   if (data.is_null()) return page;
   if (data.is_array()) {
     absl::StatusOr<std::vector<tracktry::v1::Tracking>> items =
-        TrackingsFromData(data);
+        TrackingsFromData(data, view);
     if (!items.ok()) return std::move(items).status();
     page.items = std::move(items).value();
     page.total = static_cast<int64_t>(page.items.size());
@@ -45,7 +46,7 @@ absl::StatusOr<ListPage> ListPageFromData(const json& data) {
       return MalformedResponseError("list data.items is not an array");
     }
     absl::StatusOr<std::vector<tracktry::v1::Tracking>> trackings =
-        TrackingsFromData(*items);
+        TrackingsFromData(*items, view);
     if (!trackings.ok()) return std::move(trackings).status();
     page.items = std::move(trackings).value();
   }

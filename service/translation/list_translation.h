@@ -16,8 +16,11 @@ namespace tracktry {
 // non-empty array is taken as the items themselves (total and count = its
 // size).
 // Errors: INTERNAL / UPSTREAM_MALFORMED_RESPONSE for any other shape or a
-// malformed item. Pure, never throws, thread-safe.
-absl::StatusOr<ListPage> ListPageFromData(const nlohmann::json& data);
+// malformed item. The trackings are in `view` (`raw` only for FULL). Pure,
+// never throws, thread-safe.
+absl::StatusOr<ListPage> ListPageFromData(
+    const nlohmann::json& data,
+    tracktry::v1::TrackingView view = tracktry::v1::TRACKING_VIEW_FULL);
 
 }  // namespace tracktry
 

@@ -51,6 +51,8 @@ uint64_t ListFilterFingerprint(
   tracktry::v1::ListTrackingsRequest filters = request;
   filters.clear_page_token();
   filters.clear_page_size();
+  // How much of each tracking to return is not a filter.
+  filters.clear_view();
   std::string bytes;
   {
     google::protobuf::io::StringOutputStream stream(&bytes);

@@ -33,9 +33,10 @@ struct PageTokenState {
   uint64_t filter_fingerprint = 0;
 };
 
-// A stable 64-bit hash of every field of `request` except page_token and
-// page_size: FNV-1a over the deterministic serialization of a copy with those
-// two fields cleared. Stable across processes and builds of the same proto.
+// A stable 64-bit hash of every field of `request` except page_token,
+// page_size and view (which only says how much of each tracking to return):
+// FNV-1a over the deterministic serialization of a copy with those fields
+// cleared. Stable across processes and builds of the same proto.
 uint64_t ListFilterFingerprint(
     const tracktry::v1::ListTrackingsRequest& request);
 

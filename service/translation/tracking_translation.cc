@@ -189,16 +189,22 @@ absl::StatusOr<std::vector<const json*>> TrackingObjects(const json& data) {
 
 }  // namespace
 
-absl::StatusOr<Tracking> TrackingFromJson(const json& object) {
+bool ViewIncludesRaw(v1::TrackingView view) {
+  return view == v1::TRACKING_VIEW_FULL;
+}
+
+absl::StatusOr<Tracking> TrackingFromJson(const json& object,
+                                          v1::TrackingView view) {
   Tracking tracking;
-  if (absl::Status status = FillTrackingFromJson(object, &tracking);
+  if (absl::Status status = FillTrackingFromJson(object, &tracking, view);
       !status.ok()) {
     return status;
   }
   return tracking;
 }
 
-absl::Status FillTrackingFromJson(const json& object, Tracking* out) {
+absl::Status FillTrackingFromJson(const json& object, Tracking* out,
+                                  v1::TrackingView view) {
   absl::StatusOr<std::string> tracking_number = CheckedTrackingNumber(object);
   if (!tracking_number.ok()) return tracking_number.status();
 
@@ -261,17 +267,20 @@ absl::Status FillTrackingFromJson(const json& object, Tracking* out) {
                 Head(has_destination, tracking.destination_info()))) {
     *tracking.mutable_latest_checkpoint() = *latest;
   }
-  FillProtoStruct(object, tracking.mutable_raw());
+  // `raw` repeats the typed fields: most of the answer's bytes and a third
+  // of the translation (bench/RESULTS.md), so only for callers who ask.
+  if (ViewIncludesRaw(view)) FillProtoStruct(object, tracking.mutable_raw());
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<Tracking>> TrackingsFromData(const json& data) {
+absl::StatusOr<std::vector<Tracking>> TrackingsFromData(const json& data,
+                                                        v1::TrackingView view) {
   absl::StatusOr<std::vector<const json*>> objects = TrackingObjects(data);
   if (!objects.ok()) return objects.status();
   std::vector<Tracking> trackings(objects->size());
   for (size_t i = 0; i < objects->size(); ++i) {
     if (absl::Status status =
-            FillTrackingFromJson(*(*objects)[i], &trackings[i]);
+            FillTrackingFromJson(*(*objects)[i], &trackings[i], view);
         !status.ok()) {
       return status;
     }
@@ -279,7 +288,8 @@ absl::StatusOr<std::vector<Tracking>> TrackingsFromData(const json& data) {
   return trackings;
 }
 
-absl::StatusOr<bool> FirstTrackingFromData(const json& data, Tracking* out) {
+absl::StatusOr<bool> FirstTrackingFromData(const json& data, Tracking* out,
+                                           v1::TrackingView view) {
   absl::StatusOr<std::vector<const json*>> objects = TrackingObjects(data);
   if (!objects.ok()) return objects.status();
   if (objects->empty()) return false;
@@ -291,7 +301,7 @@ absl::StatusOr<bool> FirstTrackingFromData(const json& data, Tracking* out) {
       return number.status();
     }
   }
-  if (absl::Status status = FillTrackingFromJson(*objects->front(), out);
+  if (absl::Status status = FillTrackingFromJson(*objects->front(), out, view);
       !status.ok()) {
     return status;
   }

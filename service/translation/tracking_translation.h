@@ -16,7 +16,10 @@
 //     unparseable dates lose against parseable ones; ties and fully
 //     unparseable heads prefer the destination leg);
 //   * raw holds the whole input object as a google.protobuf.Struct (see
-//     json_struct.h for the conversion rules and depth cap).
+//     json_struct.h for the conversion rules and depth cap), only in the
+//     FULL view: reads pass their request's TrackingView (unset = BASIC,
+//     no raw); the default argument, FULL, is the view of the answers of
+//     writes (create and update echoes, batch results) and webhook pushes.
 //
 // All functions are pure, never throw and accept any JSON value. Thread-safe.
 //
@@ -38,16 +41,21 @@
 
 namespace tracktry {
 
-// One tracking object.
+// Whether a tracking in `view` carries `raw`: TRACKING_VIEW_FULL only.
+bool ViewIncludesRaw(tracktry::v1::TrackingView view);
+
+// One tracking object, in `view`.
 // Errors: INTERNAL / UPSTREAM_MALFORMED_RESPONSE when `object` is not a JSON
 // object or has no usable tracking_number (a non-empty string or an integer).
 absl::StatusOr<tracktry::v1::Tracking> TrackingFromJson(
-    const nlohmann::json& object);
+    const nlohmann::json& object,
+    tracktry::v1::TrackingView view = tracktry::v1::TRACKING_VIEW_FULL);
 
 // The same, written into `*out` (which should be empty), e.g. a message on
 // the response's arena. On error `*out` is left unchanged.
-absl::Status FillTrackingFromJson(const nlohmann::json& object,
-                                  tracktry::v1::Tracking* out);
+absl::Status FillTrackingFromJson(
+    const nlohmann::json& object, tracktry::v1::Tracking* out,
+    tracktry::v1::TrackingView view = tracktry::v1::TRACKING_VIEW_FULL);
 
 // The trackings in the `data` of a get/realtime/create response, which may
 // be one tracking object, an array of them, {"items": [...]} (items may be
@@ -55,13 +63,15 @@ absl::Status FillTrackingFromJson(const nlohmann::json& object,
 // Errors: INTERNAL / UPSTREAM_MALFORMED_RESPONSE for any other shape or when
 // an element fails TrackingFromJson.
 absl::StatusOr<std::vector<tracktry::v1::Tracking>> TrackingsFromData(
-    const nlohmann::json& data);
+    const nlohmann::json& data,
+    tracktry::v1::TrackingView view = tracktry::v1::TRACKING_VIEW_FULL);
 
 // The first tracking of TrackingsFromData(data), written into `*out`
 // without building the others. Returns false (and leaves `*out` unchanged)
 // when `data` holds no tracking; fails exactly when TrackingsFromData does.
-absl::StatusOr<bool> FirstTrackingFromData(const nlohmann::json& data,
-                                           tracktry::v1::Tracking* out);
+absl::StatusOr<bool> FirstTrackingFromData(
+    const nlohmann::json& data, tracktry::v1::Tracking* out,
+    tracktry::v1::TrackingView view = tracktry::v1::TRACKING_VIEW_FULL);
 
 }  // namespace tracktry
 

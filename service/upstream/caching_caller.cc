@@ -199,6 +199,21 @@ UpstreamCaller::CallId CachingCaller::Send(UpstreamRequest request,
   return id;
 }
 
+std::shared_ptr<const Envelope> CachingCaller::Peek(
+    const UpstreamRequest& request) {
+  if (request.bypass_cache || !IsIdempotent(request.endpoint) ||
+      TtlOf(request.endpoint) <= absl::ZeroDuration() ||
+      options_.max_entries == 0) {
+    return nullptr;
+  }
+  const std::string key = KeyOf(request);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (stopping_) return nullptr;
+  std::shared_ptr<const Envelope> hit = cache_.Get(key, clock_());
+  if (hit != nullptr) ++stats_.hits;
+  return hit;
+}
+
 void CachingCaller::StartFlight(const std::shared_ptr<Flight>& flight,
                                 UpstreamRequest request) {
   const CallId inner_id =

@@ -43,6 +43,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/time/time.h"
+#include "service/tracktry_api/cached_reads.h"
 #include "service/tracktry_api/upstream_caller.h"
 #include "service/upstream/response_cache.h"
 #include "service/upstream/scheduler.h"
@@ -101,7 +102,7 @@ struct CacheStats {
 // object. The destructor cancels everything still running (callbacks get
 // CANCELLED) and waits for the callbacks; callers must not call Send() once
 // destruction starts.
-class CachingCaller final : public UpstreamCaller {
+class CachingCaller final : public UpstreamCaller, public CachedReads {
  public:
   using Clock = std::function<absl::Time()>;
 
@@ -116,6 +117,10 @@ class CachingCaller final : public UpstreamCaller {
   CallId Send(UpstreamRequest request, absl::Time deadline,
               EnvelopeCallback done) override;
   void Cancel(CallId id) override;
+  // CachedReads: the fresh cache entry of a cacheable read without
+  // bypass_cache (counted as a hit, as Send() would); null otherwise,
+  // counting nothing.
+  std::shared_ptr<const Envelope> Peek(const UpstreamRequest& request) override;
 
   CacheStats stats() const;
   // Records `envelope` as the fresh answer of the GetTracking read `read`

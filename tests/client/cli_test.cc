@@ -97,7 +97,40 @@ TEST_F(CliTest, GetPrintsTrackingWithProtoFieldNames) {
   EXPECT_EQ(json["tracking"]["status"], "TRACKING_STATUS_DELIVERED");
   EXPECT_THAT(result.out, HasSubstr("\n  "));  // pretty-printed
   EXPECT_EQ(service().LastRequest<v1::GetTrackingRequest>()->lang(), "en");
+  EXPECT_EQ(service().LastRequest<v1::GetTrackingRequest>()->view(),
+            v1::TRACKING_VIEW_UNSPECIFIED);
   EXPECT_TRUE(result.err.empty());
+}
+
+// --full asks the reads for TRACKING_VIEW_FULL (`raw` too); --full=false
+// for BASIC, also over --json.
+TEST_F(CliTest, FullFlagSetsTheView) {
+  service().AddTracking(
+      MakeTracking("dhl", "1234567890", v1::TRACKING_STATUS_DELIVERED));
+  CliResult get =
+      Run({"get", "--carrier", "dhl", "--number", "1234567890", "--full"});
+  ASSERT_EQ(get.exit_code, 0) << get.err;
+  EXPECT_EQ(service().LastRequest<v1::GetTrackingRequest>()->view(),
+            v1::TRACKING_VIEW_FULL);
+  CliResult list = Run({"list", "--full"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_EQ(service().LastRequest<v1::ListTrackingsRequest>()->view(),
+            v1::TRACKING_VIEW_FULL);
+  CliResult realtime =
+      Run({"realtime", "--carrier", "dhl", "--number", "5555555555", "--full"});
+  ASSERT_EQ(realtime.exit_code, 0) << realtime.err;
+  EXPECT_EQ(service().LastRequest<v1::GetRealtimeTrackingRequest>()->view(),
+            v1::TRACKING_VIEW_FULL);
+  CliResult basic =
+      Run({"get", "--json",
+           R"({"carrier_code":"dhl","tracking_number":"1234567890",)"
+           R"("view":"TRACKING_VIEW_FULL"})",
+           "--full=false"});
+  ASSERT_EQ(basic.exit_code, 0) << basic.err;
+  EXPECT_EQ(service().LastRequest<v1::GetTrackingRequest>()->view(),
+            v1::TRACKING_VIEW_BASIC);
+  CliResult bad = Run({"get", "--carrier", "dhl", "--number", "1", "--full=x"});
+  EXPECT_EQ(bad.exit_code, kCliUsageExitCode);
 }
 
 TEST_F(CliTest, CreateSendsConvenienceFlags) {

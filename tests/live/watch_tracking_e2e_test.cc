@@ -145,6 +145,43 @@ TEST_F(WatchTrackingE2eTest, SendsInitialThenChangesAndEndsWhenDelivered) {
       absl::Seconds(2)));
 }
 
+// One poller serves both watchers; only the one that asked for FULL gets
+// `raw`.
+TEST_F(WatchTrackingE2eTest, RawOnlyForWatchersThatAskForFull) {
+  const std::string number = DeliveredNumber("dhl", 3);
+  Create("dhl", number);
+  auto basic_context = ServiceHarness::Context(absl::Seconds(20));
+  auto basic =
+      stub().WatchTracking(basic_context.get(), Request("dhl", number));
+  v1::WatchTrackingRequest full_request = Request("dhl", number);
+  full_request.set_view(v1::TRACKING_VIEW_FULL);
+  auto full_context = ServiceHarness::Context(absl::Seconds(20));
+  auto full = stub().WatchTracking(full_context.get(), full_request);
+  v1::WatchTrackingResponse basic_message;
+  v1::WatchTrackingResponse full_message;
+  ASSERT_TRUE(basic->Read(&basic_message));
+  ASSERT_TRUE(full->Read(&full_message));
+  EXPECT_EQ(harness_.server().watch_hub()->poller_count(), 1u);
+  EXPECT_FALSE(basic_message.tracking().has_raw());
+  ASSERT_TRUE(full_message.tracking().has_raw());
+  EXPECT_EQ(full_message.tracking()
+                .raw()
+                .fields()
+                .at("tracking_number")
+                .string_value(),
+            number);
+  // A change: both hear of it, in their own view.
+  emulator().AdvanceClock(36 * 3600);
+  ASSERT_TRUE(basic->Read(&basic_message));
+  ASSERT_TRUE(full->Read(&full_message));
+  EXPECT_FALSE(basic_message.tracking().has_raw());
+  EXPECT_TRUE(full_message.tracking().has_raw());
+  basic_context->TryCancel();
+  full_context->TryCancel();
+  basic->Finish();
+  full->Finish();
+}
+
 TEST_F(WatchTrackingE2eTest, UnknownTrackingFinishesNotFound) {
   auto context = ServiceHarness::Context();
   auto reader =

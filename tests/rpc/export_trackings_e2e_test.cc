@@ -80,14 +80,17 @@ TEST_F(ExportTrackingsE2eTest, ExportsEveryTrackingOnceThenResumes) {
     numbers.insert(message.tracking().tracking_number());
     EXPECT_FALSE(message.cursor().empty());
     EXPECT_EQ(message.total_size(), kTrackings);
+    EXPECT_FALSE(message.tracking().has_raw()) << "the default view is BASIC";
   }
   EXPECT_EQ(numbers.size(), static_cast<size_t>(kTrackings));
   // 13 pages of 20 (the last one short), each one upstream list call.
   EXPECT_EQ(harness_.emulator().stats().requests_by_route["list"], 13);
 
   // Resume after message 136 (inside page 7): exactly the rest, in order.
+  // The view is not a filter: the cursor resumes a FULL export too.
   v1::ExportTrackingsRequest resume = SmallPages();
   resume.set_cursor(all[136].cursor());
+  resume.mutable_filter()->set_view(v1::TRACKING_VIEW_FULL);
   std::vector<v1::ExportTrackingsResponse> rest;
   status = Export(resume, &rest);
   ASSERT_TRUE(status.ok()) << status.error_message();
@@ -95,6 +98,7 @@ TEST_F(ExportTrackingsE2eTest, ExportsEveryTrackingOnceThenResumes) {
   for (size_t i = 0; i < rest.size(); ++i) {
     EXPECT_EQ(rest[i].tracking().tracking_number(),
               all[137 + i].tracking().tracking_number());
+    EXPECT_TRUE(rest[i].tracking().has_raw());
   }
 
   // Resuming after the last message yields nothing more.

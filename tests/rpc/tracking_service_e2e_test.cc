@@ -51,10 +51,12 @@ class TrackingServiceE2eTest : public ::testing::Test {
 
   grpc::Status Get(const std::string& carrier, const std::string& number,
                    v1::GetTrackingResponse* response,
-                   absl::Duration timeout = absl::Seconds(10)) {
+                   absl::Duration timeout = absl::Seconds(10),
+                   v1::TrackingView view = v1::TRACKING_VIEW_UNSPECIFIED) {
     v1::GetTrackingRequest request;
     request.set_carrier_code(carrier);
     request.set_tracking_number(number);
+    request.set_view(view);
     auto context = ServiceHarness::Context(timeout);
     return stub().GetTracking(context.get(), request, response);
   }
@@ -95,7 +97,34 @@ TEST_F(TrackingServiceE2eTest, CreateThenGetReturnsTheTracking) {
   EXPECT_EQ(got.tracking().title(), "e2e parcel");
   EXPECT_FALSE(got.tracking().id().empty());
   EXPECT_TRUE(got.tracking().has_create_time());
-  EXPECT_TRUE(got.tracking().has_raw());
+  // The default view is BASIC: no `raw`.
+  EXPECT_FALSE(got.tracking().has_raw());
+  // The write's echo carries it (writes have no view).
+  EXPECT_TRUE(created.tracking().has_raw());
+
+  // FULL: the same tracking plus `raw` (served from the cache entry the
+  // BASIC read filled).
+  v1::GetTrackingResponse full;
+  status = Get("dhl", "1234567890", &full, absl::Seconds(10),
+               v1::TRACKING_VIEW_FULL);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_TRUE(full.tracking().has_raw());
+  EXPECT_EQ(full.tracking().raw().fields().at("title").string_value(),
+            "e2e parcel");
+  v1::Tracking without_raw = full.tracking();
+  without_raw.clear_raw();
+  EXPECT_EQ(without_raw.SerializeAsString(),
+            got.tracking().SerializeAsString());
+  // And BASIC again, after FULL was served from the same entry.
+  v1::GetTrackingResponse basic;
+  ASSERT_TRUE(Get("dhl", "1234567890", &basic, absl::Seconds(10),
+                  v1::TRACKING_VIEW_BASIC)
+                  .ok());
+  EXPECT_EQ(basic.SerializeAsString(), got.SerializeAsString());
+  // One upstream read; the two later ones were cache hits, answered on the
+  // gRPC thread (CachedReads::Peek).
+  EXPECT_EQ(emulator().stats().requests_by_route["get"], 1);
+  EXPECT_EQ(harness_.server().cache()->stats().hits, 2);
 }
 
 TEST_F(TrackingServiceE2eTest, CheckpointsProgressWithTheUpstreamClock) {
@@ -177,6 +206,13 @@ TEST_F(TrackingServiceE2eTest, RealtimeReturnsTheCarriersView) {
   EXPECT_EQ(response.tracking().tracking_number(), "LB181539674SG");
   EXPECT_EQ(response.tracking().carrier_code(), "cainiao");
   EXPECT_FALSE(response.tracking().has_destination_info());
+  EXPECT_FALSE(response.tracking().has_raw());
+
+  request.set_view(v1::TRACKING_VIEW_FULL);
+  auto full_context = ServiceHarness::Context();
+  status = stub().GetRealtimeTracking(full_context.get(), request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_TRUE(response.tracking().has_raw());
 }
 
 TEST_F(TrackingServiceE2eTest, ListCarriersReturnsTheCatalog) {
@@ -280,6 +316,9 @@ TEST_F(TrackingServiceE2eTest, ListPagesThroughEveryTracking) {
     v1::ListTrackingsRequest request;
     request.set_page_size(10);
     request.set_page_token(token);
+    // The view may change between pages (it is not a filter).
+    const bool full = pages == 1;
+    if (full) request.set_view(v1::TRACKING_VIEW_FULL);
     v1::ListTrackingsResponse response;
     auto context = ServiceHarness::Context();
     grpc::Status status =
@@ -288,6 +327,7 @@ TEST_F(TrackingServiceE2eTest, ListPagesThroughEveryTracking) {
     EXPECT_EQ(response.total_size(), 25);
     for (const auto& tracking : response.trackings()) {
       EXPECT_TRUE(seen.insert(tracking.tracking_number()).second);
+      EXPECT_EQ(tracking.has_raw(), full);
     }
     token = response.next_page_token();
     ++pages;

@@ -61,6 +61,27 @@ TEST(ListTrackingsPageTest, ReadsThePageAndItsQuery) {
   EXPECT_THAT(sent.query, Contains(Pair("numbers", "CL72111111111111111NL")));
 }
 
+TEST(ListTrackingsPageTest, TrackingsCarryRawOnlyInTheFullView) {
+  for (const v1::TrackingView view :
+       {v1::TRACKING_VIEW_UNSPECIFIED, v1::TRACKING_VIEW_FULL}) {
+    FakeUpstreamCaller fake(Answer(EnvelopeOf("list_mmm_parcel.json")));
+    v1::ListTrackingsRequest filter;
+    filter.set_view(view);
+    api::TrackingsPage result;
+    StatusSlot slot;
+    api::ListTrackingsPage(&fake, filter, 1, 25, absl::Now() + kDeadline,
+                           &result, slot.Callback());
+    ASSERT_THAT(slot.Wait(), IsOk());
+    ASSERT_EQ(result.trackings.size(), 2u);
+    for (const v1::Tracking& tracking : result.trackings) {
+      EXPECT_EQ(tracking.has_raw(), view == v1::TRACKING_VIEW_FULL);
+    }
+    // Not a query parameter: the upstream page is the same.
+    const UpstreamRequest sent = fake.records()[0].request;
+    for (const auto& [name, value] : sent.query) EXPECT_NE(name, "view");
+  }
+}
+
 TEST(ListTrackingsPageTest, TheLastPageByTotalHasNoMore) {
   FakeUpstreamCaller fake(Answer(EnvelopeOf("list_mmm_parcel.json")));
   absl::Status status;

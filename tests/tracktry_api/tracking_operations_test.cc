@@ -7,8 +7,10 @@
 
 #include <string>
 
+#include "absl/synchronization/notification.h"
 #include "common/error_details.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "tests/testing/fake_upstream_caller.h"
@@ -19,6 +21,7 @@
 namespace tracktry {
 namespace {
 
+using ::google::protobuf::util::MessageDifferencer;
 using ::testing::ElementsAre;
 using testing::EnvelopeOf;
 using testing::FakeUpstreamCaller;
@@ -82,6 +85,121 @@ TEST(GetTrackingTest, EveryRecordedShapeGivesTheFirstTracking) {
     ASSERT_THAT(slot.Wait(), IsOk()) << file;
     EXPECT_FALSE(tracking.tracking_number().empty()) << file;
   }
+}
+
+// AIP-157: `raw` only when the read asks for FULL; unset is BASIC. The
+// view is not part of the upstream call (one cache entry serves both).
+TEST(GetTrackingTest, RawOnlyInTheFullView) {
+  for (const v1::TrackingView view :
+       {v1::TRACKING_VIEW_UNSPECIFIED, v1::TRACKING_VIEW_BASIC,
+        v1::TRACKING_VIEW_FULL}) {
+    SCOPED_TRACE(v1::TrackingView_Name(view));
+    FakeUpstreamCaller fake(Answer(EnvelopeOf("get_cross_border.json")));
+    v1::GetTrackingRequest request;
+    request.set_carrier_code("x");
+    request.set_tracking_number("1");
+    request.set_view(view);
+    v1::Tracking tracking;
+    StatusSlot slot;
+    api::GetTracking(&fake, request, absl::Now() + kDeadline, &tracking,
+                     slot.Callback());
+    ASSERT_THAT(slot.Wait(), IsOk());
+    EXPECT_EQ(tracking.has_raw(), view == v1::TRACKING_VIEW_FULL);
+    EXPECT_GT(tracking.destination_info().checkpoints_size(), 0);
+    v1::GetTrackingRequest other_view = request;
+    other_view.set_view(v1::TRACKING_VIEW_FULL);
+    const UpstreamRequest a = api::GetTrackingCall(request);
+    const UpstreamRequest b = api::GetTrackingCall(other_view);
+    EXPECT_EQ(a.carrier, b.carrier);
+    EXPECT_EQ(a.tracking_numbers, b.tracking_numbers);
+    EXPECT_EQ(a.lang, b.lang);
+    EXPECT_EQ(a.query, b.query);
+    EXPECT_EQ(a.body, b.body);
+  }
+}
+
+// The serialized answer is the tracking GetTracking builds, in each view.
+TEST(GetSerializedTrackingTest, BytesAreTheTrackingOfTheView) {
+  for (const v1::TrackingView view :
+       {v1::TRACKING_VIEW_UNSPECIFIED, v1::TRACKING_VIEW_FULL}) {
+    SCOPED_TRACE(v1::TrackingView_Name(view));
+    FakeUpstreamCaller fake(Answer(EnvelopeOf("get_cross_border.json")));
+    v1::GetTrackingRequest request;
+    request.set_carrier_code("x");
+    request.set_tracking_number("1");
+    request.set_view(view);
+    v1::Tracking expected;
+    StatusSlot slot;
+    api::GetTracking(&fake, request, absl::Now() + kDeadline, &expected,
+                     slot.Callback());
+    ASSERT_THAT(slot.Wait(), IsOk());
+
+    absl::Notification done;
+    absl::StatusOr<api::SerializedTracking> bytes;
+    api::GetSerializedTracking(
+        &fake, request, absl::Now() + kDeadline,
+        [&](absl::StatusOr<api::SerializedTracking> result) {
+          bytes = std::move(result);
+          done.Notify();
+        });
+    ASSERT_TRUE(done.WaitForNotificationWithTimeout(absl::Seconds(5)));
+    ASSERT_THAT(bytes.status(), IsOk());
+    v1::Tracking parsed;
+    ASSERT_TRUE(parsed.ParseFromString(**bytes));
+    EXPECT_TRUE(MessageDifferencer::Equals(parsed, expected));
+    EXPECT_EQ(parsed.has_raw(), view == v1::TRACKING_VIEW_FULL);
+    EXPECT_EQ(fake.records()[1].request.endpoint, Endpoint::kGetTracking);
+  }
+}
+
+// Once per upstream answer and view: every copy of the answer (a cache
+// entry, its hits) reuses the bytes.
+TEST(GetSerializedTrackingTest, EachViewIsSerializedOncePerAnswer) {
+  const Envelope answer = EnvelopeOf("get_cross_border.json");
+  v1::GetTrackingRequest basic;
+  basic.set_carrier_code("x");
+  basic.set_tracking_number("1");
+  v1::GetTrackingRequest full = basic;
+  full.set_view(v1::TRACKING_VIEW_FULL);
+  const auto first = api::SerializedTrackingFromAnswer(answer, basic);
+  ASSERT_THAT(first.status(), IsOk());
+  const Envelope copy = answer;  // e.g. the cache's entry
+  const auto again = api::SerializedTrackingFromAnswer(copy, basic);
+  ASSERT_THAT(again.status(), IsOk());
+  EXPECT_EQ(*again, *first) << "the same shared bytes";
+  v1::GetTrackingRequest basic_explicit = basic;
+  basic_explicit.set_view(v1::TRACKING_VIEW_BASIC);
+  EXPECT_EQ(*api::SerializedTrackingFromAnswer(copy, basic_explicit), *first);
+  const auto with_raw = api::SerializedTrackingFromAnswer(copy, full);
+  ASSERT_THAT(with_raw.status(), IsOk());
+  EXPECT_NE(*with_raw, *first);
+  EXPECT_GT((*with_raw)->size(), (*first)->size());
+  EXPECT_EQ(*api::SerializedTrackingFromAnswer(answer, full), *with_raw);
+  EXPECT_EQ(answer.memo->bytes(), (*first)->size() + (*with_raw)->size());
+
+  // Another answer of the same tracking (a fresh read) has its own bytes.
+  const Envelope fresh = EnvelopeOf("get_cross_border.json");
+  EXPECT_NE(*api::SerializedTrackingFromAnswer(fresh, basic), *first);
+  // Without a memo the bytes are built each time, and are the same.
+  Envelope bare = EnvelopeOf("get_cross_border.json");
+  bare.memo = nullptr;
+  const auto built = api::SerializedTrackingFromAnswer(bare, basic);
+  ASSERT_THAT(built.status(), IsOk());
+  EXPECT_EQ(**built, **first);
+}
+
+// NOT_FOUND names the request, so it is never remembered.
+TEST(GetSerializedTrackingTest, EmptyAnswerIsNotFoundForEachRequest) {
+  const Envelope empty = EnvelopeOf("list_empty_4031.json");
+  v1::GetTrackingRequest request;
+  request.set_carrier_code("dhl");
+  request.set_tracking_number("404");
+  EXPECT_THAT(api::SerializedTrackingFromAnswer(empty, request).status(),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("dhl/404")));
+  request.set_tracking_number("405");
+  EXPECT_THAT(api::SerializedTrackingFromAnswer(empty, request).status(),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("dhl/405")));
+  EXPECT_EQ(empty.memo->bytes(), 0u);
 }
 
 TEST(GetTrackingTest, EmptyAnswersAreNotFound) {
@@ -220,6 +338,38 @@ TEST(GetRealtimeTrackingTest, PostsTheQueryAndReadsTheTracking) {
   EXPECT_THAT(sent.tracking_numbers, ElementsAre("LP1"));
   EXPECT_EQ(BodyOf(sent)["lang"], "cn");
   EXPECT_FALSE(tracking.tracking_number().empty());
+}
+
+TEST(GetRealtimeTrackingTest, RawOnlyInTheFullView) {
+  for (const v1::TrackingView view :
+       {v1::TRACKING_VIEW_UNSPECIFIED, v1::TRACKING_VIEW_FULL}) {
+    FakeUpstreamCaller fake(Answer(EnvelopeOf("realtime_cainiao.json")));
+    v1::GetRealtimeTrackingRequest request;
+    request.set_carrier_code("cainiao");
+    request.set_tracking_number("LP1");
+    request.set_view(view);
+    v1::Tracking tracking;
+    StatusSlot slot;
+    api::GetRealtimeTracking(&fake, request, absl::Now() + kDeadline, &tracking,
+                             slot.Callback());
+    ASSERT_THAT(slot.Wait(), IsOk());
+    EXPECT_EQ(tracking.has_raw(), view == v1::TRACKING_VIEW_FULL);
+    EXPECT_FALSE(BodyOf(fake.records()[0].request).contains("view"));
+  }
+}
+
+// Writes have no view: their echo is FULL, as before views existed.
+TEST(CreateTrackingTest, TheEchoCarriesRaw) {
+  FakeUpstreamCaller fake(Answer(EnvelopeOf("create_null_strings.json")));
+  v1::CreateTrackingRequest request;
+  request.mutable_tracking()->set_tracking_number("RR1");
+  request.mutable_tracking()->set_carrier_code("dhl");
+  v1::Tracking tracking;
+  StatusSlot slot;
+  api::CreateTracking(&fake, request, absl::Now() + kDeadline, &tracking,
+                      slot.Callback());
+  ASSERT_THAT(slot.Wait(), IsOk());
+  EXPECT_TRUE(tracking.has_raw());
 }
 
 TEST(GetRealtimeTrackingTest, EmptyAnswerIsNotFound) {

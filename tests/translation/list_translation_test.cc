@@ -29,6 +29,29 @@ void ExpectMalformed(const absl::Status& status) {
   EXPECT_EQ(info->reason(), "UPSTREAM_MALFORMED_RESPONSE");
 }
 
+TEST(ListTranslationTest, ItemsCarryRawOnlyInTheFullView) {
+  for (const char* file : {"list_mmm_parcel.json", "list_quirks.json"}) {
+    SCOPED_TRACE(file);
+    const auto full =
+        ListPageFromData(DataOf(file), tracktry::v1::TRACKING_VIEW_FULL);
+    const auto basic = ListPageFromData(DataOf(file));
+    ASSERT_THAT(full, IsOk());
+    ASSERT_THAT(basic, IsOk());
+    ASSERT_FALSE(full->items.empty());
+    ASSERT_EQ(basic->items.size(), full->items.size());
+    for (size_t i = 0; i < full->items.size(); ++i) {
+      EXPECT_TRUE(full->items[i].has_raw());
+      EXPECT_TRUE(basic->items[i].has_raw()) << "default view is FULL";
+    }
+    const auto unset =
+        ListPageFromData(DataOf(file), tracktry::v1::TRACKING_VIEW_UNSPECIFIED);
+    ASSERT_THAT(unset, IsOk());
+    for (const auto& item : unset->items) EXPECT_FALSE(item.has_raw());
+    EXPECT_EQ(unset->total, full->total);
+    EXPECT_EQ(unset->count, full->count);
+  }
+}
+
 TEST(ListTranslationTest, MmmParcelPageKeepsStringTotalAndUpstreamCount) {
   const auto page = ListPageFromData(DataOf("list_mmm_parcel.json"));
   ASSERT_THAT(page, IsOk());

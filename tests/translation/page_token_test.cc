@@ -125,6 +125,18 @@ TEST(PageTokenTest, FingerprintIgnoresPagingFields) {
   EXPECT_EQ(ListFilterFingerprint(paged), ListFilterFingerprint(Filters()));
 }
 
+// The view says how much of each tracking to return, not which trackings:
+// a caller may switch it between pages.
+TEST(PageTokenTest, FingerprintIgnoresTheView) {
+  v1::ListTrackingsRequest full = Filters();
+  full.set_view(v1::TRACKING_VIEW_FULL);
+  EXPECT_EQ(ListFilterFingerprint(full), ListFilterFingerprint(Filters()));
+  const auto decoded = DecodePageToken(
+      EncodePageToken({2, 100, ListFilterFingerprint(Filters())}),
+      ListFilterFingerprint(full));
+  EXPECT_TRUE(decoded.ok()) << decoded.status();
+}
+
 TEST(PageTokenTest, FingerprintSeesEveryFilter) {
   const uint64_t base = ListFilterFingerprint(Filters());
   const auto differs = [&](auto mutate) {

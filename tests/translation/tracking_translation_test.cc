@@ -586,6 +586,51 @@ TEST(TrackingTranslationTest, FillOnArenaEqualsTrackingFromJson) {
   EXPECT_GT(response->tracking().raw().fields_size(), 0);
 }
 
+// AIP-157 views: BASIC and unset are FULL without `raw`, for every
+// recorded shape and through every entry point.
+TEST(TrackingTranslationTest, BasicViewIsFullWithoutRaw) {
+  for (const char* file :
+       {"get_single_object.json", "get_single_array.json",
+        "get_single_items.json", "get_cross_border.json", "list_quirks.json",
+        "realtime_cainiao.json", "create_null_strings.json"}) {
+    SCOPED_TRACE(file);
+    const json data = DataOf(file);
+    const auto full = TrackingsFromData(data, v1::TRACKING_VIEW_FULL);
+    ASSERT_THAT(full, IsOk());
+    ASSERT_FALSE(full->empty());
+    for (const v1::TrackingView view :
+         {v1::TRACKING_VIEW_BASIC, v1::TRACKING_VIEW_UNSPECIFIED}) {
+      const auto basic = TrackingsFromData(data, view);
+      ASSERT_THAT(basic, IsOk());
+      ASSERT_EQ(basic->size(), full->size());
+      for (size_t i = 0; i < full->size(); ++i) {
+        EXPECT_TRUE(full->at(i).has_raw());
+        EXPECT_FALSE(basic->at(i).has_raw());
+        Tracking without_raw = full->at(i);
+        without_raw.clear_raw();
+        EXPECT_TRUE(MessageDifferencer::Equals(basic->at(i), without_raw))
+            << basic->at(i).DebugString();
+      }
+      Tracking first;
+      ASSERT_THAT(FirstTrackingFromData(data, &first, view), IsOk());
+      EXPECT_TRUE(MessageDifferencer::Equals(first, basic->front()));
+      const json& object = data.is_array()          ? data.front()
+                           : data.contains("items") ? data["items"].front()
+                                                    : data;
+      const auto one = TrackingFromJson(object, view);
+      ASSERT_THAT(one, IsOk());
+      EXPECT_TRUE(MessageDifferencer::Equals(*one, basic->front()));
+    }
+  }
+  // The default view of the functions is FULL (writes' answers, pushes).
+  const auto fallback = TrackingsFromData(DataOf("get_single_object.json"));
+  ASSERT_THAT(fallback, IsOk());
+  EXPECT_TRUE(fallback->front().has_raw());
+  EXPECT_FALSE(ViewIncludesRaw(v1::TRACKING_VIEW_UNSPECIFIED));
+  EXPECT_FALSE(ViewIncludesRaw(v1::TRACKING_VIEW_BASIC));
+  EXPECT_TRUE(ViewIncludesRaw(v1::TRACKING_VIEW_FULL));
+}
+
 TEST(TrackingTranslationTest, FillLeavesTheMessageUnchangedOnError) {
   Tracking tracking;
   tracking.set_title("kept");
