@@ -206,6 +206,7 @@ void GrpcEngine::Start(const WorkItem& item, int64_t start_ns) {
       request.set_tracking_number(
           TrackingNumber(options_.number_prefix, item.key));
       request.set_bypass_cache(options_.bypass_cache);
+      if (options_.full_view) request.set_view(v1::TRACKING_VIEW_FULL);
       Launch<v1::GetTrackingRequest, v1::GetTrackingResponse>(
           make(new C), std::move(request),
           [stub](grpc::ClientContext* c, const v1::GetTrackingRequest& r,
@@ -218,6 +219,7 @@ void GrpcEngine::Start(const WorkItem& item, int64_t start_ns) {
       using C = TypedCall<v1::ListTrackingsRequest, v1::ListTrackingsResponse>;
       v1::ListTrackingsRequest request;
       request.set_page_size(options_.page_size);
+      if (options_.full_view) request.set_view(v1::TRACKING_VIEW_FULL);
       Launch<v1::ListTrackingsRequest, v1::ListTrackingsResponse>(
           make(new C), std::move(request),
           [stub](grpc::ClientContext* c, const v1::ListTrackingsRequest& r,

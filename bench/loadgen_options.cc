@@ -57,6 +57,7 @@ Tracktry REST API itself (--upstream) through a libcurl multi loop.
   --page-size N            list page size (10)
   --batch-items N          trackings per batch call (40)
   --bypass-cache           set bypass_cache on reads
+  --full                   reads ask for view FULL (raw too)
   --channels N             gRPC channels (1)
   --timeout DUR            per-call deadline (30s)
   --seed N                 (1)
@@ -89,6 +90,10 @@ absl::StatusOr<LoadgenOptions> ParseLoadgenOptions(
     }
     if (flag == "--bypass-cache") {
       options.bypass_cache = true;
+      continue;
+    }
+    if (flag == "--full") {
+      options.full_view = true;
       continue;
     }
     if (flag == "--json") {

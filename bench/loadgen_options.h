@@ -47,6 +47,9 @@ struct LoadgenOptions {
   int batch_items = 40;
   // Sets GetTrackingRequest.bypass_cache / ListCarriersRequest.bypass_cache.
   bool bypass_cache = false;
+  // Reads (get, list) ask for TRACKING_VIEW_FULL (`raw` too) instead of the
+  // default view.
+  bool full_view = false;
   // gRPC channels (separate HTTP/2 connections), used round robin.
   int channels = 1;
   // Per-call deadline.

@@ -2,14 +2,17 @@
 #include "bench/window_monitor.h"
 
 #include <curl/curl.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <fstream>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 
 namespace tracktry::bench {
@@ -63,6 +66,31 @@ absl::StatusOr<ProcessSample> ReadProcessStatus(int pid) {
   return sample;
 }
 
+absl::StatusOr<int64_t> ReadProcessCpuMicros(int pid) {
+  std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));
+  std::string line;
+  if (!in || !std::getline(in, line)) {
+    return absl::NotFoundError(absl::StrCat("no process ", pid));
+  }
+  // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so
+  // fields are counted after the last ')'. utime and stime are fields 14
+  // and 15, i.e. the 12th and 13th after "comm".
+  const size_t close = line.rfind(')');
+  if (close == std::string::npos) {
+    return absl::InternalError("unexpected /proc/<pid>/stat");
+  }
+  const std::vector<absl::string_view> fields = absl::StrSplit(
+      absl::string_view(line).substr(close + 1), ' ', absl::SkipEmpty());
+  int64_t utime = 0;
+  int64_t stime = 0;
+  if (fields.size() < 13 || !absl::SimpleAtoi(fields[11], &utime) ||
+      !absl::SimpleAtoi(fields[12], &stime)) {
+    return absl::InternalError("unexpected /proc/<pid>/stat");
+  }
+  static const int64_t ticks_per_second = sysconf(_SC_CLK_TCK);
+  return (utime + stime) * 1000000 / ticks_per_second;
+}
+
 absl::StatusOr<nlohmann::json> FetchEmulatorStats(
     const std::string& admin_base) {
   CURL* easy = curl_easy_init();
@@ -106,12 +134,22 @@ void WindowMonitor::OnWindowStart() {
   // The snapshot is taken here, before any call of the window starts, so
   // that no upstream request of the window can precede it.
   TakeSnapshot(&stats_before_);
+  if (pid_ > 0) {
+    if (absl::StatusOr<int64_t> cpu = ReadProcessCpuMicros(pid_); cpu.ok()) {
+      cpu_us_start_ = *cpu;
+    }
+  }
   std::lock_guard<std::mutex> lock(mu_);
   started_ = true;
   cv_.notify_all();
 }
 
 void WindowMonitor::OnWindowEnd() {
+  if (pid_ > 0) {
+    if (absl::StatusOr<int64_t> cpu = ReadProcessCpuMicros(pid_); cpu.ok()) {
+      cpu_us_end_ = *cpu;
+    }
+  }
   {
     std::lock_guard<std::mutex> lock(mu_);
     ended_ = true;
@@ -203,6 +241,9 @@ nlohmann::json WindowMonitor::Report() const {
                          {"rss_kb_last", rss_kb_last_},
                          {"threads_max", threads_max_},
                          {"threads_min", threads_min_}};
+    if (cpu_us_start_ >= 0 && cpu_us_end_ >= 0) {
+      report["process"]["cpu_us"] = cpu_us_end_ - cpu_us_start_;
+    }
   }
   return report;
 }

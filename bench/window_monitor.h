@@ -30,12 +30,19 @@ struct ProcessSample {
 // is gone.
 absl::StatusOr<ProcessSample> ReadProcessStatus(int pid);
 
+// CPU time the process has used so far (utime + stime of /proc/<pid>/stat,
+// every thread), in microseconds (clock-tick resolution, usually 10 ms).
+// NOT_FOUND if the process is gone.
+absl::StatusOr<int64_t> ReadProcessCpuMicros(int pid);
+
 // GET <admin_base>/_emulator/stats, parsed. UNAVAILABLE on failure.
 absl::StatusOr<nlohmann::json> FetchEmulatorStats(
     const std::string& admin_base);
 
 // OnWindowStart()/OnWindowEnd() come from the load loop (each blocks for one
-// stats request), the rest from the owner; Report() after Stop().
+// stats request), the rest from the owner; Report() after Stop(). The
+// watched process's CPU time is read at both hooks, so process.cpu_us is
+// what it used during the window.
 class WindowMonitor {
  public:
   // Empty `emulator_admin` / `pid` 0 disable that part.
@@ -75,6 +82,9 @@ class WindowMonitor {
   int64_t rss_kb_last_ = 0;
   int64_t threads_max_ = 0;
   int64_t threads_min_ = 0;
+  // Written by the window hooks, read after Stop(); -1 = not read.
+  int64_t cpu_us_start_ = -1;
+  int64_t cpu_us_end_ = -1;
 };
 
 }  // namespace tracktry::bench

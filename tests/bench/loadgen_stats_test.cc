@@ -117,6 +117,16 @@ TEST(LoadgenOptionsTest, DirectModeNeedsUpstreamAndKey) {
   EXPECT_DOUBLE_EQ(options->zipf_s, 1.1);
 }
 
+TEST(LoadgenOptionsTest, FullAsksForTheFullView) {
+  absl::StatusOr<bench::LoadgenOptions> options =
+      bench::ParseLoadgenOptions({"--target", "127.0.0.1:1"});
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_FALSE(options->full_view);
+  options = bench::ParseLoadgenOptions({"--target", "127.0.0.1:1", "--full"});
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_TRUE(options->full_view);
+}
+
 TEST(LoadgenOptionsTest, StartupCommandFollowsDoubleDash) {
   absl::StatusOr<bench::LoadgenOptions> options = bench::ParseLoadgenOptions(
       {"--startup-runs", "3", "--", "server", "--listen=127.0.0.1:{port}"});
