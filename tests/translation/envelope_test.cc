@@ -2,6 +2,8 @@
 #include "service/translation/envelope.h"
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "common/error_details.h"
 #include "gmock/gmock.h"
@@ -140,6 +142,87 @@ TEST(EnvelopeTest, MessageNeverContainsTheBody) {
   ExpectMalformed(not_json);
   EXPECT_THAT(std::string(not_json.status().message()),
               Not(HasSubstr("SECRET")));
+}
+
+// ParseEnvelope lexes with RapidJSON and falls back to nlohmann's parser:
+// it must accept exactly the texts nlohmann accepts and build the same
+// document (value types included) from each.
+void ExpectParsedAsNlohmannDoes(const std::string& data) {
+  SCOPED_TRACE(data.substr(0, 120));
+  const std::string body = R"({"meta":{"code":200},"data":)" + data + "}";
+  const nlohmann::json expected =
+      nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  const auto envelope = ParseEnvelope(body);
+  if (expected.is_discarded()) {
+    EXPECT_FALSE(envelope.ok());
+    return;
+  }
+  ASSERT_THAT(envelope, IsOk());
+  const nlohmann::json& got = envelope->data;
+  EXPECT_EQ(got, expected["data"]);
+  // == compares numbers across types; the types must match too.
+  std::vector<std::pair<const nlohmann::json*, const nlohmann::json*>> todo = {
+      {&got, &expected["data"]}};
+  while (!todo.empty()) {
+    auto [a, b] = todo.back();
+    todo.pop_back();
+    ASSERT_EQ(a->type(), b->type()) << a->dump() << " vs " << b->dump();
+    if (a->is_structured()) {
+      ASSERT_EQ(a->size(), b->size());
+      auto i = a->begin();
+      auto j = b->begin();
+      for (; i != a->end(); ++i, ++j) {
+        if (a->is_object()) EXPECT_EQ(i.key(), j.key());
+        todo.push_back({&*i, &*j});
+      }
+    }
+  }
+}
+
+TEST(EnvelopeTest, ParsesEveryRecordingAsNlohmannDoes) {
+  for (const char* file :
+       {"batch_object_errors.json", "batch_string_errors.json", "carriers.json",
+        "costtime_tm_v2.json", "create_null_strings.json", "delete_empty.json",
+        "detect_china_post.json", "get_cross_border.json",
+        "get_single_array.json", "get_single_items.json",
+        "get_single_object.json", "list_mmm_parcel.json", "list_quirks.json",
+        "realtime_cainiao.json", "statusnumber_tm_v2.json",
+        "update_carrier_usertag.json"}) {
+    SCOPED_TRACE(file);
+    const std::string body = ReadTestdata(file);
+    const auto envelope = ParseEnvelope(body);
+    ASSERT_THAT(envelope, IsOk());
+    EXPECT_EQ(envelope->data, nlohmann::json::parse(body)["data"]);
+  }
+}
+
+TEST(EnvelopeTest, EdgeCasesParseAsNlohmannDoes) {
+  for (const std::string data :
+       {// Numbers: unsigned, signed, -0, floats, out of range, exponents.
+        "[0, -0, 1, -1, 4294967295, 4294967296, -2147483649]",
+        "[18446744073709551615, 18446744073709551616, -9223372036854775808,"
+        " -9223372036854775809]",
+        "[0.1, -0.0, 1e2, 1E-2, 2.5e+3, 1.7976931348623157e308, 5e-324]",
+        "1e400", "[01]", "[1.]", "[.5]", "[-]", "[1e]", "[+1]",
+        // Strings: escapes, surrogate pairs, lone surrogates, NUL,
+        // control characters, invalid UTF-8.
+        R"(["\"\\\/\b\f\n\r\t", "\u00e9\u4e2d", "\ud83d\ude00"])",
+        R"(["\ud83d"])", R"(["\ude00"])", R"(["a\u0000b"])", "[\"a\x01b\"]",
+        "[\"caf\xC3\xA9\"]", "[\"\xC3\"]", "[\"\xED\xA0\x80\"]",
+        "[\"\xF4\x90\x80\x80\"]", R"(["\x"])",
+        // Structure: duplicate keys (last wins), empties, literals.
+        R"({"a":1,"a":2,"b":{"a":[]}})", "{}", "[]", "[null,true,false]",
+        "[1,]", "{\"a\":1,}", "[nan]", "[Infinity]", "// c\n1", "[1] x",
+        "\"text\"", "[\"\xEF\xBB\xBF\"]"}) {
+    ExpectParsedAsNlohmannDoes(data);
+  }
+  // A byte order mark before the body: nlohmann skips it.
+  const std::string bom =
+      "\xEF\xBB\xBF"
+      R"({"meta":{"code":200},"data":[1]})";
+  const auto with_bom = ParseEnvelope(bom);
+  ASSERT_THAT(with_bom, IsOk());
+  EXPECT_EQ(with_bom->data, nlohmann::json::parse(bom)["data"]);
 }
 
 TEST(EnvelopeTest, DeeplyNestedDataDoesNotCrash) {
