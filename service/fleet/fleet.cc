@@ -32,7 +32,6 @@ Fleet::Fleet(FleetOptions options) : options_(std::move(options)) {
       std::max(absl::Milliseconds(500), 5 * options_.timeout);
   connection.stall_timeout =
       std::max(absl::Milliseconds(500), 5 * options_.timeout);
-  const std::string channel = absl::StrCat(options_.key_prefix, ":bus");
   commands_ = std::make_unique<RedisConnection>(
       loop_.get(), connection, [this](bool up) {
         // A follower whose leader's news would come back through Redis
@@ -40,8 +39,11 @@ Fleet::Fleet(FleetOptions options) : options_(std::move(options)) {
         if (!up) waits_->LoseAll();
         if (options_.on_state && !stopped_) options_.on_state("commands", up);
       });
+  const uint64_t replica = RandomReplicaId();
+  bus_ =
+      std::make_unique<FleetBus>(commands_.get(), options_.key_prefix, replica);
   RedisConnectionOptions subscriber = connection;
-  subscriber.channels = {channel};
+  subscriber.channels = {bus_->channel(), bus_->ack_channel()};
   subscriber_ = std::make_unique<RedisConnection>(
       loop_.get(), subscriber,
       [this](bool up) {
@@ -51,15 +53,13 @@ Fleet::Fleet(FleetOptions options) : options_(std::move(options)) {
           options_.on_state("subscriber", up);
         }
       },
-      [this](const std::string&, std::string payload) {
-        bus_->Deliver(payload);
+      [this](const std::string& channel, std::string payload) {
+        bus_->Deliver(channel, payload);
       });
-  bus_ =
-      std::make_unique<FleetBus>(commands_.get(), channel, RandomReplicaId());
   waits_ = std::make_unique<FleetWaitList>(loop_.get());
   cache_ = std::make_unique<SharedCache>(
       loop_.get(), commands_.get(), bus_.get(), waits_.get(),
-      options_.key_prefix, options_.lease_time);
+      options_.key_prefix, options_.lease_time, options_.timeout);
   idempotency_ = std::make_unique<SharedIdempotency>(
       loop_.get(), commands_.get(), bus_.get(), waits_.get(),
       options_.key_prefix, options_.lease_time);

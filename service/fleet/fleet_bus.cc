@@ -14,15 +14,19 @@ constexpr size_t kHeader = 18;
 
 }  // namespace
 
-FleetBus::FleetBus(RedisConnection* commands, std::string channel,
+FleetBus::FleetBus(RedisConnection* commands, const std::string& prefix,
                    uint64_t replica_id)
     : commands_(commands),
-      channel_(std::move(channel)),
-      replica_(absl::StrFormat("%016x", replica_id)) {}
+      prefix_(prefix),
+      replica_(absl::StrFormat("%016x", replica_id)),
+      channel_(absl::StrCat(prefix, ":bus")),
+      ack_channel_(absl::StrCat(prefix, ":ack:", replica_)) {}
 
 void FleetBus::Subscribe(char kind, Handler handler) {
   handlers_[static_cast<unsigned char>(kind) & 127] = std::move(handler);
 }
+
+void FleetBus::OnAck(AckHandler handler) { ack_handler_ = std::move(handler); }
 
 void FleetBus::OnState(StateHandler handler) {
   state_handlers_.push_back(std::move(handler));
@@ -42,7 +46,17 @@ void FleetBus::Publish(char kind, absl::string_view payload,
                      [](absl::StatusOr<RedisReply>) {});
 }
 
-void FleetBus::Deliver(const std::string& message) {
+void FleetBus::Ack(absl::string_view replica, absl::string_view payload) {
+  commands_->Command({"PUBLISH", absl::StrCat(prefix_, ":ack:", replica),
+                      std::string(payload)},
+                     absl::InfiniteFuture(), [](absl::StatusOr<RedisReply>) {});
+}
+
+void FleetBus::Deliver(const std::string& channel, const std::string& message) {
+  if (channel == ack_channel_) {
+    if (ack_handler_) ack_handler_(message);
+    return;
+  }
   if (message.size() < kHeader || message[kHeader - 1] != ':') {
     malformed_.fetch_add(1);
     return;
@@ -54,8 +68,12 @@ void FleetBus::Deliver(const std::string& message) {
     return;
   }
   delivered_.fetch_add(1);
-  const bool own = absl::string_view(message).substr(1, 16) == replica_;
-  handler(absl::string_view(message).substr(kHeader), own);
+  Message delivered;
+  delivered.kind = static_cast<char>(kind);
+  delivered.sender = absl::string_view(message).substr(1, 16);
+  delivered.own = delivered.sender == replica_;
+  delivered.payload = absl::string_view(message).substr(kHeader);
+  handler(delivered);
 }
 
 void FleetBus::SetUp(bool up) {

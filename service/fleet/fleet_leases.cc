@@ -48,8 +48,8 @@ return 0
 FleetLeases::FleetLeases(EventLoop* loop, RedisConnection* commands,
                          FleetBus* bus, std::string prefix)
     : loop_(loop), commands_(commands), bus_(bus), prefix_(std::move(prefix)) {
-  bus_->Subscribe('w', [this](absl::string_view payload, bool own) {
-    OnPoll(payload, own);
+  bus_->Subscribe('w', [this](const FleetBus::Message& message) {
+    OnPoll(message.payload, message.own);
   });
 }
 

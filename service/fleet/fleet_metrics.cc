@@ -87,6 +87,12 @@ void RegisterFleetMetrics(MetricsRegistry* metrics, const Fleet* fleet) {
       MetricType::Counter, {{"direction", "received"}}, [fleet] {
         return static_cast<double>(fleet->stats().cache.invalidations_received);
       });
+  Add(metrics, "tracktry_fleet_invalidation_ack_timeouts_total",
+      "Invalidations answered before every replica acknowledged them "
+      "(a replica alive but slow).",
+      MetricType::Counter, {}, [fleet] {
+        return static_cast<double>(fleet->stats().cache.ack_timeouts);
+      });
   const std::pair<const char*, int64_t SharedIdempotencyStats::*> ids[] = {
       {"first", &SharedIdempotencyStats::first},
       {"done", &SharedIdempotencyStats::done},

@@ -13,6 +13,7 @@
 //   tracktry_fleet_cache_fills_total                  counter
 //   tracktry_fleet_invalidations_total{direction}     counter (sent,
 //                                                     received)
+//   tracktry_fleet_invalidation_ack_timeouts_total    counter
 //   tracktry_fleet_request_ids_total{outcome}         counter (first, done,
 //                                                     running, reused, error)
 //   tracktry_fleet_watch_polls_total{outcome}         counter (polled,

@@ -120,20 +120,22 @@ bool IsString(const RedisReply& reply) {
 
 SharedCache::SharedCache(EventLoop* loop, RedisConnection* commands,
                          FleetBus* bus, FleetWaitList* waits,
-                         std::string prefix, absl::Duration lease_time)
+                         std::string prefix, absl::Duration lease_time,
+                         absl::Duration timeout)
     : loop_(loop),
       commands_(commands),
       bus_(bus),
       waits_(waits),
       prefix_(std::move(prefix)),
       lease_time_(lease_time),
+      timeout_(timeout),
       renewer_(loop, commands, lease_time) {
-  bus_->Subscribe('i', [this](absl::string_view payload, bool own) {
-    OnInvalidation(payload, own);
+  bus_->Subscribe('i', [this](const FleetBus::Message& message) {
+    OnInvalidation(message);
   });
-  bus_->Subscribe('f', [this](absl::string_view payload, bool own) {
-    OnFlightDone(payload, own);
-  });
+  bus_->Subscribe(
+      'f', [this](const FleetBus::Message& message) { OnFlightDone(message); });
+  bus_->OnAck([this](absl::string_view payload) { OnAck(payload); });
   bus_->OnState([this](bool up) { OnBusState(up); });
 }
 
@@ -172,7 +174,7 @@ void SharedCache::Lookup(const Read& read, bool lead, absl::Time deadline,
       {read.key, lead ? "l" : "b", lead ? Token(lease) : "",
        Millis(lease_time_)},
       deadline,
-      [this, lease, lease_key = std::move(lease_key),
+      [this, lease, lease_key,
        done = std::move(done)](absl::StatusOr<RedisReply> reply) mutable {
         SharedReadTier::LookupResult result;
         int64_t version = 0;
@@ -289,18 +291,70 @@ void SharedCache::Invalidate(std::vector<std::string> tags, absl::Time deadline,
     keys.push_back(HashKey(tag));
     keys.push_back(VersionKey(tag));
   }
-  std::string message = bus_->Frame(
-      'i', json(tags).dump(-1, ' ', false, json::error_handler_t::replace));
+  uint64_t id;
+  {
+    std::lock_guard<std::mutex> lock(acks_mu_);
+    id = next_invalidation_++;
+    pending_[id].done = std::move(done);
+  }
+  std::string message =
+      bus_->Frame('i', json{{"id", id}, {"tags", tags}}.dump(
+                           -1, ' ', false, json::error_handler_t::replace));
   Count(&SharedCacheStats::invalidations_sent);
+  // Every replica (this one too) acknowledges once it dropped the tags;
+  // a slow one is not waited for past the timeout.
+  const absl::Time until = std::min(deadline, absl::Now() + timeout_);
+  loop_->Post([this, id, until] {
+    loop_->RunAt(until, [this, id] { FinishInvalidation(id, true); });
+  });
   commands_->Eval(
       InvalidateScript(), std::move(keys),
-      {bus_->channel(), std::move(message), Millis(kVersionTtl)}, deadline,
-      [this, done = std::move(done)](absl::StatusOr<RedisReply> reply) mutable {
-        if (!reply.ok() || reply->type == RedisReply::Type::kError) {
+      {bus_->channel(), std::move(message), Millis(kVersionTtl)}, until,
+      [this, id](absl::StatusOr<RedisReply> reply) mutable {
+        if (!reply.ok() || reply->type != RedisReply::Type::kInteger) {
+          // Not done in Redis: nobody will acknowledge.
           Count(&SharedCacheStats::errors);
+          FinishInvalidation(id, false);
+          return;
         }
-        std::move(done)();
+        bool complete;
+        {
+          std::lock_guard<std::mutex> lock(acks_mu_);
+          auto it = pending_.find(id);
+          if (it == pending_.end()) return;
+          it->second.expected = reply->integer;
+          complete = it->second.acked >= it->second.expected;
+        }
+        if (complete) FinishInvalidation(id, false);
       });
+}
+
+void SharedCache::OnAck(absl::string_view payload) {
+  uint64_t id = 0;
+  if (!absl::SimpleAtoi(payload, &id)) return;
+  bool complete;
+  {
+    std::lock_guard<std::mutex> lock(acks_mu_);
+    auto it = pending_.find(id);
+    if (it == pending_.end()) return;
+    ++it->second.acked;
+    complete =
+        it->second.expected >= 0 && it->second.acked >= it->second.expected;
+  }
+  if (complete) FinishInvalidation(id, false);
+}
+
+void SharedCache::FinishInvalidation(uint64_t id, bool timed_out) {
+  DoneCallback done;
+  {
+    std::lock_guard<std::mutex> lock(acks_mu_);
+    auto it = pending_.find(id);
+    if (it == pending_.end()) return;
+    done = std::move(it->second.done);
+    pending_.erase(it);
+  }
+  if (timed_out) Count(&SharedCacheStats::ack_timeouts);
+  std::move(done)();
 }
 
 void SharedCache::Replace(const Read& read, const Envelope& answer,
@@ -317,20 +371,30 @@ void SharedCache::SetListener(Listener* listener) {
   listener_ = listener;
 }
 
-void SharedCache::OnInvalidation(absl::string_view payload, bool own) {
-  if (own) return;  // Applied locally before it was sent.
-  json tags = json::parse(payload.begin(), payload.end(), nullptr, false);
-  if (!tags.is_array()) return;
-  std::vector<std::string> list;
-  for (const json& tag : tags) {
-    if (tag.is_string()) list.push_back(tag.get<std::string>());
+void SharedCache::OnInvalidation(const FleetBus::Message& message) {
+  json body = json::parse(message.payload.begin(), message.payload.end(),
+                          nullptr, false);
+  if (!body.is_object() || !body.contains("id") ||
+      !body["id"].is_number_unsigned() || !body.contains("tags") ||
+      !body["tags"].is_array()) {
+    return;
   }
-  Count(&SharedCacheStats::invalidations_received);
-  std::lock_guard<std::mutex> lock(listener_mu_);
-  if (listener_ != nullptr) listener_->OnSharedInvalidation(list);
+  if (!message.own) {  // The sender applied it before sending.
+    std::vector<std::string> list;
+    for (const json& tag : body["tags"]) {
+      if (tag.is_string()) list.push_back(tag.get<std::string>());
+    }
+    Count(&SharedCacheStats::invalidations_received);
+    std::lock_guard<std::mutex> lock(listener_mu_);
+    if (listener_ != nullptr) listener_->OnSharedInvalidation(list);
+  }
+  // Dropped here: the writer may answer once everyone said so.
+  bus_->Ack(message.sender, absl::StrCat(body["id"].get<uint64_t>()));
 }
 
-void SharedCache::OnFlightDone(absl::string_view payload, bool own) {
+void SharedCache::OnFlightDone(const FleetBus::Message& bus_message) {
+  const absl::string_view payload = bus_message.payload;
+  const bool own = bus_message.own;
   json message = json::parse(payload.begin(), payload.end(), nullptr, false);
   if (!message.is_object() || !message.contains("t") ||
       !message["t"].is_string() || !message.contains("k") ||

@@ -19,6 +19,12 @@
 // hit or lease; fill = conditional store + lease release + PUBLISH; release;
 // invalidate = DEL + INCR version + PUBLISH. Bus messages: 'i' (tags a write
 // changed), 'f' (a lease holder filled or released a read).
+//
+// An invalidation is done when every replica subscribed to the bus has
+// dropped the tags from its L1: each one acknowledges it on the writer's
+// acknowledgement channel, and Invalidate() completes when PUBLISH's
+// receiver count of acknowledgements arrived (or `timeout` passed, for a
+// replica that is alive but slow).
 #ifndef TRACKTRY_SERVICE_FLEET_SHARED_CACHE_H_
 #define TRACKTRY_SERVICE_FLEET_SHARED_CACHE_H_
 
@@ -28,6 +34,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "service/fleet/event_loop.h"
@@ -51,6 +58,8 @@ struct SharedCacheStats {
   int64_t fills = 0;
   int64_t invalidations_sent = 0;
   int64_t invalidations_received = 0;
+  // Invalidations completed without every acknowledgement (timeout).
+  int64_t ack_timeouts = 0;
 };
 
 // Thread-safe. Objects passed in are not owned and must outlive it.
@@ -60,7 +69,7 @@ class SharedCache final : public SharedReadTier {
   // subscriber starts.
   SharedCache(EventLoop* loop, RedisConnection* commands, FleetBus* bus,
               FleetWaitList* waits, std::string prefix,
-              absl::Duration lease_time);
+              absl::Duration lease_time, absl::Duration timeout);
 
   void Lookup(const Read& read, bool lead, absl::Time deadline,
               LookupCallback done) override;
@@ -87,8 +96,11 @@ class SharedCache final : public SharedReadTier {
   // The fill / release step (`store` false: release only).
   void FinishLease(const Read& read, const SharedReadTier::LookupResult& lookup,
                    const Envelope* answer, absl::Duration ttl);
-  void OnInvalidation(absl::string_view payload, bool own);
-  void OnFlightDone(absl::string_view payload, bool own);
+  void OnInvalidation(const FleetBus::Message& message);
+  void OnAck(absl::string_view payload);
+  // Completes invalidation `id` (all acknowledged, or timed out).
+  void FinishInvalidation(uint64_t id, bool timed_out);
+  void OnFlightDone(const FleetBus::Message& message);
   void OnBusState(bool up);
   void Count(int64_t SharedCacheStats::*counter);
 
@@ -98,10 +110,22 @@ class SharedCache final : public SharedReadTier {
   FleetWaitList* const waits_;
   const std::string prefix_;
   const absl::Duration lease_time_;
+  const absl::Duration timeout_;
 
   std::atomic<uint64_t> next_lease_{1};
 
   LeaseRenewer renewer_;
+
+  // Invalidations waiting for acknowledgements.
+  struct PendingInvalidation {
+    // PUBLISH's receiver count; -1 until its reply arrived.
+    int64_t expected = -1;
+    int64_t acked = 0;
+    DoneCallback done;
+  };
+  std::mutex acks_mu_;
+  uint64_t next_invalidation_ = 1;  // Guarded by acks_mu_.
+  absl::flat_hash_map<uint64_t, PendingInvalidation> pending_;  // acks_mu_.
 
   std::mutex listener_mu_;
   Listener* listener_ = nullptr;  // Guarded by listener_mu_.

@@ -87,8 +87,9 @@ SharedIdempotency::SharedIdempotency(EventLoop* loop, RedisConnection* commands,
       prefix_(std::move(prefix)),
       lease_time_(lease_time),
       renewer_(loop, commands, lease_time) {
-  bus_->Subscribe(
-      'd', [this](absl::string_view payload, bool) { OnPartDone(payload); });
+  bus_->Subscribe('d', [this](const FleetBus::Message& message) {
+    OnPartDone(message.payload);
+  });
 }
 
 std::string SharedIdempotency::RecordKey(const Record& record) const {
@@ -127,7 +128,7 @@ void SharedIdempotency::Begin(const Record& record, absl::Duration ttl,
       {absl::StrCat(record.fingerprint), absl::StrCat(record.part),
        Token(token), Millis(lease_time_), Millis(ttl)},
       deadline,
-      [this, token, lease_key = std::move(lease_key),
+      [this, token, lease_key,
        done = std::move(done)](absl::StatusOr<RedisReply> reply) mutable {
         SharedRequestRecords::BeginResult result;
         if (!reply.ok() || reply->type != RedisReply::Type::kArray ||

@@ -13,9 +13,11 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/impl/server_builder_option.h"
 #include "service/errors/grpc_status.h"
+#include "service/fleet/fleet_metrics.h"
 #include "service/ops/server_credentials.h"
 #include "service/ops/upstream_stats_metrics.h"
 #include "service/tracktry_api/tracking_operations.h"
+#include "service/translation/tracking_translation.h"
 #include "service/transport/curl_multi_transport.h"
 #include "service/upstream/redis_token_bucket_store.h"
 
@@ -124,6 +126,18 @@ absl::StatusOr<std::unique_ptr<TracktryServer>> TracktryServer::Start(
       return valid;
     }
     if (logger != nullptr) {
+      // Fleet mode: a line when the buckets stop or start being shared.
+      rate_options.on_redis_state = [logger,
+                                     share = rate_options.share](bool shared) {
+        if (shared) {
+          logger->Info("rate buckets shared through Redis again");
+        } else {
+          logger->Warning(
+              "Redis unreachable: rate buckets fall back to local state at "
+              "rate x share",
+              {{"share", share}});
+        }
+      };
       const auto& limits = rate_options.limits;
       logger->Info("rate shaping",
                    {{"enabled", rate_options.enabled},
@@ -190,6 +204,64 @@ absl::StatusOr<std::unique_ptr<TracktryServer>> TracktryServer::Start(
       upstream, server->scheduler_.get(), options.watch);
   server->service_->SetWatchHub(server->watch_hub_.get());
   // --- end of live updates.
+  // --- Fleet mode (service/fleet, docs/fleet-mode.md): with
+  // --redis-address (and --fleet=on) the read cache's second level and
+  // single flight, request_id records and watch pollers are shared with
+  // every replica through Redis, with the rate buckets' credentials and
+  // namespace; keys are under "<namespace>:<account id>". Webhook pushes
+  // travel on the fleet bus (kind 'p') to every replica.
+  if (!options.rate_shaping.redis_address.empty() && options.fleet.enabled) {
+    fleet::FleetOptions fleet_options;
+    fleet_options.address = options.rate_shaping.redis_address;
+    fleet_options.user = options.rate_shaping.redis_user;
+    fleet_options.password = options.rate_shaping.redis_password;
+    fleet_options.key_prefix =
+        absl::StrCat(options.rate_shaping.redis_namespace, ":",
+                     options.rate_shaping.account_id.empty()
+                         ? AccountIdFromApiKey(options.upstream.api_key)
+                         : options.rate_shaping.account_id);
+    fleet_options.timeout = options.fleet.timeout;
+    fleet_options.lease_time = options.fleet.lease_time;
+    if (logger != nullptr) {
+      fleet_options.on_state = [logger](const std::string& connection,
+                                        bool up) {
+        if (up) {
+          logger->Info("fleet tier: Redis connection ready",
+                       {{"connection", connection}});
+        } else {
+          logger->Warning(
+              "fleet tier: Redis connection lost, serving from local state",
+              {{"connection", connection}});
+        }
+      };
+    }
+    server->fleet_ = std::make_unique<fleet::Fleet>(std::move(fleet_options));
+    fleet::Fleet* fleet = server->fleet_.get();
+    server->caching_->SetSharedTier(fleet->cache());
+    server->idempotency_->SetSharedRecords(fleet->idempotency());
+    server->watch_hub_->SetFleetLink(fleet->leases());
+    // A push another replica verified: applied here the way a local push
+    // is (cache refresh, then the watchers).
+    fleet->bus()->Subscribe(
+        'p', [self](const fleet::FleetBus::Message& message) {
+          if (message.own) return;
+          const absl::string_view payload = message.payload;
+          nlohmann::json data =
+              nlohmann::json::parse(payload.begin(), payload.end(), nullptr,
+                                    /*allow_exceptions=*/false);
+          absl::StatusOr<v1::Tracking> tracking = TrackingFromJson(data);
+          if (!tracking.ok() || tracking->carrier_code().empty()) return;
+          v1::GetTrackingRequest read;
+          read.set_carrier_code(tracking->carrier_code());
+          read.set_tracking_number(tracking->tracking_number());
+          self->caching_->RefreshLocal(api::GetTrackingCall(read),
+                                       SuccessEnvelope(std::move(data)));
+          self->watch_hub_->Publish(*tracking, v1::CHANGE_SOURCE_WEBHOOK);
+        });
+    fleet::RegisterFleetMetrics(server->metrics_.get(), fleet);
+    fleet->Start();
+  }
+  // --- end of fleet mode.
   grpc::Service* tracking_service = server->service_.get();
   if (server->authenticator_ != nullptr) {
     server->auth_service_ = std::make_unique<AuthenticatingTrackingService>(
@@ -271,12 +343,20 @@ absl::StatusOr<std::unique_ptr<TracktryServer>> TracktryServer::Start(
     // A push is the tracking's newest state: it replaces the cached
     // GetTracking answer, so reads see it at once.
     CachingCaller* cache = server->caching_.get();
-    webhook_options.on_accepted = [cache](const nlohmann::json& data,
-                                          const v1::Tracking& tracking) {
+    fleet::Fleet* fleet = server->fleet_.get();
+    webhook_options.on_accepted = [cache, fleet](const nlohmann::json& data,
+                                                 const v1::Tracking& tracking) {
       v1::GetTrackingRequest read;
       read.set_carrier_code(tracking.carrier_code());
       read.set_tracking_number(tracking.tracking_number());
       cache->Refresh(api::GetTrackingCall(read), SuccessEnvelope(data));
+      // Fleet mode: every other replica applies it too.
+      if (fleet != nullptr) {
+        fleet->bus()->Publish(
+            'p',
+            data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+            absl::InfiniteFuture());
+      }
     };
     absl::StatusOr<std::unique_ptr<WebhookReceiver>> webhook =
         WebhookReceiver::Start(std::move(webhook_options),
@@ -315,6 +395,9 @@ TracktryServer::~TracktryServer() {
   }
   metrics_server_.reset();
   webhook_.reset();
+  // Fleet mode: no news from other replicas while the members go; what
+  // they still ask of the tier fails fast.
+  if (fleet_ != nullptr) fleet_->Stop();
   // Members go in reverse order; the transport goes last, delivering
   // CANCELLED to any upstream completion a finished reactor still awaits.
 }
