@@ -247,8 +247,11 @@ void WatchHub::OnPollDone(const std::shared_ptr<Poller>& poller,
   calls_.erase(poller->call);
   if (!poller->ended && !stopping_) {
     if (status.ok()) {
-      // Fleet mode: every replica's watchers get it.
-      if (link_ != nullptr) link_->PublishPoll(poller->key, poller->polled);
+      // Fleet mode: a real poll (not the first read, which may come from
+      // the cache) reaches every replica's watchers.
+      if (link_ != nullptr && poller->read.bypass_cache()) {
+        link_->PublishPoll(poller->key, poller->polled);
+      }
       ApplyLocked(poller, poller->polled, v1::CHANGE_SOURCE_POLL);
     } else if (!poller->have_last) {
       // The first poll decides whether there is anything to watch.
