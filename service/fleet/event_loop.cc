@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <future>
+#include <memory>
 
 #include "absl/time/clock.h"
 
@@ -21,11 +22,13 @@ EventLoop::EventLoop() {
                           &EventLoop::OnWake, this);
   timer_event_ = evtimer_new(base_, &EventLoop::OnTimer, this);
   event_add(wake_event_, nullptr);
-  std::promise<void> started;
-  std::future<void> ready = started.get_future();
-  thread_ = std::thread([this, &started] {
+  // Shared: set_value may still run on the new thread after wait() returned
+  // here.
+  auto started = std::make_shared<std::promise<void>>();
+  std::future<void> ready = started->get_future();
+  thread_ = std::thread([this, started] {
     loop_thread_ = std::this_thread::get_id();
-    started.set_value();
+    started->set_value();
     event_base_loop(base_, EVLOOP_NO_EXIT_ON_EMPTY);
     // Tasks posted before the stop request (and those they post) still run.
     DrainPosted();
@@ -72,11 +75,13 @@ void EventLoop::Post(Task task) {
 }
 
 void EventLoop::Run(Task task) {
-  std::promise<void> done;
-  std::future<void> finished = done.get_future();
-  Post([&task, &done]() mutable {
+  // Shared: set_value may still run on the loop after wait() returned here
+  // (and this frame, with `task`, is gone).
+  auto done = std::make_shared<std::promise<void>>();
+  std::future<void> finished = done->get_future();
+  Post([&task, done]() mutable {
     std::move(task)();
-    done.set_value();
+    done->set_value();
   });
   finished.wait();
 }

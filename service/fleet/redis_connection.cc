@@ -98,6 +98,9 @@ void RedisConnection::Stop() {
     // Commands that timed out but were never answered are forgotten.
     in_flight_.clear();
   });
+  // What that posted (state and message callbacks, failed commands' and
+  // their callers' follow-ups) runs before the connection may go.
+  loop_->Run([] {});
 }
 
 void RedisConnection::Command(std::vector<std::string> args,

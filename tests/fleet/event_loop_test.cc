@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <future>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -53,7 +54,7 @@ TEST(EventLoopTest, TimersRunInTimeOrderAndCanBeCancelled) {
   EventLoop loop;
   std::mutex mu;
   std::vector<int> fired;
-  std::promise<void> last;
+  auto last = std::make_shared<std::promise<void>>();
   const absl::Time now = absl::Now();
   loop.Run([&] {
     auto record = [&](int n) {
@@ -69,9 +70,9 @@ TEST(EventLoopTest, TimersRunInTimeOrderAndCanBeCancelled) {
     EXPECT_TRUE(loop.Cancel(cancelled));
     EXPECT_FALSE(loop.Cancel(cancelled));
     loop.RunAt(now - absl::Seconds(1), record(0));  // Already due.
-    loop.RunAt(now + absl::Milliseconds(80), [&] { last.set_value(); });
+    loop.RunAt(now + absl::Milliseconds(80), [last] { last->set_value(); });
   });
-  last.get_future().wait();
+  last->get_future().wait();
   EXPECT_GE(absl::Now() - now, absl::Milliseconds(80));
   std::lock_guard<std::mutex> lock(mu);
   EXPECT_THAT(fired, ElementsAre(0, 1, 3));

@@ -2,6 +2,7 @@
 #include "service/fleet/lease_renewer.h"
 
 #include <future>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -34,11 +35,11 @@ class LeaseRenewerTest : public ::testing::Test {
   void TearDown() override { connection_->Stop(); }
 
   absl::StatusOr<RedisReply> Send(std::vector<std::string> args) {
-    std::promise<absl::StatusOr<RedisReply>> promise;
-    auto future = promise.get_future();
+    auto promise = std::make_shared<std::promise<absl::StatusOr<RedisReply>>>();
+    auto future = promise->get_future();
     connection_->Command(std::move(args), absl::Now() + absl::Seconds(5),
-                         [&promise](absl::StatusOr<RedisReply> reply) {
-                           promise.set_value(std::move(reply));
+                         [promise](absl::StatusOr<RedisReply> reply) {
+                           promise->set_value(std::move(reply));
                          });
     return future.get();
   }

@@ -38,11 +38,11 @@ bool WaitFor(Condition condition, absl::Duration timeout = absl::Seconds(20)) {
 absl::StatusOr<RedisReply> Send(RedisConnection& connection,
                                 std::vector<std::string> args,
                                 absl::Duration deadline = absl::Seconds(5)) {
-  std::promise<absl::StatusOr<RedisReply>> promise;
-  auto future = promise.get_future();
+  auto promise = std::make_shared<std::promise<absl::StatusOr<RedisReply>>>();
+  auto future = promise->get_future();
   connection.Command(std::move(args), absl::Now() + deadline,
-                     [&promise](absl::StatusOr<RedisReply> reply) {
-                       promise.set_value(std::move(reply));
+                     [promise](absl::StatusOr<RedisReply> reply) {
+                       promise->set_value(std::move(reply));
                      });
   return future.get();
 }
@@ -80,6 +80,12 @@ class RedisConnectionTest : public ::testing::Test {
 
   RedisTestServer redis_;
   EventLoop loop_;
+  // What the connections' callbacks record (they may run until TearDown
+  // stopped the connections).
+  std::atomic<int> ups_{0};
+  std::atomic<int> downs_{0};
+  std::mutex mu_;
+  std::vector<std::string> messages_;
   std::vector<std::unique_ptr<RedisConnection>> connections_;
 };
 
@@ -109,12 +115,12 @@ TEST_F(RedisConnectionTest, EvalLoadsTheScriptOnceThenUsesItsSha) {
   const RedisScript script(
       "redis.call('SET', KEYS[1], ARGV[1]) return {ARGV[1], 7}");
   for (int i = 0; i < 2; ++i) {
-    std::promise<absl::StatusOr<RedisReply>> promise;
-    auto future = promise.get_future();
+    auto promise = std::make_shared<std::promise<absl::StatusOr<RedisReply>>>();
+    auto future = promise->get_future();
     connection.Eval(script, {"key"}, {absl::StrCat("v", i)},
                     absl::Now() + absl::Seconds(5),
-                    [&promise](absl::StatusOr<RedisReply> reply) {
-                      promise.set_value(std::move(reply));
+                    [promise](absl::StatusOr<RedisReply> reply) {
+                      promise->set_value(std::move(reply));
                     });
     absl::StatusOr<RedisReply> reply = future.get();
     ASSERT_THAT(reply, IsOk());
@@ -135,10 +141,9 @@ TEST_F(RedisConnectionTest, EvalLoadsTheScriptOnceThenUsesItsSha) {
 TEST_F(RedisConnectionTest, UnreachableRedisFailsFastThenConnectsWhenItComes) {
   RedisTestServer later;
   const int port = testing::PickFreePort();
-  std::atomic<int> ups{0};
   RedisConnection& connection =
-      Connect(Options(absl::StrCat("127.0.0.1:", port)), [&](bool up) {
-        if (up) ups.fetch_add(1);
+      Connect(Options(absl::StrCat("127.0.0.1:", port)), [this](bool up) {
+        if (up) ups_.fetch_add(1);
       });
   const absl::Time start = absl::Now();
   absl::StatusOr<RedisReply> reply = Send(connection, {"PING"});
@@ -150,22 +155,21 @@ TEST_F(RedisConnectionTest, UnreachableRedisFailsFastThenConnectsWhenItComes) {
   ASSERT_THAT(later.Start(port), IsOk());
   ASSERT_TRUE(WaitFor([&] { return connection.ready(); }));
   EXPECT_THAT(Send(connection, {"PING"}), IsOk());
-  EXPECT_TRUE(WaitFor([&] { return ups.load() == 1; }));
+  EXPECT_TRUE(WaitFor([&] { return ups_.load() == 1; }));
 }
 
 TEST_F(RedisConnectionTest, KilledRedisFailsPendingCommandsAndReconnects) {
-  std::atomic<int> downs{0};
   RedisConnection& connection =
-      Connect(Options(redis_.address()), [&](bool up) {
-        if (!up) downs.fetch_add(1);
+      Connect(Options(redis_.address()), [this](bool up) {
+        if (!up) downs_.fetch_add(1);
       });
   ASSERT_TRUE(WaitFor([&] { return connection.ready(); }));
   // A command Redis holds (a blocking pop) is pending when Redis dies.
-  std::promise<absl::StatusOr<RedisReply>> promise;
-  auto future = promise.get_future();
+  auto promise = std::make_shared<std::promise<absl::StatusOr<RedisReply>>>();
+  auto future = promise->get_future();
   connection.Command({"BLPOP", "nothing", "0"}, absl::Now() + absl::Seconds(30),
-                     [&promise](absl::StatusOr<RedisReply> reply) {
-                       promise.set_value(std::move(reply));
+                     [promise](absl::StatusOr<RedisReply> reply) {
+                       promise->set_value(std::move(reply));
                      });
   absl::SleepFor(absl::Milliseconds(100));
   const int port = redis_.port();
@@ -178,7 +182,7 @@ TEST_F(RedisConnectionTest, KilledRedisFailsPendingCommandsAndReconnects) {
   ASSERT_TRUE(WaitFor([&] { return connection.ready(); }));
   EXPECT_THAT(Send(connection, {"PING"}), IsOk());
   EXPECT_EQ(connection.stats().disconnects, 1);
-  EXPECT_TRUE(WaitFor([&] { return downs.load() == 1; }));
+  EXPECT_TRUE(WaitFor([&] { return downs_.load() == 1; }));
 }
 
 TEST_F(RedisConnectionTest, FrozenRedisTimesOutThenIsDroppedAndRejoined) {
@@ -247,15 +251,13 @@ TEST_F(RedisConnectionTest, WrongPasswordIsNeverReady) {
 }
 
 TEST_F(RedisConnectionTest, SubscriberGetsMessagesAndResubscribesAfterRestart) {
-  std::mutex mu;
-  std::vector<std::string> messages;
   RedisConnectionOptions sub_options = Options(redis_.address());
   sub_options.channels = {"fleet:test"};
   RedisConnection& subscriber =
       Connect(sub_options, nullptr,
-              [&](const std::string& channel, std::string payload) {
-                std::lock_guard<std::mutex> lock(mu);
-                messages.push_back(channel + "=" + payload);
+              [this](const std::string& channel, std::string payload) {
+                std::lock_guard<std::mutex> lock(mu_);
+                messages_.push_back(channel + "=" + payload);
               });
   RedisConnection& publisher = Connect(Options(redis_.address()));
   ASSERT_TRUE(WaitFor([&] { return subscriber.ready() && publisher.ready(); }));
@@ -263,8 +265,8 @@ TEST_F(RedisConnectionTest, SubscriberGetsMessagesAndResubscribesAfterRestart) {
   EXPECT_FALSE(Send(subscriber, {"PING"}).ok());
   ASSERT_THAT(Send(publisher, {"PUBLISH", "fleet:test", "one"}), IsOk());
   ASSERT_TRUE(WaitFor([&] {
-    std::lock_guard<std::mutex> lock(mu);
-    return messages.size() == 1;
+    std::lock_guard<std::mutex> lock(mu_);
+    return messages_.size() == 1;
   }));
   const int port = redis_.port();
   redis_.Stop();
@@ -273,11 +275,11 @@ TEST_F(RedisConnectionTest, SubscriberGetsMessagesAndResubscribesAfterRestart) {
   ASSERT_TRUE(WaitFor([&] { return subscriber.ready() && publisher.ready(); }));
   ASSERT_THAT(Send(publisher, {"PUBLISH", "fleet:test", "two"}), IsOk());
   ASSERT_TRUE(WaitFor([&] {
-    std::lock_guard<std::mutex> lock(mu);
-    return messages.size() == 2;
+    std::lock_guard<std::mutex> lock(mu_);
+    return messages_.size() == 2;
   }));
-  std::lock_guard<std::mutex> lock(mu);
-  EXPECT_THAT(messages,
+  std::lock_guard<std::mutex> lock(mu_);
+  EXPECT_THAT(messages_,
               ::testing::ElementsAre("fleet:test=one", "fleet:test=two"));
 }
 
@@ -286,12 +288,12 @@ TEST_F(RedisConnectionTest, StopFailsWaitingCommandsAndEveryLaterOne) {
       std::make_unique<RedisConnection>(&loop_, Options(redis_.address()));
   connection->Start();
   ASSERT_TRUE(WaitFor([&] { return connection->ready(); }));
-  std::promise<absl::StatusOr<RedisReply>> promise;
-  auto future = promise.get_future();
+  auto promise = std::make_shared<std::promise<absl::StatusOr<RedisReply>>>();
+  auto future = promise->get_future();
   connection->Command({"BLPOP", "nothing", "0"},
                       absl::Now() + absl::Seconds(30),
-                      [&promise](absl::StatusOr<RedisReply> reply) {
-                        promise.set_value(std::move(reply));
+                      [promise](absl::StatusOr<RedisReply> reply) {
+                        promise->set_value(std::move(reply));
                       });
   absl::SleepFor(absl::Milliseconds(50));
   connection->Stop();
