@@ -10,6 +10,8 @@
 //     upstream create;
 //   * a tracking watched on all three -> one upstream poll per interval,
 //     every watcher gets the change;
+//   * a webhook push received by one replica reaches another's watchers and
+//     cache;
 //   * Redis stopped mid-load -> zero failed RPCs and zero upstream 429s;
 //     Redis back -> shared again.
 #include <signal.h>
@@ -451,6 +453,11 @@ class Watcher {
     std::lock_guard<std::mutex> lock(mu_);
     return messages_.size();
   }
+  v1::ChangeSource last_source() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return messages_.empty() ? v1::CHANGE_SOURCE_UNSPECIFIED
+                             : messages_.back().source();
+  }
   // Messages that report a change (not the initial one).
   int changes() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -508,6 +515,40 @@ TEST_F(FleetModeE2eTest, TrackingWatchedOnAllReplicasIsPolledOncePerInterval) {
                   "tracktry_fleet_watch_polls_total{outcome=\"polled\"}") > 0;
   }
   EXPECT_GE(polled, 1);
+}
+
+TEST_F(FleetModeE2eTest, WebhookPushOnOneReplicaReachesEveryReplica) {
+  constexpr char kEmail[] = "fleet-ops@example.com";
+  const int webhook_port = testing::PickFreePort();
+  // Only pushes bring news (no poll within the test).
+  StartReplicas(1,
+                {"--watch-interval", "1h", "--webhook-email", kEmail,
+                 "--webhook-listen", absl::StrCat("127.0.0.1:", webhook_port)});
+  StartReplicas(1, {"--watch-interval", "1h"});
+  const std::string number = MovingNumber(2);
+  ASSERT_TRUE(Create(replica(0), number).ok());
+  v1::Tracking before;
+  ASSERT_TRUE(Get(replica(1), number, &before).ok());
+  Watcher watcher(replica(1), number);
+  ASSERT_TRUE(WaitFor([&] { return watcher.count() >= 1; }));
+  const int64_t gets = Upstream("get");
+  // The parcel moved; the push reaches replica 0 only.
+  emulator_->AdvanceClock(36 * 3600);
+  emulator::WebhookPushRequest push;
+  push.url = absl::StrCat("http://127.0.0.1:", webhook_port, "/hook");
+  push.carrier_code = kCarrier;
+  push.tracking_number = number;
+  push.email = kEmail;
+  absl::StatusOr<int> code = emulator_->PushWebhook(push);
+  ASSERT_TRUE(code.ok()) << code.status();
+  ASSERT_EQ(*code, 200);
+  // Replica 1's watcher hears it, and its cache holds the pushed state.
+  ASSERT_TRUE(WaitFor([&] { return watcher.changes() >= 1; }));
+  EXPECT_EQ(watcher.last_source(), v1::CHANGE_SOURCE_WEBHOOK);
+  v1::Tracking after;
+  ASSERT_TRUE(Get(replica(1), number, &after).ok());
+  EXPECT_NE(after.status(), before.status());
+  EXPECT_EQ(Upstream("get"), gets);
 }
 
 TEST_F(FleetModeE2eTest, RedisStoppedMidLoadFailsNothingAndRejoinsAfter) {
