@@ -210,7 +210,8 @@ UpstreamCaller::CallId CachingCaller::Send(UpstreamRequest request,
     // A joinable flight with an earlier deadline keeps serving its own
     // waiters; new arrivals join this one.
     if (options_.coalesce) joinable_[key] = flight;
-    ++stats_.upstream_reads;
+    // A shared flight counts when (if) it calls the upstream.
+    if (!flight->shared) ++stats_.upstream_reads;
   }
   if (flight->shared) {
     const bool lead = !request.bypass_cache;
@@ -546,6 +547,7 @@ void CachingCaller::OnSharedLookup(const std::shared_ptr<Flight>& flight,
   }
   flight->lookup = std::move(result);
   UpstreamRequest request = std::move(flight->request);
+  ++stats_.upstream_reads;
   lock.unlock();
   StartFlight(flight, std::move(request));
 }
@@ -573,6 +575,7 @@ void CachingCaller::OnSharedWake(const std::shared_ptr<Flight>& flight,
   // No answer is coming from elsewhere: read upstream (no lease).
   flight->lookup = SharedReadTier::LookupResult();
   UpstreamRequest request = std::move(flight->request);
+  ++stats_.upstream_reads;
   lock.unlock();
   StartFlight(flight, std::move(request));
 }

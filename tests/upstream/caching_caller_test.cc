@@ -485,6 +485,8 @@ TEST_F(CachingCallerFleetTest, SharedHitFillsTheLocalCacheWithoutUpstream) {
   EXPECT_EQ(NumberOf(Get()), 42);
   EXPECT_EQ(NumberOf(Get()), 42);
   EXPECT_EQ(fake_.calls(), 0);
+  EXPECT_EQ(cache_->stats().upstream_reads, 0);
+  EXPECT_EQ(cache_->stats().hits, 1);
   ASSERT_EQ(tier_.lookups().size(), 1u);  // The second read was an L1 hit.
   EXPECT_EQ(tier_.lookups()[0].first.key,
             CachingCaller::KeyOf(RequestFor(Endpoint::kGetTracking)));
@@ -504,6 +506,7 @@ TEST_F(CachingCallerFleetTest, LeaderCallsUpstreamAndFillsTheSharedTier) {
   MakeShared();
   EXPECT_EQ(NumberOf(Get()), 0);
   EXPECT_EQ(fake_.calls(), 1);
+  EXPECT_EQ(cache_->stats().upstream_reads, 1);
   ASSERT_TRUE(tier_.WaitFor([&] { return tier_.fills_locked() == 1; }));
   const auto fill = tier_.fills()[0];
   EXPECT_EQ(fill.answer.data["n"], 0);
