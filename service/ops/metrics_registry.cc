@@ -48,6 +48,11 @@ class MetricsRegistry::CallbackCollectable final
       }
       const double value = metric.read ? metric.read() : 0.0;
       switch (metric.type) {
+        case prometheus::MetricType::Histogram:
+          if (metric.read_histogram) {
+            sample.histogram = metric.read_histogram();
+          }
+          break;
         case prometheus::MetricType::Gauge:
           sample.gauge.value = value;
           break;

@@ -34,6 +34,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/functional/function_ref.h"
 #include "absl/time/time.h"
+#include "prometheus/client_metric.h"
 #include "prometheus/collectable.h"
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
@@ -49,13 +50,16 @@ namespace tracktry {
 
 class MetricsRegistry final : public RpcObserver, public UpstreamCallObserver {
  public:
-  // A metric whose value is read from `read` at every scrape.
+  // A metric whose value is read from `read` at every scrape; a histogram
+  // (type Histogram) is read from `read_histogram` instead (cumulative
+  // buckets, the last one +Inf).
   struct CallbackMetric {
     std::string name;
     std::string help;
     prometheus::MetricType type = prometheus::MetricType::Counter;
     std::map<std::string, std::string> labels;
     std::function<double()> read;
+    std::function<prometheus::ClientMetric::Histogram()> read_histogram;
   };
 
   // `grpc_service` is the grpc_service label of the RPC series.
