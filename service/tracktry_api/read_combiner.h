@@ -10,10 +10,16 @@
 #ifndef TRACKTRY_SERVICE_TRACKTRY_API_READ_COMBINER_H_
 #define TRACKTRY_SERVICE_TRACKTRY_API_READ_COMBINER_H_
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/cord.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
 #include "service/tracktry_api/route_table.h"
 #include "service/tracktry_api/upstream_request.h"
@@ -54,6 +60,30 @@ class ReadCombiner {
       const absl::StatusOr<Envelope>& answer,
       absl::Span<const UpstreamRequest> members) const = 0;
 };
+
+// The errors the members of one combined call get are one upstream
+// outcome. The rate shaper marks them with the combined call's number (a
+// status payload) so that a layer counting upstream failures counts that
+// outcome once, not once per member (CircuitBreaker). That layer takes the
+// mark off, so it never leaves the upstream chain.
+inline constexpr char kSharedOutcomeUrl[] =
+    "type.tracktry.internal/SharedUpstreamOutcome";
+
+inline absl::Status WithSharedOutcome(absl::Status status, uint64_t call) {
+  if (!status.ok())
+    status.SetPayload(kSharedOutcomeUrl, absl::Cord(absl::StrCat(call)));
+  return status;
+}
+
+// The mark of `*status`, removed from it; nullopt when it has none.
+inline std::optional<uint64_t> TakeSharedOutcome(absl::Status* status) {
+  const auto mark = status->GetPayload(kSharedOutcomeUrl);  // absl::optional
+  if (!mark.has_value()) return std::nullopt;
+  status->ErasePayload(kSharedOutcomeUrl);
+  uint64_t call = 0;
+  if (!absl::SimpleAtoi(std::string(*mark), &call)) return std::nullopt;
+  return call;
+}
 
 }  // namespace tracktry
 

@@ -716,10 +716,13 @@ void RateShaper::Core::OnCombinedDone(
   std::vector<absl::StatusOr<Envelope>> parts =
       combiner->Split(result, requests);
   for (auto& [index, done] : waiting) {
-    std::move(done)(index < parts.size()
-                        ? std::move(parts[index])
-                        : absl::StatusOr<Envelope>(absl::InternalError(
-                              "read combiner gave too few results")));
+    absl::StatusOr<Envelope> part =
+        index < parts.size() ? std::move(parts[index])
+                             : absl::StatusOr<Envelope>(absl::InternalError(
+                                   "read combiner gave too few results"));
+    // One upstream outcome for all the members (see read_combiner.h).
+    if (!part.ok()) part = WithSharedOutcome(part.status(), combined);
+    std::move(done)(std::move(part));
   }
 }
 

@@ -22,6 +22,7 @@
 #include "nlohmann/json.hpp"
 #include "service/tracktry_api/tracking_operations.h"
 #include "service/tracktry_api/tracking_read_combiner.h"
+#include "service/upstream/circuit_breaker.h"
 #include "service/upstream/rate_shaper.h"
 #include "service/upstream/scheduler.h"
 #include "tests/testing/fake_upstream_caller.h"
@@ -388,6 +389,35 @@ TEST_F(RateShaperBatchingTest, Upstream429OnTheCombinedCallReachesEveryMember) {
   const RateShaperStats stats = shaper_->Stats();
   EXPECT_EQ(stats.pauses, 1);
   EXPECT_EQ(stats.upstream_rate_limited, 1);
+}
+
+// As in the server: the circuit breaker above the shaper. One failed
+// combined call is one upstream failure, however many reads it carried.
+TEST_F(RateShaperBatchingTest, FailedCombinedCallIsOneFailureForTheBreaker) {
+  Make(Options(10));
+  CircuitBreakerOptions breaker_options;
+  breaker_options.failure_threshold = 3;
+  CircuitBreaker breaker(shaper_.get(), &scheduler_, breaker_options);
+  const auto send = [&](int i) {
+    breaker.Send(Read(i), absl::Now() + absl::Seconds(10),
+                 slots_[i].Callback());
+  };
+  send(0);
+  ASSERT_TRUE(fake_.WaitForCalls(1));
+  ASSERT_THAT(slots_[0].Wait().status(), IsOk());
+  fake_.SetResponder([](const UpstreamRequest&, int) {
+    return FakeUpstreamCaller::Reply{testing::HttpError(503)};
+  });
+  for (int i = 1; i <= 6; ++i) send(i);
+  for (int i = 1; i <= 6; ++i) {
+    const absl::StatusOr<Envelope> result = slots_[i].Wait();
+    EXPECT_EQ(ReasonOf(result.status()), "UPSTREAM_UNAVAILABLE") << i;
+    // The shaper's mark stops at the breaker.
+    EXPECT_FALSE(result.status().GetPayload(kSharedOutcomeUrl).has_value());
+  }
+  EXPECT_EQ(fake_.calls(), 2);
+  EXPECT_EQ(breaker.state(), CircuitState::kClosed);
+  EXPECT_EQ(breaker.times_opened(), 0);
 }
 
 // Without batching, 30 reads queued at 1 token/s behind a 3 s deadline
