@@ -50,16 +50,21 @@ namespace tracktry {
 
 class MetricsRegistry final : public RpcObserver, public UpstreamCallObserver {
  public:
-  // A metric whose value is read from `read` at every scrape; a histogram
-  // (type Histogram) is read from `read_histogram` instead (cumulative
-  // buckets, the last one +Inf).
+  // A metric whose value is read from `read` at every scrape.
   struct CallbackMetric {
     std::string name;
     std::string help;
     prometheus::MetricType type = prometheus::MetricType::Counter;
     std::map<std::string, std::string> labels;
     std::function<double()> read;
-    std::function<prometheus::ClientMetric::Histogram()> read_histogram;
+  };
+  // A histogram read from `read` at every scrape: cumulative bucket counts,
+  // the last bucket's upper bound +Inf.
+  struct CallbackHistogram {
+    std::string name;
+    std::string help;
+    std::map<std::string, std::string> labels;
+    std::function<prometheus::ClientMetric::Histogram()> read;
   };
 
   // `grpc_service` is the grpc_service label of the RPC series.
@@ -82,6 +87,8 @@ class MetricsRegistry final : public RpcObserver, public UpstreamCallObserver {
   // thread-safe, must not block and must outlive the registry's users).
   // Metrics with the same name form one family (same help and type).
   void AddCallbackMetric(CallbackMetric metric);
+  // The same for a histogram.
+  void AddCallbackHistogram(CallbackHistogram histogram);
 
   // Everything above, for prometheus::Exposer::RegisterCollectable.
   std::shared_ptr<prometheus::Collectable> collectable() const {

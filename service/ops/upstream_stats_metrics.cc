@@ -48,11 +48,10 @@ void RegisterReadBatchingMetrics(MetricsRegistry* metrics,
       MetricType::Counter, {}, [rate_shaper] {
         return static_cast<double>(rate_shaper->Stats().batching.detached);
       });
-  MetricsRegistry::CallbackMetric size;
+  MetricsRegistry::CallbackHistogram size;
   size.name = "tracktry_read_batch_size";
   size.help = "Reads per batched list call.";
-  size.type = MetricType::Histogram;
-  size.read_histogram = [rate_shaper] {
+  size.read = [rate_shaper] {
     const std::vector<int64_t> sizes =
         rate_shaper->Stats().batching.batch_sizes;
     prometheus::ClientMetric::Histogram histogram;
@@ -72,7 +71,7 @@ void RegisterReadBatchingMetrics(MetricsRegistry* metrics,
     }
     return histogram;
   };
-  metrics->AddCallbackMetric(std::move(size));
+  metrics->AddCallbackHistogram(std::move(size));
 }
 
 }  // namespace

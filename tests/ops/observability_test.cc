@@ -384,11 +384,10 @@ TEST(MetricsRegistryTest, CallbackMetricsAreReadAtScrapeTime) {
 TEST(MetricsRegistryTest, CallbackHistogramsAreReadAtScrapeTime) {
   MetricsRegistry registry;
   uint64_t small = 2;
-  MetricsRegistry::CallbackMetric metric;
+  MetricsRegistry::CallbackHistogram metric;
   metric.name = "tracktry_read_batch_size";
   metric.help = "Sizes.";
-  metric.type = prometheus::MetricType::Histogram;
-  metric.read_histogram = [&small] {
+  metric.read = [&small] {
     prometheus::ClientMetric::Histogram histogram;
     histogram.bucket = {{small, 10},
                         {small + 1, 40},
@@ -397,7 +396,7 @@ TEST(MetricsRegistryTest, CallbackHistogramsAreReadAtScrapeTime) {
     histogram.sample_sum = 55;
     return histogram;
   };
-  registry.AddCallbackMetric(std::move(metric));
+  registry.AddCallbackHistogram(std::move(metric));
   std::string text = registry.Scrape();
   EXPECT_THAT(text, HasSubstr("# TYPE tracktry_read_batch_size histogram"));
   EXPECT_EQ(SampleValue(text, "tracktry_read_batch_size_bucket{le=\"10\"}"), 2);

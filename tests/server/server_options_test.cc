@@ -616,10 +616,11 @@ TEST(ServerOptionsTest, OutOfRangeValuesNameTheFlag) {
 }
 
 TEST(ServerOptionsTest, ReadBatchingFlagsRejectBadValues) {
-  for (const std::string& arg : {"--read-batching=maybe", "--read-batch-max=0",
-                                 "--read-batch-max=41", "--read-batch-max=x"}) {
-    const std::string flag = arg.substr(0, arg.find('='));
-    EXPECT_THAT(ParseServerOptions({arg}, Env()),
+  for (const char* arg : {"--read-batching=maybe", "--read-batch-max=0",
+                          "--read-batch-max=41", "--read-batch-max=x"}) {
+    const std::string text = arg;
+    const std::string flag = text.substr(0, text.find('='));
+    EXPECT_THAT(ParseServerOptions({text}, Env()),
                 StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(flag)))
         << arg;
   }
