@@ -313,7 +313,8 @@ struct RateShaper::Core : public std::enable_shared_from_this<Core> {
     c.ahead.Remove(call.combine_key);
   }
   // How much later than its token `call` (just completed) may have reached
-  // the upstream: its latency beyond the recent minimum, capped at
+  // the upstream: its latency beyond the recent minimum (of its class, or
+  // for a combined call of the combined endpoint's class), capped at
   // jitter_compensation x the class interval; zero when a later token was
   // already taken. Records the latency.
   absl::Duration LateArrivalLocked(RateClass rate_class, const Call& call,
@@ -787,16 +788,20 @@ absl::Duration RateShaper::Core::LateArrivalLocked(RateClass rate_class,
                                                    const Call& call,
                                                    absl::Time now) {
   ClassState& c = state(rate_class);
+  // A combined call is measured against the calls of its own endpoint (a
+  // list answer takes longer to arrive than a single GET's).
+  ClassState& history = call.combined ? state(extra_class) : c;
   const absl::Duration latency = now - call.token_at;
   absl::Duration floor = absl::ZeroDuration();
-  if (c.latency_count > 0) {
+  if (history.latency_count > 0) {
     floor = *std::min_element(
-        c.latencies.begin(),
-        c.latencies.begin() + static_cast<int64_t>(std::min(
-                                  c.latency_count, c.latencies.size())));
+        history.latencies.begin(),
+        history.latencies.begin() +
+            static_cast<int64_t>(
+                std::min(history.latency_count, history.latencies.size())));
   }
-  c.latencies[c.latency_count % c.latencies.size()] = latency;
-  ++c.latency_count;
+  history.latencies[history.latency_count % history.latencies.size()] = latency;
+  ++history.latency_count;
   // Only the next request can still be helped, and only when it has not
   // been given a token yet.
   if (call.token_seq != c.tokens_taken) return absl::ZeroDuration();

@@ -391,6 +391,42 @@ TEST_F(RateShaperBatchingTest, Upstream429OnTheCombinedCallReachesEveryMember) {
   EXPECT_EQ(stats.upstream_rate_limited, 1);
 }
 
+// The late-arrival compensation measures a combined call against list
+// calls, not against the faster single GETs: a list answer that is merely
+// bigger is not taken for a late arrival every time.
+TEST_F(RateShaperBatchingTest, CombinedCallLatencyIsComparedWithListCalls) {
+  RateShaperOptions options = Options(10);  // 100 ms apart.
+  options.jitter_compensation = 0.5;        // Up to 50 ms.
+  Make(options);
+  const FakeUpstreamCaller::Responder answer = Upstream();
+  fake_.SetResponder([answer](const UpstreamRequest& request, int index) {
+    FakeUpstreamCaller::Reply reply = answer(request, index);
+    reply.delay = request.endpoint == Endpoint::kListTrackings
+                      ? absl::Milliseconds(60)
+                      : absl::Milliseconds(1);
+    return reply;
+  });
+  // Single GETs set the default class's latency floor (~1 ms).
+  for (int i = 0; i < 3; ++i) {
+    SendRead(i);
+    ASSERT_THAT(slots_[i].Wait().status(), IsOk());
+  }
+  const absl::Duration singles = shaper_->Stats().classes[0].total_compensation;
+  // Four combined calls of ~60 ms: only the first, with no list latency
+  // known yet, is compensated in full.
+  for (int round = 0; round < 4; ++round) {
+    const int a = 10 + 2 * round;
+    SendRead(a);
+    SendRead(a + 1);
+    ASSERT_THAT(slots_[a].Wait().status(), IsOk());
+    ASSERT_THAT(slots_[a + 1].Wait().status(), IsOk());
+  }
+  const RateShaperStats stats = shaper_->Stats();
+  EXPECT_EQ(stats.batching.batches, 4);
+  EXPECT_LT(stats.classes[0].total_compensation - singles,
+            absl::Milliseconds(50) + absl::Milliseconds(40));
+}
+
 // As in the server: the circuit breaker above the shaper. One failed
 // combined call is one upstream failure, however many reads it carried.
 TEST_F(RateShaperBatchingTest, FailedCombinedCallIsOneFailureForTheBreaker) {
