@@ -68,11 +68,15 @@ void PushApplier::Reread(const v1::Tracking& pushed) {
   const UpstreamCaller::CallId id = api::GetTracking(
       upstream_, read->request, absl::Now() + options_.reread_deadline,
       &read->tracking, [this, read](absl::Status status) {
+        {
+          // Counted before watchers hear of it.
+          std::lock_guard<std::mutex> lock(mu_);
+          ++(status.ok() ? stats_.rereads : stats_.reread_failures);
+        }
         if (status.ok() && hub_ != nullptr) {
           hub_->Publish(read->tracking, v1::CHANGE_SOURCE_WEBHOOK);
         }
         std::lock_guard<std::mutex> lock(mu_);
-        ++(status.ok() ? stats_.rereads : stats_.reread_failures);
         calls_.erase(read->id);
         read->done = true;
         if (--busy_ == 0) idle_.notify_all();

@@ -143,6 +143,11 @@ ABSL_FLAG(absl::Duration, rate_min_call_time, absl::Milliseconds(100),
           "the queue");
 ABSL_FLAG(std::string, rate_account, "",
           "account id in Redis keys; empty = a hash of the API key");
+ABSL_FLAG(tracktry::OnOff, read_batching, tracktry::OnOff{true},
+          "answer GetTracking reads of different numbers that wait for a "
+          "rate token together, with one list call (GET "
+          "/trackings/get?numbers=); needs --rate-limit");
+ABSL_FLAG(int, read_batch_max, 40, "most reads one batched list call answers");
 // Fleet mode: Redis.
 ABSL_FLAG(std::string, redis_address, "",
           "Redis server sharing the rate buckets among all replicas; empty = "
@@ -493,6 +498,12 @@ std::vector<FlagSection> MakeFlagTable() {
                 [](O& o, const std::string& v) {
                   o.rate_shaping.account_id = v;
                 }),
+           Bind(FLAGS_read_batching, "TRACKTRY_READ_BATCHING", "on|off",
+                OnOffSwitch(),
+                [](O& o, const OnOff& v) { o.read_batching.enabled = v.on; }),
+           Bind(FLAGS_read_batch_max, "TRACKTRY_READ_BATCH_MAX", "N",
+                IntIn(1, kMaxNumbersPerListCall),
+                [](O& o, const int& v) { o.read_batching.max_numbers = v; }),
        }});
   table.push_back(
       {"Fleet mode: rate buckets shared by all replicas in Redis",

@@ -14,6 +14,7 @@
 #include "absl/time/time.h"
 #include "service/live/watch_hub.h"
 #include "service/rpc/tracking_service_impl.h"
+#include "service/tracktry_api/tracking_read_combiner.h"
 #include "service/upstream/caching_caller.h"
 #include "service/upstream/circuit_breaker.h"
 #include "service/upstream/idempotency_store.h"
@@ -52,6 +53,9 @@ struct ServerOptions {
   // --redis-user, --redis-password-file, --redis-namespace (env
   // TRACKTRY_REDIS_*). The Redis password is never logged.
   RateShaperOptions rate_shaping;
+  // Read batching in the rate shaper (docs/read-batching.md):
+  // --read-batching (on|off), --read-batch-max (env TRACKTRY_READ_*).
+  ReadBatchingOptions read_batching;
   // Upstream resilience (docs/upstream-discipline.md), env TRACKTRY_<FLAG>:
   // retries of idempotent reads (--retry-max-attempts,
   // --retry-initial-backoff, --retry-max-backoff, --retry-attempt-timeout),

@@ -21,6 +21,7 @@
 #include "service/ops/upstream_health.h"
 #include "service/ops/upstream_stats_metrics.h"
 #include "service/tracktry_api/tracking_operations.h"
+#include "service/tracktry_api/tracking_read_combiner.h"
 #include "service/transport/curl_multi_transport.h"
 #include "service/upstream/redis_token_bucket_store.h"
 
@@ -288,9 +289,17 @@ absl::Status TracktryServer::BuildUpstreamChain(
                   {"safety", rate_options.safety},
                   {"jitter_compensation", rate_options.jitter_compensation},
                   {"share", rate_options.share},
+                  {"read_batching", options.read_batching.enabled},
+                  {"read_batch_max", options.read_batching.max_numbers},
                   {"redis", rate_options.redis_address.empty()
                                 ? "off"
                                 : rate_options.redis_address}});
+  }
+  // Read batching (docs/read-batching.md): queued GetTracking reads share
+  // one list call.
+  if (options.read_batching.enabled) {
+    rate_options.read_combiner = std::make_shared<TrackingReadCombiner>(
+        options.read_batching.max_numbers);
   }
   rate_shaper_ = std::make_unique<RateShaper>(
       instrumented_.get(), scheduler_.get(), std::move(rate_options));

@@ -15,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 REPO="$(pwd -P)"
 BIN_DIR="${BIN_DIR:-build/release}"
-IN_FLIGHT=(docs/read-batching.md docs/fleet-mode.md)
+IN_FLIGHT=(docs/fleet-mode.md)
 MAX_README_LINES=260
 
 # The anchors of a markdown file, one per line: its headings, lower-cased,
