@@ -20,6 +20,7 @@ namespace tracktry::bench {
 struct GrpcEngine::Call {
   virtual ~Call() = default;
   Op op = Op::kGet;
+  int64_t key = 0;
   int64_t start_ns = 0;
   grpc::ClientContext context;
   grpc::Status status;
@@ -195,6 +196,7 @@ void GrpcEngine::Start(const WorkItem& item, int64_t start_ns) {
   const auto make = [&](auto* typed) {
     std::unique_ptr<Call> call(typed);
     call->op = item.op;
+    call->key = item.key;
     call->start_ns = start_ns;
     return call;
   };
@@ -342,6 +344,7 @@ void GrpcEngine::Poll(int64_t deadline_ns, CompletionFn done) {
     calls_.erase(call.get());
     Completion completion;
     completion.op = call->op;
+    completion.key = call->key;
     completion.start_ns = call->start_ns;
     completion.end_ns = MonotonicNanos();
     completion.code = CodeName(call->status.error_code());

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <unordered_set>
 
 #include "bench/call_engine.h"
 #include "bench/key_space.h"
@@ -39,6 +40,9 @@ struct LoadResult {
   int64_t overloaded = 0;
   // Calls still outstanding when the drain period ran out.
   int64_t abandoned = 0;
+  // Different keys among the GetTracking calls answered OK during the
+  // window (started before it or in it).
+  int64_t distinct_ok_keys = 0;
 
   double window_seconds() const {
     return static_cast<double>(measure_end_ns - measure_start_ns) / 1e9;
@@ -75,6 +79,7 @@ class LoadLoop {
   int64_t completed_ = 0;
   int64_t measure_start_ns_ = 0;
   int64_t measure_end_ns_ = 0;
+  std::unordered_set<int64_t> ok_keys_;
 };
 
 }  // namespace tracktry::bench

@@ -11,6 +11,7 @@
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
 #include "service/fleet/fleet.h"
+#include "service/live/push_applier.h"
 #include "service/live/watch_hub.h"
 #include "service/live/webhook_receiver.h"
 #include "service/ops/access_log_observer.h"
@@ -20,6 +21,8 @@
 #include "service/ops/metrics_http_server.h"
 #include "service/ops/metrics_registry.h"
 #include "service/ops/readiness_controller.h"
+#include "service/ops/secret_file_watcher.h"
+#include "service/ops/upstream_health.h"
 #include "service/rpc/authenticating_tracking_service.h"
 #include "service/rpc/tracking_service_impl.h"
 #include "service/server/server_options.h"
@@ -62,6 +65,8 @@ class TracktryServer {
 
   // Liveness/readiness state behind the health service.
   ReadinessController& readiness() { return *readiness_; }
+  // What the upstream answers say about its state (API key).
+  const UpstreamHealth& upstream_health() const { return *upstream_health_; }
   // The Prometheus metrics (always collected; served when
   // metrics_listen_address is set).
   MetricsRegistry& metrics() { return *metrics_; }
@@ -100,11 +105,25 @@ class TracktryServer {
 
  private:
   TracktryServer() = default;
+  // Secret rotation: watches the API key file and the tokens file.
+  // Start(), step by step.
+  absl::Status BuildOps(const ServerOptions& options, JsonLogger* logger);
+  absl::Status BuildUpstreamChain(const ServerOptions& options,
+                                  std::unique_ptr<HttpTransport> transport,
+                                  JsonLogger* logger);
+  void BuildService(const ServerOptions& options);
+  void BuildFleet(const ServerOptions& options, JsonLogger* logger);
+  absl::Status StartGrpcServer(const ServerOptions& options);
+  absl::Status StartMetricsEndpoint(const ServerOptions& options);
+  absl::Status StartWebhook(const ServerOptions& options);
+  absl::Status StartSecretReloading(const ServerOptions& options,
+                                    JsonLogger* logger);
 
   // Declared before the transport: upstream completions delivered while
   // the transport shuts down still report to them.
   std::unique_ptr<MetricsRegistry> metrics_;
   std::unique_ptr<ReadinessController> readiness_;
+  std::unique_ptr<UpstreamHealth> upstream_health_;
   std::unique_ptr<HttpTransport> transport_;
   std::unique_ptr<TracktryClient> client_;
   std::unique_ptr<UpstreamCallObserver> upstream_observer_;
@@ -114,8 +133,9 @@ class TracktryServer {
   // waits and is declared before them, so it outlives them all.
   std::unique_ptr<Scheduler> scheduler_;
   // Fleet mode (service/fleet): declared before everything that uses it
-  // (cache, request_ids, watch hub), so it outlives them; stopped first in
-  // the destructor, so no message reaches them while they go.
+  // (cache, request_ids, watch hub, push applier), so it outlives them;
+  // stopped first in the destructor, so no message reaches them while they
+  // go.
   std::unique_ptr<fleet::Fleet> fleet_;
   // Rate shaping (token buckets, 429 pause), right above instrumented_.
   std::unique_ptr<RateShaper> rate_shaper_;
@@ -135,10 +155,19 @@ class TracktryServer {
   std::unique_ptr<AuthenticatingTrackingService> auth_service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<MetricsHttpServer> metrics_server_;
-  // Webhook receiver (--webhook-listen); publishes to watch_hub_.
+  // What an accepted webhook push does (re-read or trust); above the
+  // upstream chain and the hub, below the receiver that feeds it.
+  std::unique_ptr<PushApplier> push_applier_;
+  // Webhook receiver (--webhook-listen); feeds push_applier_.
   std::unique_ptr<WebhookReceiver> webhook_;
   int port_ = 0;
   bool shut_down_ = false;
+  // Secret rotation (null when off). Declared last: stopped first of the
+  // members (after the destructor has stopped the metrics endpoint that
+  // reads their stats), while everything their callbacks touch (client,
+  // readiness, instrumented_, authenticator) still exists.
+  std::unique_ptr<SecretFileWatcher> api_key_watcher_;
+  std::unique_ptr<SecretFileWatcher> tokens_watcher_;
 };
 
 }  // namespace tracktry

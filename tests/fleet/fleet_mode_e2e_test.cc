@@ -233,6 +233,7 @@ class FleetModeE2eTest : public ::testing::Test {
 
   // Starts `n` replicas sharing Redis, and waits until their fleet tier is
   // connected.
+  void PushReachesEveryReplica(bool trusted);
   void StartReplicas(int n, std::vector<std::string> extra = {}) {
     std::vector<std::string> flags = {"--redis-address", redis_.address(),
                                       // Generous for a loaded CI machine.
@@ -517,13 +518,16 @@ TEST_F(FleetModeE2eTest, TrackingWatchedOnAllReplicasIsPolledOncePerInterval) {
   EXPECT_GE(polled, 1);
 }
 
-TEST_F(FleetModeE2eTest, WebhookPushOnOneReplicaReachesEveryReplica) {
+// A push received by replica 0 only; `trusted`: --webhook-trust-push-body.
+void FleetModeE2eTest::PushReachesEveryReplica(bool trusted) {
   constexpr char kEmail[] = "fleet-ops@example.com";
   const int webhook_port = testing::PickFreePort();
   // Only pushes bring news (no poll within the test).
-  StartReplicas(1,
-                {"--watch-interval", "1h", "--webhook-email", kEmail,
-                 "--webhook-listen", absl::StrCat("127.0.0.1:", webhook_port)});
+  std::vector<std::string> receiver_flags = {
+      "--watch-interval", "1h", "--webhook-email", kEmail, "--webhook-listen",
+      absl::StrCat("127.0.0.1:", webhook_port)};
+  if (trusted) receiver_flags.push_back("--webhook-trust-push-body");
+  StartReplicas(1, receiver_flags);
   StartReplicas(1, {"--watch-interval", "1h"});
   const std::string number = MovingNumber(2);
   ASSERT_TRUE(Create(replica(0), number).ok());
@@ -548,7 +552,17 @@ TEST_F(FleetModeE2eTest, WebhookPushOnOneReplicaReachesEveryReplica) {
   v1::Tracking after;
   ASSERT_TRUE(Get(replica(1), number, &after).ok());
   EXPECT_NE(after.status(), before.status());
-  EXPECT_EQ(Upstream("get"), gets);
+  // A hint costs the fleet one re-read (replica 0's), a trusted body none;
+  // replica 1 reads nothing upstream either way.
+  EXPECT_EQ(Upstream("get"), trusted ? gets : gets + 1);
+}
+
+TEST_F(FleetModeE2eTest, WebhookPushOnOneReplicaReachesEveryReplica) {
+  PushReachesEveryReplica(/*trusted=*/false);
+}
+
+TEST_F(FleetModeE2eTest, TrustedWebhookPushReachesEveryReplica) {
+  PushReachesEveryReplica(/*trusted=*/true);
 }
 
 TEST_F(FleetModeE2eTest, RedisStoppedMidLoadFailsNothingAndRejoinsAfter) {
