@@ -4,8 +4,10 @@
 #   podman build --build-arg BASE=localhost/bookworm-base -t tracktry-grpc .
 #
 # BASE must be Debian 12 (bookworm); the default pulls debian:bookworm-slim.
-# Stage "build" installs the toolchain from script/bootstrap's package list,
-# compiles, and runs the unit tests (the build fails if any test fails).
+# Stage "build" installs the toolchain from script/bootstrap's package list
+# and compiles only what the image ships (tracktry-server and
+# tracktry-emulator); the test suite runs on the host (script/test), not
+# again here.
 # Stage "runtime" gets only the shared libraries the two binaries link
 # against (found with ldd + dpkg -S in the build stage), CA certificates and
 # a non-root user.
@@ -24,13 +26,11 @@ WORKDIR /src
 # what changed (the cache is not part of any image layer).
 ENV CCACHE_DIR=/ccache CCACHE_MAXSIZE=2G
 RUN --mount=type=cache,target=/ccache \
-    cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release -DTRACKTRY_BUILD_TESTS=OFF \
       -DCMAKE_CXX_COMPILER_LAUNCHER=ccache >/dev/null \
-    && { ninja -C /build -j"$(nproc)" >/tmp/ninja.log 2>&1 || { tail -n 60 /tmp/ninja.log; exit 1; }; } \
+    && { ninja -C /build -j"$(nproc)" tracktry-server tracktry-emulator >/tmp/ninja.log 2>&1 \
+         || { tail -n 60 /tmp/ninja.log; exit 1; }; } \
     && { ccache --show-stats | grep -iE 'hits|misses' | head -n 3 || true; }
-# A test that fails is run once more (timing tests on a loaded builder).
-RUN ctest --test-dir /build --output-on-failure -j"$(nproc)" --timeout 300 --repeat until-pass:2 >/tmp/ctest.log 2>&1; \
-    status=$?; tail -n 30 /tmp/ctest.log; exit $status
 RUN mkdir -p /out/bin \
     && install -s /build/service/server/tracktry-server /build/emulator/tracktry-emulator /out/bin/ \
     && for binary in /out/bin/*; do ldd "$binary" | awk '/=> \//{print $3}'; done | sort -u \

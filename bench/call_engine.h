@@ -23,6 +23,8 @@ struct WorkItem {
 
 struct Completion {
   Op op = Op::kGet;
+  // The WorkItem's key.
+  int64_t key = 0;
   // Caller-supplied start (the intended start in open loop) and the time
   // the completion was observed, both MonotonicNanos().
   int64_t start_ns = 0;

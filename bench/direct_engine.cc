@@ -18,6 +18,7 @@ namespace tracktry::bench {
 
 struct DirectEngine::Call {
   Op op = Op::kGet;
+  int64_t key = 0;
   int64_t start_ns = 0;
   int64_t deadline_ns = 0;
   CURL* easy = nullptr;
@@ -109,6 +110,7 @@ int DirectEngine::OnTimer(CURLM* /*multi*/, long timeout_ms,  // NOLINT
 void DirectEngine::Start(const WorkItem& item, int64_t start_ns) {
   auto call = std::make_unique<Call>();
   call->op = item.op;
+  call->key = item.key;
   call->start_ns = start_ns;
   const std::string& base = options_.upstream;
   std::string url;
@@ -252,6 +254,7 @@ void DirectEngine::Reap(CompletionFn done) {
     curl_multi_remove_handle(multi_, easy);
     Completion completion;
     completion.op = call->op;
+    completion.key = call->key;
     completion.start_ns = call->start_ns;
     completion.end_ns = MonotonicNanos();
     completion.deadline_ns = call->deadline_ns;
@@ -266,6 +269,7 @@ void DirectEngine::Poll(int64_t deadline_ns, CompletionFn done) {
     for (auto& call : immediate_) {
       Completion completion;
       completion.op = call->op;
+      completion.key = call->key;
       completion.start_ns = call->start_ns;
       completion.end_ns = MonotonicNanos();
       completion.code = call->immediate_code;

@@ -25,6 +25,7 @@ struct GrpcEngine::Call {
   // (`status` final), false when it posted a further operation.
   virtual bool Proceed(bool /*ok*/) { return true; }
   Op op = Op::kGet;
+  int64_t key = 0;
   int64_t start_ns = 0;
   int64_t deadline_ns = 0;
   size_t channel = 0;
@@ -234,12 +235,14 @@ bool GrpcEngine::WaitForConnected(absl::Duration timeout) {
 
 template <typename Stub, typename Request, typename Response>
 void GrpcEngine::Launch(
-    Op op, int64_t start_ns, size_t channel, bool repeat, Stub* stub,
+    Op op, int64_t key, int64_t start_ns, size_t channel, bool repeat,
+    Stub* stub,
     std::unique_ptr<grpc::ClientAsyncResponseReader<Response>> (Stub::*prepare)(
         grpc::ClientContext*, const Request&, grpc::CompletionQueue*),
     Request request) {
   auto* call = new UnaryCall<Request, Response>;
   call->op = op;
+  call->key = key;
   call->start_ns = start_ns;
   call->channel = channel;
   call->repeat = repeat;
@@ -258,6 +261,7 @@ void GrpcEngine::StartWatch(const WorkItem& item, int64_t start_ns,
                             size_t channel) {
   auto* call = new WatchCall;
   call->op = item.op;
+  call->key = item.key;
   call->start_ns = start_ns;
   call->channel = channel;
   call->request.set_carrier_code(options_.carrier);
@@ -289,14 +293,14 @@ void GrpcEngine::Start(const WorkItem& item, int64_t start_ns) {
       request.set_tracking_number(
           TrackingNumber(options_.number_prefix, item.key));
       request.set_bypass_cache(options_.bypass_cache);
-      Launch(op, start_ns, channel, false, stub, &Stub::PrepareAsyncGetTracking,
+      Launch(op, item.key, start_ns, channel, false, stub, &Stub::PrepareAsyncGetTracking,
              std::move(request));
       break;
     }
     case Op::kList: {
       v1::ListTrackingsRequest request;
       request.set_page_size(options_.page_size);
-      Launch(op, start_ns, channel, false, stub,
+      Launch(op, item.key, start_ns, channel, false, stub,
              &Stub::PrepareAsyncListTrackings, std::move(request));
       break;
     }
@@ -307,7 +311,7 @@ void GrpcEngine::Start(const WorkItem& item, int64_t start_ns) {
       if (options_.request_ids) {
         request.set_request_id(RequestId("create", item.key));
       }
-      Launch(op, start_ns, channel, false, stub,
+      Launch(op, item.key, start_ns, channel, false, stub,
              &Stub::PrepareAsyncCreateTracking, std::move(request));
       break;
     }
@@ -319,14 +323,14 @@ void GrpcEngine::Start(const WorkItem& item, int64_t start_ns) {
       request.mutable_tracking()->set_title(
           absl::StrCat("loadgen ", update_counter_++));
       request.mutable_update_mask()->add_paths("title");
-      Launch(op, start_ns, channel, false, stub,
+      Launch(op, item.key, start_ns, channel, false, stub,
              &Stub::PrepareAsyncUpdateTracking, std::move(request));
       break;
     }
     case Op::kCarriers: {
       v1::ListCarriersRequest request;
       request.set_bypass_cache(options_.bypass_cache);
-      Launch(op, start_ns, channel, false, stub,
+      Launch(op, item.key, start_ns, channel, false, stub,
              &Stub::PrepareAsyncListCarriers, std::move(request));
       break;
     }
@@ -335,7 +339,7 @@ void GrpcEngine::Start(const WorkItem& item, int64_t start_ns) {
       request.set_tracking_number(
           TrackingNumber(options_.number_prefix, item.key));
       request.set_carrier_code(options_.carrier);
-      Launch(op, start_ns, channel, false, stub,
+      Launch(op, item.key, start_ns, channel, false, stub,
              &Stub::PrepareAsyncDetectCarrier, std::move(request));
       break;
     }
@@ -344,7 +348,7 @@ void GrpcEngine::Start(const WorkItem& item, int64_t start_ns) {
       request.set_carrier_code(options_.carrier);
       request.set_tracking_number(
           TrackingNumber(options_.number_prefix, item.key));
-      Launch(op, start_ns, channel, false, stub,
+      Launch(op, item.key, start_ns, channel, false, stub,
              &Stub::PrepareAsyncGetRealtimeTracking, std::move(request));
       break;
     }
@@ -361,7 +365,7 @@ void GrpcEngine::Start(const WorkItem& item, int64_t start_ns) {
       if (options_.request_ids) {
         request.set_request_id(RequestId("batch", item.key));
       }
-      Launch(op, start_ns, channel, false, stub,
+      Launch(op, item.key, start_ns, channel, false, stub,
              &Stub::PrepareAsyncBatchCreateTrackings, std::move(request));
       break;
     }
@@ -371,7 +375,7 @@ void GrpcEngine::Start(const WorkItem& item, int64_t start_ns) {
     case Op::kHealth: {
       grpc::health::v1::HealthCheckRequest request;
       request.set_service("tracktry.v1.TrackingService");
-      Launch(op, start_ns, channel, false, health_stubs_[channel].get(),
+      Launch(op, item.key, start_ns, channel, false, health_stubs_[channel].get(),
              &grpc::health::v1::Health::Stub::PrepareAsyncCheck,
              std::move(request));
       break;
@@ -390,11 +394,11 @@ void GrpcEngine::MaybeRepeat(const Call& call, const std::string& reason) {
   // The repeat's latency counts from now.
   const int64_t now = MonotonicNanos();
   if (call.op == Op::kCreate) {
-    Launch(call.op, now, call.channel, true, stub,
+    Launch(call.op, call.key, now, call.channel, true, stub,
            &Stub::PrepareAsyncCreateTracking,
            static_cast<const CreateCall&>(call).request);
   } else if (call.op == Op::kBatch) {
-    Launch(call.op, now, call.channel, true, stub,
+    Launch(call.op, call.key, now, call.channel, true, stub,
            &Stub::PrepareAsyncBatchCreateTrackings,
            static_cast<const BatchCall&>(call).request);
   }
@@ -427,6 +431,7 @@ void GrpcEngine::Poll(int64_t deadline_ns, CompletionFn done) {
     calls_.erase(raw);
     Completion completion;
     completion.op = call->op;
+    completion.key = call->key;
     completion.start_ns = call->start_ns;
     completion.end_ns = MonotonicNanos();
     completion.deadline_ns = call->deadline_ns;

@@ -48,7 +48,8 @@ class GrpcEngine final : public CallEngine {
  private:
   // Starts a unary call of `stub`'s `prepare` method.
   template <typename Stub, typename Request, typename Response>
-  void Launch(Op op, int64_t start_ns, size_t channel, bool repeat, Stub* stub,
+  void Launch(Op op, int64_t key, int64_t start_ns, size_t channel, bool repeat,
+              Stub* stub,
               std::unique_ptr<grpc::ClientAsyncResponseReader<Response>> (
                   Stub::*prepare)(grpc::ClientContext*, const Request&,
                                   grpc::CompletionQueue*),

@@ -76,6 +76,13 @@ void LoadLoop::OnCompletion(const Completion& completion) {
   if (timeline_ != nullptr) {
     timeline_->Record(completion.end_ns, op, outcome, late);
   }
+  // Answered in the window, whenever started: the same span as the
+  // upstream calls the emulator counts.
+  if (completion.op == Op::kGet && completion.code == "OK" &&
+      completion.end_ns >= measure_start_ns_ &&
+      completion.end_ns <= measure_end_ns_) {
+    ok_keys_.insert(completion.key);
+  }
 }
 
 LoadResult LoadLoop::Run() {
@@ -144,6 +151,7 @@ LoadResult LoadLoop::Run() {
   if (on_end_) on_end_();
   result.measure_start_ns = measure_start_ns_;
   result.measure_end_ns = measure_end_ns_;
+  result.distinct_ok_keys = static_cast<int64_t>(ok_keys_.size());
 
   // Drain: completions after the window are not recorded.
   const int64_t drain_deadline = MonotonicNanos() + plan_.drain_ns;

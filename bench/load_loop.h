@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <unordered_set>
 
 #include "bench/call_engine.h"
 #include "bench/key_space.h"
@@ -46,6 +47,9 @@ struct LoadResult {
   // Calls of the window that ended more than late_slack_ns past their
   // deadline.
   int64_t late = 0;
+  // Different keys among the GetTracking calls answered OK during the
+  // window (started before it or in it).
+  int64_t distinct_ok_keys = 0;
 
   double window_seconds() const {
     return static_cast<double>(measure_end_ns - measure_start_ns) / 1e9;
@@ -89,6 +93,7 @@ class LoadLoop {
   int64_t measure_start_ns_ = 0;
   int64_t measure_end_ns_ = 0;
   int64_t late_ = 0;
+  std::unordered_set<int64_t> ok_keys_;
 };
 
 }  // namespace tracktry::bench

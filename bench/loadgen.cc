@@ -185,6 +185,7 @@ int Run(const LoadgenOptions& options) {
   out["overloaded"] = result.overloaded;
   out["abandoned"] = result.abandoned;
   out["late"] = result.late;
+  out["distinct_ok_keys"] = result.distinct_ok_keys;
   out["latency_us"] = {{"p50", Round(latency.p50_us, 0.1)},
                        {"p90", Round(latency.p90_us, 0.1)},
                        {"p99", Round(latency.p99_us, 0.1)},

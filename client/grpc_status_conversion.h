@@ -2,8 +2,8 @@
 //
 // The client-side edge between gRPC and absl: converts a grpc::Status
 // received from TrackingService into an absl::Status whose payloads carry
-// the AIP-193 error details, in the representation service/errors uses, so
-// GetErrorInfo / GetRetryDelay / GetBadRequest work on both sides.
+// the AIP-193 error details, in the representation common/error_details.h uses,
+// so GetErrorInfo / GetRetryDelay / GetBadRequest work on both sides.
 #ifndef TRACKTRY_CLIENT_GRPC_STATUS_CONVERSION_H_
 #define TRACKTRY_CLIENT_GRPC_STATUS_CONVERSION_H_
 

@@ -89,7 +89,7 @@ struct TrackingCallOptions {
 // methods, see kClientServiceConfigJson) with a deadline, and returns the
 // response or the RPC's status converted by FromGrpcStatus, so error
 // details are readable with GetErrorInfo / GetRetryDelay / GetBadRequest
-// from service/errors/error_details.h. Status codes are the server's (see
+// from common/error_details.h. Status codes are the server's (see
 // the RPC comments in tracking_service.proto), plus:
 // - kInvalidArgument, without sending anything, when the effective deadline
 //   is not positive or CallOptions::metadata is malformed;

@@ -6,8 +6,8 @@
 #   target_link_libraries(app PRIVATE tracktry::tracktry_client)
 #
 # Installed: the static libraries tracktry_client and what it links
-# (tracktry_proto, tracktry_googleapis_proto, tracktry_errors,
-# tracktry_common), their headers under include/ with the same paths as in
+# (tracktry_proto, tracktry_googleapis_proto, tracktry_common), their
+# headers under include/ with the same paths as in
 # the repository ("client/tracking_client.h", "common/error_details.h",
 # "tracktry/v1/tracking_service.grpc.pb.h", ...), the `tracktry` CLI, and
 # lib/cmake/tracktry_client/ (config, version, exported targets). The

@@ -8,18 +8,16 @@
 #include <vector>
 
 #include "absl/strings/cord.h"
-#include "absl/strings/str_replace.h"
 #include "absl/strings/string_view.h"
 #include "common/error_details.h"
 #include "google/protobuf/any.pb.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "service/errors/safe_text.h"
+#include "service/errors/secret_redaction.h"
 
 namespace tracktry {
 namespace {
-
-constexpr char kRedacted[] = "[REDACTED]";
 
 using SecretList = std::vector<std::string>;
 
@@ -38,6 +36,18 @@ class SecretRegistry {
     secrets_ = std::move(list);
   }
 
+  // Copy-on-write: conversions already running keep their snapshot.
+  void Add(std::string secret) {
+    if (secret.empty()) return;
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const std::string& known : *secrets_) {
+      if (known == secret) return;
+    }
+    auto list = std::make_shared<SecretList>(*secrets_);
+    list->push_back(std::move(secret));
+    secrets_ = std::move(list);
+  }
+
   std::shared_ptr<const SecretList> Get() const {
     std::lock_guard<std::mutex> lock(mu_);
     return secrets_;
@@ -53,19 +63,8 @@ SecretRegistry& Registry() {
   return *registry;
 }
 
-bool ContainsSecret(absl::string_view text, const SecretList& secrets) {
-  for (const std::string& secret : secrets) {
-    if (text.find(secret) != absl::string_view::npos) return true;
-  }
-  return false;
-}
-
 std::string Redact(std::string text, const SecretList& secrets) {
-  for (const std::string& secret : secrets) {
-    if (text.find(secret) == std::string::npos) continue;
-    absl::StrReplaceAll({{secret, kRedacted}}, &text);
-  }
-  return text;
+  return RedactSecretTokens(std::move(text), secrets);
 }
 
 // Redacted, valid UTF-8 text for a proto3 string field.
@@ -105,6 +104,10 @@ void AddDetail(google::rpc::Status& rpc_status, const std::string& type_url,
 
 void SetSecretsToRedact(std::vector<std::string> secrets) {
   Registry().Set(std::move(secrets));
+}
+
+void AddSecretToRedact(std::string secret) {
+  Registry().Add(std::move(secret));
 }
 
 std::string RedactSecrets(std::string text) {
@@ -147,9 +150,11 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
           google::rpc::RetryInfo retry;
           if (!retry.ParseFromString(bytes)) return;
           AddDetail(rpc_status, url, retry);
-        } else if (!ContainsSecret(bytes, *secrets)) {
+        } else if (!ContainsSecretSubstring(bytes, *secrets)) {
           // Another detail type: copied as is unless it would leak a secret
-          // (its bytes cannot be edited without knowing its schema).
+          // (its bytes cannot be edited without knowing its schema, and
+          // binary bytes next to a secret can be anything, so any
+          // occurrence counts, not only whole tokens).
           google::protobuf::Any* any = rpc_status.add_details();
           any->set_type_url(url);
           any->set_value(bytes);

@@ -28,10 +28,11 @@ inline constexpr size_t kMaxGrpcMessageBytes = 1024;
 //  - There is always exactly one ErrorInfo: when `status` has none (or an
 //    unreadable one), one is added with domain "tracktry.v1" and reason
 //    absl::StatusCodeToString(code), e.g. "INTERNAL".
-//  - Every registered secret (SetSecretsToRedact) is replaced by
-//    "[REDACTED]" in the message and in ErrorInfo metadata, BadRequest and
-//    RetryInfo text; a payload of another type that contains a secret is
-//    dropped.
+//  - Every registered secret (SetSecretsToRedact, AddSecretToRedact) is
+//    replaced by "[REDACTED]" where it stands as a whole token
+//    (service/errors/secret_redaction.h) in the message and in ErrorInfo
+//    metadata and BadRequest text; a payload of another type that contains
+//    a secret anywhere is dropped.
 // Thread-safe.
 grpc::Status ToGrpcStatus(const absl::Status& status);
 
@@ -41,8 +42,14 @@ grpc::Status ToGrpcStatus(const absl::Status& status);
 // list for conversions that start afterwards.
 void SetSecretsToRedact(std::vector<std::string> secrets);
 
-// Replaces every occurrence of a registered secret in `text` with
-// "[REDACTED]". Exposed for logs that want the same scrubbing. Thread-safe.
+// Adds one secret to the list, keeping the others (a rotated API key: the
+// old value stays redacted too). Empty strings and known secrets are
+// ignored. Thread-safe; conversions that start afterwards see it.
+void AddSecretToRedact(std::string secret);
+
+// Replaces every whole-token occurrence of a registered secret in `text`
+// with "[REDACTED]" (RedactSecretTokens). Exposed for logs that want the
+// same scrubbing. Thread-safe.
 std::string RedactSecrets(std::string text);
 
 }  // namespace tracktry

@@ -6,7 +6,7 @@
 // decided in two steps: a non-2xx HTTP status decides alone; otherwise
 // meta.code decides. Transport failures (no HTTP response at all) go through
 // the same table. Every row is data in StatusMappingTable(), which tests and
-// the docs iterate; docs/errors.md (with README.md "Errors") is the
+// the docs iterate; docs/errors.md is the
 // human-readable copy.
 //
 // Every returned error carries a google.rpc.ErrorInfo (domain "tracktry.v1",

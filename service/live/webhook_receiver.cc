@@ -89,11 +89,11 @@ struct WebhookReceiver::Server {
   }
 };
 
-WebhookReceiver::WebhookReceiver(WebhookReceiverOptions options, WatchHub* hub)
-    : options_(std::move(options)), hub_(hub) {}
+WebhookReceiver::WebhookReceiver(WebhookReceiverOptions options)
+    : options_(std::move(options)) {}
 
 absl::StatusOr<std::unique_ptr<WebhookReceiver>> WebhookReceiver::Start(
-    WebhookReceiverOptions options, WatchHub* hub) {
+    WebhookReceiverOptions options) {
   const std::string address = options.listen_address;
   const size_t colon = address.rfind(':');
   int port = 0;
@@ -119,7 +119,7 @@ absl::StatusOr<std::unique_ptr<WebhookReceiver>> WebhookReceiver::Start(
     }
   }
   std::unique_ptr<WebhookReceiver> receiver(
-      new WebhookReceiver(std::move(options), hub));
+      new WebhookReceiver(std::move(options)));
   auto server = std::make_unique<Server>();
   WebhookReceiver* self = receiver.get();
   server->handler = [self](absl::string_view body) {
@@ -197,7 +197,6 @@ int WebhookReceiver::HandleBody(absl::string_view body, absl::Time now) {
   }
   count(&WebhookStats::accepted);
   if (options_.on_accepted) options_.on_accepted(push->data, *tracking);
-  if (hub_ != nullptr) hub_->Publish(*tracking, v1::CHANGE_SOURCE_WEBHOOK);
   return 200;
 }
 

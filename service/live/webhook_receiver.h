@@ -4,11 +4,10 @@
 // accepting Tracktry/TrackingMore-v2 webhook pushes on POST to any path.
 // Each push is verified (WebhookVerifier: HMAC-SHA256 of timeStr keyed with
 // the account e-mail, constant-time compare, timestamp skew), de-duplicated
-// (carrier, number, timeStr and data in a bounded LRU with a TTL) and
-// published to the WatchHub at once, so WatchTracking streams get it with
-// source CHANGE_SOURCE_WEBHOOK, and handed to `on_accepted` (the server
-// refreshes the read cache with it, see CachingCaller::Refresh). Answers:
-// 200 accepted or repeated, 400 malformed, 401 unverified, 405 not POST.
+// (carrier, number, timeStr and data in a bounded LRU with a TTL) and handed
+// to `on_accepted` (the server's PushApplier, which refreshes the read cache
+// and the WatchTracking streams). Answers: 200 accepted or repeated, 400
+// malformed, 401 unverified, 405 not POST.
 #ifndef TRACKTRY_SERVICE_LIVE_WEBHOOK_RECEIVER_H_
 #define TRACKTRY_SERVICE_LIVE_WEBHOOK_RECEIVER_H_
 
@@ -25,7 +24,6 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "nlohmann/json.hpp"
-#include "service/live/watch_hub.h"
 #include "tracktry/v1/tracking_service.pb.h"
 
 namespace tracktry {
@@ -39,8 +37,8 @@ struct WebhookReceiverOptions {
   absl::Duration dedupe_ttl = absl::Minutes(10);
   size_t dedupe_max_entries = 100000;
   // Called for every verified, first-seen push with its tracking object
-  // (`data` as sent) and its translation, on the receiver thread, before
-  // the push is published to the hub. May be empty.
+  // (`data` as sent) and its translation, on the receiver thread; must not
+  // block. May be empty.
   std::function<void(const nlohmann::json& data, const v1::Tracking& tracking)>
       on_accepted;
 };
@@ -55,11 +53,10 @@ struct WebhookStats {
 // Thread-safe.
 class WebhookReceiver {
  public:
-  // Binds and starts serving. `hub` (may be null) is not owned and must
-  // outlive the receiver. INVALID_ARGUMENT for a bad address, UNAVAILABLE
-  // when it cannot be bound.
+  // Binds and starts serving. INVALID_ARGUMENT for a bad address,
+  // UNAVAILABLE when it cannot be bound.
   static absl::StatusOr<std::unique_ptr<WebhookReceiver>> Start(
-      WebhookReceiverOptions options, WatchHub* hub);
+      WebhookReceiverOptions options);
   // Stops serving and joins the thread.
   ~WebhookReceiver();
 
@@ -71,12 +68,11 @@ class WebhookReceiver {
 
  private:
   struct Server;
-  WebhookReceiver(WebhookReceiverOptions options, WatchHub* hub);
+  explicit WebhookReceiver(WebhookReceiverOptions options);
   // True when `key` was seen within the TTL; records it otherwise.
   bool SeenBefore(const std::string& key, absl::Time now);
 
   const WebhookReceiverOptions options_;
-  WatchHub* const hub_;
   std::unique_ptr<Server> server_;
   int port_ = 0;
 

@@ -1,18 +1,11 @@
 // Copyright 2026 The tracktry-grpc Authors.
 #include "service/ops/json_logger.h"
 
-#include "absl/strings/str_replace.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "service/errors/secret_redaction.h"
 
 namespace tracktry {
-
-void JsonLogger::AddSecret(std::string secret) {
-  if (secret.empty()) return;
-  std::lock_guard<std::mutex> lock(mu_);
-  secrets_.push_back(std::move(secret));
-}
-
 namespace {
 
 // `value` as JSON text; invalid UTF-8 becomes U+FFFD rather than an error.
@@ -43,10 +36,51 @@ bool IsReservedKey(const std::string& key) {
   return key == "time" || key == "severity" || key == "message";
 }
 
+// `value` with every string (object keys included) redacted.
+nlohmann::json RedactJson(const nlohmann::json& value,
+                          const std::vector<std::string>& secrets) {
+  if (value.is_string()) {
+    return RedactSecretTokens(value.get<std::string>(), secrets);
+  }
+  if (value.is_array()) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const nlohmann::json& item : value) {
+      out.push_back(RedactJson(item, secrets));
+    }
+    return out;
+  }
+  if (value.is_object()) {
+    nlohmann::json out = nlohmann::json::object();
+    for (auto it = value.begin(); it != value.end(); ++it) {
+      out[RedactSecretTokens(it.key(), secrets)] =
+          RedactJson(it.value(), secrets);
+    }
+    return out;
+  }
+  return value;
+}
+
 }  // namespace
 
-void JsonLogger::Log(absl::string_view severity, absl::string_view message,
-                     const nlohmann::json& fields) {
+void JsonLogger::AddSecret(std::string secret) {
+  if (secret.empty()) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const std::string& known : secrets_) {
+    if (known == secret) return;
+  }
+  // How the secret looks inside the JSON line when it holds characters
+  // JSON escapes ('"', '\\', non-printable).
+  std::string escaped;
+  AppendJson(secret, &escaped);
+  escaped = escaped.substr(1, escaped.size() - 2);
+  if (escaped != secret) secret_forms_.push_back(std::move(escaped));
+  secret_forms_.push_back(secret);
+  secrets_.push_back(std::move(secret));
+}
+
+std::string JsonLogger::Format(absl::string_view severity,
+                               absl::string_view message,
+                               const nlohmann::json& fields) {
   // One line per RPC: each nlohmann dump() costs ~1.6 k instructions, so
   // plain strings are written directly and the fields with a single dump
   // (the line used to take ~18 k instructions, ~3% of a GetTracking).
@@ -78,9 +112,20 @@ void JsonLogger::Log(absl::string_view severity, absl::string_view message,
     }
   }
   text += '}';
+  return text;
+}
+
+void JsonLogger::Log(absl::string_view severity, absl::string_view message,
+                     const nlohmann::json& fields) {
+  std::string text = Format(severity, message, fields);
   std::lock_guard<std::mutex> lock(mu_);
-  for (const std::string& secret : secrets_) {
-    text = absl::StrReplaceAll(text, {{secret, "[REDACTED]"}});
+  if (ContainsSecretSubstring(text, secret_forms_)) {
+    // Rare: a secret occurs somewhere in the line. Redact the raw strings
+    // (whole tokens only) and write the line again, so that a JSON escape
+    // next to a secret ("\\nKEY") cannot hide the boundary before it.
+    text = Format(RedactSecretTokens(std::string(severity), secrets_),
+                  RedactSecretTokens(std::string(message), secrets_),
+                  RedactJson(fields, secrets_));
   }
   text.push_back('\n');
   std::fwrite(text.data(), 1, text.size(), out_);

@@ -3,8 +3,11 @@
 // JsonLogger: structured logs, one JSON object per line
 // ({"time","severity","message", fields...}; fields named like the first
 // three are dropped, so they cannot be forged). Registered secrets are
-// replaced by "[REDACTED]" wherever they appear, as a last line of defence:
-// the API key is never passed to the logger in the first place.
+// replaced by "[REDACTED]" wherever they stand as a whole token in the
+// message, a field name or a string value (service/errors/
+// secret_redaction.h: "key=K", "\"K\"", "?k=K&" are redacted, a longer
+// word containing K is not), as a last line of defence: the API key is
+// never passed to the logger in the first place.
 #ifndef TRACKTRY_SERVICE_OPS_JSON_LOGGER_H_
 #define TRACKTRY_SERVICE_OPS_JSON_LOGGER_H_
 
@@ -25,7 +28,8 @@ class JsonLogger {
   // Logs to `out` (not owned; stdout by default).
   explicit JsonLogger(std::FILE* out = stdout) : out_(out) {}
 
-  // Strings that must never appear in a log line.
+  // Strings that must never appear in a log line. Every secret added stays
+  // registered (a rotated key: old and new); empty ones are ignored.
   void AddSecret(std::string secret);
 
   // Writes one line. `fields` must be a JSON object (or null).
@@ -44,9 +48,17 @@ class JsonLogger {
   }
 
  private:
+  // The line without its trailing newline, not redacted.
+  static std::string Format(absl::string_view severity,
+                            absl::string_view message,
+                            const nlohmann::json& fields);
+
   std::FILE* const out_;
   std::mutex mu_;
   std::vector<std::string> secrets_;
+  // Each secret as written raw and, when different, JSON-escaped: a line
+  // holding none of them needs no redaction.
+  std::vector<std::string> secret_forms_;
 };
 
 }  // namespace tracktry

@@ -1,7 +1,11 @@
 // Copyright 2026 The tracktry-grpc Authors.
 #include "service/ops/upstream_stats_metrics.h"
 
+#include <cstdint>
+#include <limits>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace tracktry {
 namespace {
@@ -13,6 +17,61 @@ void Add(MetricsRegistry* metrics, const char* name, const char* help,
          std::function<double()> read) {
   metrics->AddCallbackMetric(
       {name, help, type, std::move(labels), std::move(read)});
+}
+
+// Upper bounds of the batch size histogram's buckets (+Inf added).
+constexpr double kBatchSizeBounds[] = {2, 5, 10, 20, 30, 40};
+
+void RegisterReadBatchingMetrics(MetricsRegistry* metrics,
+                                 const RateShaper* rate_shaper) {
+  Add(metrics, "tracktry_read_batches_total",
+      "Upstream list calls that answered several GetTracking reads at once "
+      "(read batching).",
+      MetricType::Counter, {}, [rate_shaper] {
+        return static_cast<double>(rate_shaper->Stats().batching.batches);
+      });
+  Add(metrics, "tracktry_read_batched_reads_total",
+      "GetTracking reads answered by a batched list call.", MetricType::Counter,
+      {}, [rate_shaper] {
+        return static_cast<double>(rate_shaper->Stats().batching.batched_reads);
+      });
+  Add(metrics, "tracktry_read_batch_no_list_token_total",
+      "Reads that could have been batched but went out alone: no list-class "
+      "token at that moment.",
+      MetricType::Counter, {}, [rate_shaper] {
+        return static_cast<double>(
+            rate_shaper->Stats().batching.no_extra_token);
+      });
+  Add(metrics, "tracktry_read_batch_detached_total",
+      "Batched reads that left before the answer (deadline or "
+      "cancellation).",
+      MetricType::Counter, {}, [rate_shaper] {
+        return static_cast<double>(rate_shaper->Stats().batching.detached);
+      });
+  MetricsRegistry::CallbackHistogram size;
+  size.name = "tracktry_read_batch_size";
+  size.help = "Reads per batched list call.";
+  size.read = [rate_shaper] {
+    const std::vector<int64_t> sizes =
+        rate_shaper->Stats().batching.batch_sizes;
+    prometheus::ClientMetric::Histogram histogram;
+    for (const double bound : kBatchSizeBounds) {
+      histogram.bucket.push_back({0, bound});
+    }
+    histogram.bucket.push_back({0, std::numeric_limits<double>::infinity()});
+    for (size_t n = 0; n < sizes.size(); ++n) {
+      const uint64_t count = static_cast<uint64_t>(sizes[n]);
+      histogram.sample_count += count;
+      histogram.sample_sum += static_cast<double>(n) * count;
+      for (prometheus::ClientMetric::Bucket& bucket : histogram.bucket) {
+        if (static_cast<double>(n) <= bucket.upper_bound) {
+          bucket.cumulative_count += count;
+        }
+      }
+    }
+    return histogram;
+  };
+  metrics->AddCallbackHistogram(std::move(size));
 }
 
 }  // namespace
@@ -63,6 +122,9 @@ void RegisterUpstreamStatsMetrics(MetricsRegistry* metrics,
         {}, [rate_shaper] {
           return static_cast<double>(rate_shaper->Stats().pauses);
         });
+    if (rate_shaper->options().read_combiner != nullptr) {
+      RegisterReadBatchingMetrics(metrics, rate_shaper);
+    }
   }
   if (circuit_breaker != nullptr) {
     Add(metrics, "tracktry_circuit_open",
@@ -94,9 +156,10 @@ void RegisterUpstreamStatsMetrics(MetricsRegistry* metrics,
         {"tracktry_cache_coalesced_total", &CacheStats::coalesced},
         {"tracktry_cache_invalidations_total", &CacheStats::invalidations},
         {"tracktry_cache_evictions_total", &CacheStats::evictions},
+        {"tracktry_cache_expired_total", &CacheStats::expired},
     };
     for (const auto& [name, field] : counters) {
-      Add(metrics, name, "Response cache counter (see README Metrics).",
+      Add(metrics, name, "Response cache counter (docs/operating.md, Metrics).",
           MetricType::Counter, {}, [caching, field = field] {
             return static_cast<double>(caching->stats().*field);
           });
@@ -104,9 +167,14 @@ void RegisterUpstreamStatsMetrics(MetricsRegistry* metrics,
     Add(metrics, "tracktry_cache_entries", "Responses in the cache.",
         MetricType::Gauge, {},
         [caching] { return static_cast<double>(caching->stats().entries); });
-    Add(metrics, "tracktry_cache_bytes", "Bytes held by the cache.",
+    Add(metrics, "tracktry_cache_bytes",
+        "Memory held by the cache (estimated heap bytes).", MetricType::Gauge,
+        {}, [caching] { return static_cast<double>(caching->stats().bytes); });
+    Add(metrics, "tracktry_cache_max_bytes",
+        "The cache's byte cap (--cache-max-bytes, or a share of the memory "
+        "limit).",
         MetricType::Gauge, {},
-        [caching] { return static_cast<double>(caching->stats().bytes); });
+        [caching] { return static_cast<double>(caching->stats().max_bytes); });
   }
   if (idempotency != nullptr) {
     Add(metrics, "tracktry_idempotent_replays_total",

@@ -151,7 +151,7 @@ class TrackingServiceImpl final : public v1::TrackingService::CallbackService {
                         v1::GetRealtimeTrackingResponse>
       realtime_allocator_;
 
-  // --- WatchTracking (service/server/watch_tracking.cc) ---
+  // --- WatchTracking (service/rpc/watch_tracking.cc) ---
  public:
   // Server streaming; see WatchHub and WatchReactor. UNIMPLEMENTED until
   // SetWatchHub() was called.

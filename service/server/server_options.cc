@@ -74,6 +74,10 @@ ABSL_FLAG(std::string, api_key_file, "",
           "stripped), or set the key itself in the TRACKTRY_API_KEY "
           "environment variable; no flag holds the key, so it never shows in "
           "ps");
+ABSL_FLAG(absl::Duration, secret_reload_interval, absl::Seconds(5),
+          "how often the API key file and the auth tokens file are checked "
+          "for changes (a rotated Secret applies without a restart); 0 = "
+          "never");
 ABSL_FLAG(std::string, api_key_header, "",
           "HTTP header carrying the API key; empty = the --provider's "
           "(Tracktry-Api-Key for tracktry)");
@@ -93,8 +97,6 @@ ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
 ABSL_FLAG(absl::Duration, shutdown_delay, absl::ZeroDuration(),
           "time health reports NOT_SERVING before the listener closes on "
           "SIGTERM, so load balancers stop routing here first");
-ABSL_FLAG(absl::Duration, readiness_probe_interval, absl::Seconds(30),
-          "how often the upstream is re-checked while it rejects the API key");
 ABSL_FLAG(std::string, metrics_listen, "",
           "Prometheus /metrics listen address; empty = off");
 ABSL_FLAG(std::string, tls_cert, "",
@@ -141,6 +143,11 @@ ABSL_FLAG(absl::Duration, rate_min_call_time, absl::Milliseconds(100),
           "the queue");
 ABSL_FLAG(std::string, rate_account, "",
           "account id in Redis keys; empty = a hash of the API key");
+ABSL_FLAG(tracktry::OnOff, read_batching, tracktry::OnOff{true},
+          "answer GetTracking reads of different numbers that wait for a "
+          "rate token together, with one list call (GET "
+          "/trackings/get?numbers=); needs --rate-limit");
+ABSL_FLAG(int, read_batch_max, 40, "most reads one batched list call answers");
 // Fleet mode: Redis.
 ABSL_FLAG(std::string, redis_address, "",
           "Redis server sharing the rate buckets among all replicas; empty = "
@@ -172,7 +179,10 @@ ABSL_FLAG(absl::Duration, cache_ttl, absl::Seconds(60),
 ABSL_FLAG(absl::Duration, carriers_cache_ttl, absl::Hours(24),
           "ListCarriers cache TTL, 0 = off");
 ABSL_FLAG(int, cache_max_entries, 100000, "cache entries, 0 = no cache");
-ABSL_FLAG(int, cache_max_bytes, 256 << 20, "approximate cache size in bytes");
+ABSL_FLAG(int, cache_max_bytes, -1,
+          "memory the cached answers may take, in bytes; -1 = a quarter of "
+          "the container's memory limit (cgroup), or 268435456 without one; "
+          "0 = cache nothing");
 ABSL_FLAG(bool, coalesce, true,
           "share one upstream call among identical concurrent reads");
 ABSL_FLAG(absl::Duration, idempotency_ttl, absl::Hours(1),
@@ -188,6 +198,9 @@ ABSL_FLAG(std::string, webhook_email, "",
           "logged)");
 ABSL_FLAG(absl::Duration, webhook_max_skew, absl::Seconds(300),
           "largest accepted difference between a push's timeStr and now");
+ABSL_FLAG(bool, webhook_trust_push_body, false,
+          "apply a verified push's body as sent instead of re-reading the "
+          "tracking upstream (the signature does not cover the body)");
 ABSL_FLAG(absl::Duration, webhook_dedupe_ttl, absl::Minutes(10),
           "how long a push is remembered to ignore repeats");
 
@@ -367,8 +380,13 @@ std::vector<FlagSection> MakeFlagTable() {
                       ReadSecretFile("API key file", v);
                   if (!key.ok()) return key.status();
                   o.upstream.api_key = *std::move(key);
+                  // Re-read when it changes (a mounted Secret).
+                  o.api_key_file = v;
                   return absl::OkStatus();
                 }),
+           Bind(FLAGS_secret_reload_interval, "TRACKTRY_SECRET_RELOAD_INTERVAL",
+                "DUR", NonNegativeDuration(),
+                [](O& o, const D& v) { o.secret_reload_interval = v; }),
            Bind(FLAGS_api_key_header, "TRACKTRY_API_KEY_HEADER", "NAME",
                 AnyText(),
                 [](O& o, const std::string& v) {
@@ -404,9 +422,6 @@ std::vector<FlagSection> MakeFlagTable() {
            Bind(FLAGS_shutdown_delay, "TRACKTRY_SHUTDOWN_DELAY", "DUR",
                 NonNegativeDuration(),
                 [](O& o, const D& v) { o.shutdown_delay = v; }),
-           Bind(FLAGS_readiness_probe_interval, kNoEnv, "DUR",
-                PositiveDuration(),
-                [](O& o, const D& v) { o.readiness_probe_interval = v; }),
            Bind(FLAGS_metrics_listen, "TRACKTRY_METRICS_LISTEN", "ADDR",
                 AnyText(),
                 [](O& o, const std::string& v) {
@@ -444,7 +459,7 @@ std::vector<FlagSection> MakeFlagTable() {
     };
   };
   table.push_back(
-      {"Upstream rate shaping (per account; see README \"Rate limits\")",
+      {"Upstream rate shaping (per account; docs/upstream-discipline.md)",
        {
            Bind(FLAGS_rate_limit, "TRACKTRY_RATE_LIMIT", "on|off",
                 OnOffSwitch(),
@@ -483,6 +498,12 @@ std::vector<FlagSection> MakeFlagTable() {
                 [](O& o, const std::string& v) {
                   o.rate_shaping.account_id = v;
                 }),
+           Bind(FLAGS_read_batching, "TRACKTRY_READ_BATCHING", "on|off",
+                OnOffSwitch(),
+                [](O& o, const OnOff& v) { o.read_batching.enabled = v.on; }),
+           Bind(FLAGS_read_batch_max, "TRACKTRY_READ_BATCH_MAX", "N",
+                IntIn(1, kMaxNumbersPerListCall),
+                [](O& o, const int& v) { o.read_batching.max_numbers = v; }),
        }});
   table.push_back(
       {"Fleet mode: rate buckets shared by all replicas in Redis",
@@ -513,7 +534,7 @@ std::vector<FlagSection> MakeFlagTable() {
                 }),
        }});
   table.push_back(
-      {"Upstream resilience (see README \"Upstream failures\")",
+      {"Upstream resilience (docs/upstream-discipline.md)",
        {
            Bind(FLAGS_retry_max_attempts, "TRACKTRY_RETRY_MAX_ATTEMPTS", "N",
                 IntIn(1, 10),
@@ -544,9 +565,9 @@ std::vector<FlagSection> MakeFlagTable() {
                   o.cache.max_entries = static_cast<size_t>(v);
                 }),
            Bind(FLAGS_cache_max_bytes, "TRACKTRY_CACHE_MAX_BYTES", "BYTES",
-                IntIn(0, 2147483647),
+                IntIn(-1, 2147483647),
                 [](O& o, const int& v) {
-                  o.cache.max_bytes = static_cast<size_t>(v);
+                  if (v >= 0) o.cache.max_bytes = static_cast<size_t>(v);
                 }),
            Bind(FLAGS_coalesce, "TRACKTRY_COALESCE", "BOOL", Boolean(),
                 [](O& o, const bool& v) { o.cache.coalesce = v; }),
@@ -559,7 +580,7 @@ std::vector<FlagSection> MakeFlagTable() {
                 }),
        }});
   table.push_back(
-      {"Live updates (see README \"Live updates\")",
+      {"Live updates (docs/api.md)",
        {
            Bind(FLAGS_watch_interval, "TRACKTRY_WATCH_INTERVAL", "DUR",
                 PositiveDuration(),
@@ -575,6 +596,9 @@ std::vector<FlagSection> MakeFlagTable() {
            Bind(FLAGS_webhook_max_skew, "TRACKTRY_WEBHOOK_MAX_SKEW", "DUR",
                 PositiveDuration(),
                 [](O& o, const D& v) { o.webhook_max_skew = v; }),
+           Bind(FLAGS_webhook_trust_push_body,
+                "TRACKTRY_WEBHOOK_TRUST_PUSH_BODY", "BOOL", Boolean(),
+                [](O& o, const bool& v) { o.webhook_trust_push_body = v; }),
            Bind(FLAGS_webhook_dedupe_ttl, "TRACKTRY_WEBHOOK_DEDUPE_TTL", "DUR",
                 PositiveDuration(),
                 [](O& o, const D& v) { o.webhook_dedupe_ttl = v; }),

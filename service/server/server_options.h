@@ -14,6 +14,7 @@
 #include "absl/time/time.h"
 #include "service/live/watch_hub.h"
 #include "service/rpc/tracking_service_impl.h"
+#include "service/tracktry_api/tracking_read_combiner.h"
 #include "service/upstream/caching_caller.h"
 #include "service/upstream/circuit_breaker.h"
 #include "service/upstream/idempotency_store.h"
@@ -31,6 +32,15 @@ struct ServerOptions {
   // deliberately no flag holding the key itself, so it never shows in ps),
   // key header (--api-key-header, TRACKTRY_API_KEY_HEADER).
   TracktryClientOptions upstream;
+  // The file the API key was read from ("" = the key came from
+  // TRACKTRY_API_KEY, or from no file). The parser sets it with the key
+  // for --api-key-file / TRACKTRY_API_KEY_FILE; the server re-reads the
+  // file when it changes (docs/operating.md "Secret rotation").
+  std::string api_key_file;
+  // How often the API key file and --auth-tokens-file are checked for
+  // changes; zero = never (--secret-reload-interval,
+  // TRACKTRY_SECRET_RELOAD_INTERVAL).
+  absl::Duration secret_reload_interval = absl::Seconds(5);
   // RPC behaviour (--default-deadline, --realtime-deadline,
   // --batch-chunk-size, --max-page-size).
   TrackingServiceOptions service;
@@ -43,7 +53,10 @@ struct ServerOptions {
   // --redis-user, --redis-password-file, --redis-namespace (env
   // TRACKTRY_REDIS_*). The Redis password is never logged.
   RateShaperOptions rate_shaping;
-  // Upstream resilience (README "Upstream failures"), env TRACKTRY_<FLAG>:
+  // Read batching in the rate shaper (docs/read-batching.md):
+  // --read-batching (on|off), --read-batch-max (env TRACKTRY_READ_*).
+  ReadBatchingOptions read_batching;
+  // Upstream resilience (docs/upstream-discipline.md), env TRACKTRY_<FLAG>:
   // retries of idempotent reads (--retry-max-attempts,
   // --retry-initial-backoff, --retry-max-backoff, --retry-attempt-timeout),
   // the circuit breaker (--circuit-failures, --circuit-cooldown), the read
@@ -54,6 +67,10 @@ struct ServerOptions {
   CircuitBreakerOptions circuit;
   CacheOptions cache;
   IdempotencyOptions idempotency;
+  // Where the container's memory limit is read when cache.max_bytes is
+  // unset (the default cap is a share of it; service/ops/memory_limit.h).
+  // No flag: tests point it at a fake cgroup directory.
+  std::string cgroup_root = "/sys/fs/cgroup";
   // Upstream connections per host, 0 = unlimited (--max-upstream-connections).
   int max_upstream_connections = 0;
   // Grace period for in-flight RPCs on SIGTERM (--shutdown-grace).
@@ -66,9 +83,6 @@ struct ServerOptions {
   // load balancers stop routing first (--shutdown-delay,
   // TRACKTRY_SHUTDOWN_DELAY).
   absl::Duration shutdown_delay = absl::ZeroDuration();
-  // How often the upstream is re-checked while it rejects the API key
-  // (--readiness-probe-interval).
-  absl::Duration readiness_probe_interval = absl::Seconds(30);
   // Prometheus /metrics listen address, "" = off (--metrics-listen,
   // TRACKTRY_METRICS_LISTEN). The container image sets 0.0.0.0:9464.
   std::string metrics_listen_address;
@@ -97,7 +111,7 @@ struct ServerOptions {
   absl::Duration max_connection_age = absl::Minutes(10);
   absl::Duration max_connection_age_grace = absl::Seconds(30);
 
-  // --- Live updates (README "Live updates"). ---
+  // --- Live updates (docs/api.md "WatchTracking"). ---
   // WatchTracking: time between upstream polls of a watched tracking
   // (--watch-interval, TRACKTRY_WATCH_INTERVAL).
   WatchHubOptions watch;
@@ -111,6 +125,10 @@ struct ServerOptions {
   // push is remembered for de-duplication (--webhook-dedupe-ttl).
   absl::Duration webhook_max_skew = absl::Seconds(300);
   absl::Duration webhook_dedupe_ttl = absl::Minutes(10);
+  // Apply a verified push's body as sent instead of re-reading the tracking
+  // upstream (--webhook-trust-push-body, TRACKTRY_WEBHOOK_TRUST_PUSH_BODY);
+  // see PushApplier for the trade-off.
+  bool webhook_trust_push_body = false;
 };
 
 // Looks up an environment variable; nullopt when unset.

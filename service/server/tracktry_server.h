@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
+#include "service/live/push_applier.h"
 #include "service/live/watch_hub.h"
 #include "service/live/webhook_receiver.h"
 #include "service/ops/access_log_observer.h"
@@ -19,6 +20,8 @@
 #include "service/ops/metrics_http_server.h"
 #include "service/ops/metrics_registry.h"
 #include "service/ops/readiness_controller.h"
+#include "service/ops/secret_file_watcher.h"
+#include "service/ops/upstream_health.h"
 #include "service/rpc/authenticating_tracking_service.h"
 #include "service/rpc/tracking_service_impl.h"
 #include "service/server/server_options.h"
@@ -61,6 +64,8 @@ class TracktryServer {
 
   // Liveness/readiness state behind the health service.
   ReadinessController& readiness() { return *readiness_; }
+  // What the upstream answers say about its state (API key).
+  const UpstreamHealth& upstream_health() const { return *upstream_health_; }
   // The Prometheus metrics (always collected; served when
   // metrics_listen_address is set).
   MetricsRegistry& metrics() { return *metrics_; }
@@ -96,11 +101,24 @@ class TracktryServer {
 
  private:
   TracktryServer() = default;
+  // Secret rotation: watches the API key file and the tokens file.
+  // Start(), step by step.
+  absl::Status BuildOps(const ServerOptions& options, JsonLogger* logger);
+  absl::Status BuildUpstreamChain(const ServerOptions& options,
+                                  std::unique_ptr<HttpTransport> transport,
+                                  JsonLogger* logger);
+  void BuildService(const ServerOptions& options);
+  absl::Status StartGrpcServer(const ServerOptions& options);
+  absl::Status StartMetricsEndpoint(const ServerOptions& options);
+  absl::Status StartWebhook(const ServerOptions& options);
+  absl::Status StartSecretReloading(const ServerOptions& options,
+                                    JsonLogger* logger);
 
   // Declared before the transport: upstream completions delivered while
   // the transport shuts down still report to them.
   std::unique_ptr<MetricsRegistry> metrics_;
   std::unique_ptr<ReadinessController> readiness_;
+  std::unique_ptr<UpstreamHealth> upstream_health_;
   std::unique_ptr<HttpTransport> transport_;
   std::unique_ptr<TracktryClient> client_;
   std::unique_ptr<UpstreamCallObserver> upstream_observer_;
@@ -127,10 +145,19 @@ class TracktryServer {
   std::unique_ptr<AuthenticatingTrackingService> auth_service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<MetricsHttpServer> metrics_server_;
-  // Webhook receiver (--webhook-listen); publishes to watch_hub_.
+  // What an accepted webhook push does (re-read or trust); above the
+  // upstream chain and the hub, below the receiver that feeds it.
+  std::unique_ptr<PushApplier> push_applier_;
+  // Webhook receiver (--webhook-listen); feeds push_applier_.
   std::unique_ptr<WebhookReceiver> webhook_;
   int port_ = 0;
   bool shut_down_ = false;
+  // Secret rotation (null when off). Declared last: stopped first of the
+  // members (after the destructor has stopped the metrics endpoint that
+  // reads their stats), while everything their callbacks touch (client,
+  // readiness, instrumented_, authenticator) still exists.
+  std::unique_ptr<SecretFileWatcher> api_key_watcher_;
+  std::unique_ptr<SecretFileWatcher> tokens_watcher_;
 };
 
 }  // namespace tracktry

@@ -14,24 +14,13 @@
 #include "service/translation/json_struct.h"
 #include "service/translation/json_values.h"
 #include "service/translation/status_strings.h"
+#include "service/translation/time_window.h"
 #include "service/translation/translation_errors.h"
 
 namespace tracktry {
 namespace {
 
 using json = nlohmann::json;
-
-std::string LowerBound(const google::protobuf::Timestamp& timestamp) {
-  int64_t seconds = timestamp.seconds();
-  if (timestamp.nanos() > 0 && seconds < std::numeric_limits<int64_t>::max()) {
-    ++seconds;
-  }
-  return absl::StrCat(seconds);
-}
-
-std::string UpperBound(const google::protobuf::Timestamp& timestamp) {
-  return absl::StrCat(timestamp.seconds());
-}
 
 // OK when `data` is an object or null.
 absl::Status RequireObject(const json& data, absl::string_view what) {
@@ -105,21 +94,9 @@ json ChangeCarrierBody(const v1::ChangeTrackingCarrierRequest& request) {
 
 std::vector<std::pair<std::string, std::string>> StatusNumberQuery(
     const v1::CountTrackingsByStatusRequest& request) {
-  std::vector<std::pair<std::string, std::string>> query;
-  if (request.has_create_time_min()) {
-    query.emplace_back("created_at_min", LowerBound(request.create_time_min()));
-  }
-  if (request.has_create_time_max()) {
-    query.emplace_back("created_at_max", UpperBound(request.create_time_max()));
-  }
-  if (request.has_order_create_time_min()) {
-    query.emplace_back("order_created_time_min",
-                       LowerBound(request.order_create_time_min()));
-  }
-  if (request.has_order_create_time_max()) {
-    query.emplace_back("order_created_time_max",
-                       UpperBound(request.order_create_time_max()));
-  }
+  QueryParams query;
+  AddCreatedAtWindow(request, &query);
+  AddOrderCreatedWindow(request, &query);
   return query;
 }
 

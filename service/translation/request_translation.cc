@@ -13,6 +13,7 @@
 #include "common/error_details.h"
 #include "service/translation/json_values.h"
 #include "service/translation/status_strings.h"
+#include "service/translation/time_window.h"
 
 namespace tracktry {
 namespace {
@@ -92,20 +93,6 @@ absl::Status PutSetFields(const Tracking& tracking, json& body) {
 }
 
 std::string Seconds(int64_t seconds) { return absl::StrCat(seconds); }
-
-// Unix seconds of a lower bound, rounded up.
-std::string LowerBound(const google::protobuf::Timestamp& timestamp) {
-  int64_t seconds = timestamp.seconds();
-  if (timestamp.nanos() > 0 && seconds < std::numeric_limits<int64_t>::max()) {
-    ++seconds;
-  }
-  return Seconds(seconds);
-}
-
-// Unix seconds of an upper bound, rounded down.
-std::string UpperBound(const google::protobuf::Timestamp& timestamp) {
-  return Seconds(timestamp.seconds());
-}
 
 }  // namespace
 
@@ -192,28 +179,13 @@ std::vector<std::pair<std::string, std::string>> ListTrackingsQuery(
   if (limit > 0) query.emplace_back("limit", absl::StrCat(limit));
   const absl::string_view status = StatusToString(request.status());
   if (!status.empty()) query.emplace_back("status", std::string(status));
-  if (request.has_create_time_min()) {
-    query.emplace_back("created_at_min", LowerBound(request.create_time_min()));
-  }
-  if (request.has_create_time_max()) {
-    query.emplace_back("created_at_max", UpperBound(request.create_time_max()));
-  }
-  if (request.has_update_time_min()) {
-    query.emplace_back("update_time_min",
-                       LowerBound(request.update_time_min()));
-  }
-  if (request.has_update_time_max()) {
-    query.emplace_back("update_time_max",
-                       UpperBound(request.update_time_max()));
-  }
-  if (request.has_order_create_time_min()) {
-    query.emplace_back("order_created_time_min",
-                       LowerBound(request.order_create_time_min()));
-  }
-  if (request.has_order_create_time_max()) {
-    query.emplace_back("order_created_time_max",
-                       UpperBound(request.order_create_time_max()));
-  }
+  AddCreatedAtWindow(request, &query);
+  AddTimeWindow(
+      &query, "update_time_min",
+      request.has_update_time_min() ? &request.update_time_min() : nullptr,
+      "update_time_max",
+      request.has_update_time_max() ? &request.update_time_max() : nullptr);
+  AddOrderCreatedWindow(request, &query);
   if (request.tracking_numbers_size() > 0) {
     query.emplace_back("numbers",
                        absl::StrJoin(request.tracking_numbers(), ","));

@@ -62,7 +62,14 @@ CachingCaller::CachingCaller(UpstreamCaller* inner, Scheduler* scheduler,
       scheduler_(scheduler),
       options_(options),
       clock_(clock ? std::move(clock) : Clock([] { return absl::Now(); })),
-      cache_(options.max_entries, options.max_bytes) {}
+      cache_(options.max_entries,
+             options.max_bytes.value_or(kDefaultCacheMaxBytes)) {
+  if (options_.sweep_interval > absl::ZeroDuration() &&
+      options_.max_entries > 0) {
+    std::lock_guard<std::mutex> lock(mu_);
+    ScheduleSweepLocked(absl::Now() + options_.sweep_interval);
+  }
+}
 
 CachingCaller::~CachingCaller() {
   std::vector<CallId> ids;
@@ -70,6 +77,9 @@ CachingCaller::~CachingCaller() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
+    // A sweep already running sees stopping_ and schedules no other.
+    if (sweep_task_ != 0 && scheduler_->Cancel(sweep_task_)) --tasks_;
+    sweep_task_ = 0;
     for (const auto& [id, flight] : waiting_) ids.push_back(id);
     for (const auto& [id, inner_id] : pass_through_) {
       if (inner_id != 0) pass_through.push_back(inner_id);
@@ -382,10 +392,37 @@ void CachingCaller::TaskFinished() {
   if (--tasks_ == 0) idle_.notify_all();
 }
 
+void CachingCaller::ScheduleSweepLocked(absl::Time when) {
+  sweep_task_ = ScheduleLocked(when, [this] {
+    Sweep();
+    TaskFinished();
+  });
+}
+
+void CachingCaller::Sweep() {
+  // Freed after mu_ is released: reads waiting for the lock do not wait for
+  // the heap frees of a batch of parsed trackings.
+  std::vector<std::shared_ptr<const Envelope>> dropped;
+  std::lock_guard<std::mutex> lock(mu_);
+  sweep_task_ = 0;
+  if (stopping_) return;
+  // Bounded work per task keeps mu_ (and the scheduler thread) short; a
+  // full batch means more may be waiting, so the next batch runs at once,
+  // after whatever else the scheduler has due.
+  dropped.reserve(options_.sweep_batch);
+  const size_t count =
+      cache_.DropExpired(clock_(), options_.sweep_batch, &dropped);
+  const bool more = count > 0 && count == options_.sweep_batch;
+  ScheduleSweepLocked(more ? absl::Now()
+                           : absl::Now() + options_.sweep_interval);
+}
+
 CacheStats CachingCaller::stats() const {
   std::lock_guard<std::mutex> lock(mu_);
   CacheStats stats = stats_;
   stats.evictions = cache_.evictions();
+  stats.expired = cache_.expired();
+  stats.max_bytes = cache_.max_bytes();
   stats.entries = cache_.size();
   stats.bytes = cache_.bytes();
   return stats;

@@ -8,10 +8,11 @@
 //     is its own entry. Which answers are cached, and for how long, is the
 //     route's cache class (route_table.h). Errors are not cached
 //     (an empty 4031 answer is a success and is).
-//   * coalesces identical concurrent idempotent calls (get, list, realtime,
-//     carriers, detect): while one upstream call for a key is in flight,
-//     identical calls wait for it instead of starting their own, and all of
-//     them get its result. A call whose deadline is more than
+//   * coalesces identical concurrent idempotent calls (the route table's
+//     reads: get, list, realtime, carriers, detect, userinfo,
+//     status_number, remote, cost_time): while one upstream call for a key is
+//     in flight, identical calls wait for it instead of starting their own, and
+//     all of them get its result. A call whose deadline is more than
 //     `coalesce_deadline_slack` later than the in-flight call's starts a
 //     fresh call (which later arrivals join), so a short first deadline
 //     cannot fail a long later one early. A waiter that is cancelled or
@@ -36,6 +37,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,14 +49,28 @@
 
 namespace tracktry {
 
+// The cache's byte cap when nothing else decides it.
+inline constexpr size_t kDefaultCacheMaxBytes = size_t{256} << 20;
+
 struct CacheOptions {
   // GetTracking answers; zero disables caching them.
   absl::Duration tracking_ttl = absl::Seconds(60);
   // ListCarriers answers; zero disables caching them.
   absl::Duration carriers_ttl = absl::Hours(24);
-  // Bounds of the cache (least recently used entries go first).
+  // Bounds of the cache (least recently used entries go first). max_bytes
+  // unset: tracktry-server derives it from the container's memory limit
+  // (service/ops/memory_limit.h); CachingCaller itself then uses
+  // kDefaultCacheMaxBytes.
   size_t max_entries = 100000;
-  size_t max_bytes = size_t{256} << 20;
+  std::optional<size_t> max_bytes;
+  // Expired entries are reclaimed in the background every `sweep_interval`
+  // (zero = only when looked up or evicted), at most `sweep_batch` per
+  // scheduler task (the cache lock is held ~0.1 ms per 128 entries; their
+  // answers, ~10x that to free, are freed after it is released); a full
+  // batch runs the next one at once. With the 60 s tracking TTL an expired
+  // answer outlives its TTL by at most ~10 s.
+  absl::Duration sweep_interval = absl::Seconds(10);
+  size_t sweep_batch = 128;
   // Share one upstream call among identical concurrent reads.
   bool coalesce = true;
   absl::Duration coalesce_deadline_slack = absl::Seconds(1);
@@ -72,8 +88,13 @@ struct CacheStats {
   int64_t invalidations = 0;
   // Entries dropped for space.
   int64_t evictions = 0;
+  // Entries dropped because they expired (on lookup or by the background
+  // sweep).
+  int64_t expired = 0;
   size_t entries = 0;
   size_t bytes = 0;
+  // The byte cap in force.
+  size_t max_bytes = 0;
 };
 
 // Thread-safe. `inner` and `scheduler` are not owned and must outlive this
@@ -135,6 +156,9 @@ class CachingCaller final : public UpstreamCaller {
   // Requires mu_; the task must call TaskFinished() at its end.
   Scheduler::TaskId ScheduleLocked(absl::Time when, Scheduler::Task task);
   void TaskFinished();
+  // Background reclaim of expired entries. Requires mu_.
+  void ScheduleSweepLocked(absl::Time when);
+  void Sweep();
 
   UpstreamCaller* const inner_;
   Scheduler* const scheduler_;
@@ -156,6 +180,8 @@ class CachingCaller final : public UpstreamCaller {
   // Pass-through call -> inner id (0 until Send() returned).
   absl::flat_hash_map<CallId, CallId> pass_through_;
   int tasks_ = 0;
+  // The pending sweep task, 0 while none is scheduled.
+  Scheduler::TaskId sweep_task_ = 0;
   CacheStats stats_;
 };
 

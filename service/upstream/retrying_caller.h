@@ -1,7 +1,8 @@
 // Copyright 2026 The tracktry-grpc Authors.
 //
 // RetryingCaller: an UpstreamCaller decorator that retries idempotent reads
-// (IsIdempotent(): get, list, realtime, carriers, detect) after transient
+// (the route table's reads, IsIdempotent(): get, list, realtime, carriers,
+// detect, userinfo, status_number, remote, cost_time) after transient
 // upstream failures, with full-jitter exponential back-off, and only within
 // the caller's deadline. Non-idempotent calls (create, update, delete,
 // batch) are never retried: one Send() is one upstream attempt.

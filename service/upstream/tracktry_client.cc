@@ -5,11 +5,11 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/cord.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_replace.h"
+#include "service/errors/secret_redaction.h"
 #include "service/errors/upstream_status.h"
 #include "service/transport/request_sent.h"
 #include "service/transport/url_encoding.h"
@@ -50,16 +50,17 @@ absl::StatusOr<Envelope> Interpret(Endpoint endpoint,
   return envelope;
 }
 
-// `status` with every occurrence of `secret` in its message replaced by
-// "[REDACTED]"; payloads are kept.
+// `status` with every whole-token occurrence of `secret` in its message
+// replaced by "[REDACTED]"; payloads are kept.
 absl::Status WithoutSecret(const absl::Status& status,
                            const std::string& secret) {
-  if (secret.empty() || !absl::StrContains(status.message(), secret)) {
+  const std::vector<std::string> secrets = {secret};
+  if (secret.empty() || !ContainsSecretToken(status.message(), secrets)) {
     return status;
   }
   absl::Status clean(
       status.code(),
-      absl::StrReplaceAll(status.message(), {{secret, "[REDACTED]"}}));
+      RedactSecretTokens(std::string(status.message()), secrets));
   status.ForEachPayload(
       [&clean](absl::string_view type_url, const absl::Cord& payload) {
         clean.SetPayload(type_url, payload);
@@ -71,7 +72,13 @@ absl::Status WithoutSecret(const absl::Status& status,
 
 TracktryClient::TracktryClient(HttpTransport* transport,
                                TracktryClientOptions options)
-    : transport_(transport), options_(std::move(options)) {
+    : transport_(transport),
+      options_(std::move(options)),
+      api_key_(options_.api_key_holder != nullptr
+                   ? options_.api_key_holder
+                   : std::make_shared<SecretValue>(options_.api_key)) {
+  options_.api_key.clear();
+  options_.api_key_holder = nullptr;
   while (!options_.base_url.empty() && options_.base_url.back() == '/') {
     options_.base_url.pop_back();
   }
@@ -79,6 +86,12 @@ TracktryClient::TracktryClient(HttpTransport* transport,
 
 HttpRequest TracktryClient::BuildHttpRequest(const UpstreamRequest& request,
                                              absl::Duration timeout) const {
+  return BuildHttpRequest(request, timeout, api_key_->Get());
+}
+
+HttpRequest TracktryClient::BuildHttpRequest(const UpstreamRequest& request,
+                                             absl::Duration timeout,
+                                             const std::string& api_key) const {
   HttpRequest http;
   http.method = RouteOf(request.endpoint).method;
   http.url = absl::StrCat(options_.base_url, RenderPath(request));
@@ -90,7 +103,7 @@ HttpRequest TracktryClient::BuildHttpRequest(const UpstreamRequest& request,
   }
   http.headers.emplace_back("Content-Type", "application/json");
   http.headers.emplace_back("Accept", "application/json");
-  http.headers.emplace_back(options_.api_key_header, options_.api_key);
+  http.headers.emplace_back(options_.api_key_header, api_key);
   http.body = request.body;
   http.timeout = std::min(timeout, options_.max_call_timeout);
   http.max_response_bytes = options_.max_response_bytes;
@@ -101,21 +114,23 @@ UpstreamCaller::CallId TracktryClient::Send(UpstreamRequest request,
                                             absl::Time deadline,
                                             EnvelopeCallback done) {
   calls_started_.fetch_add(1, std::memory_order_relaxed);
-  HttpRequest http = BuildHttpRequest(request, deadline - absl::Now());
-  return transport_->Start(std::move(http),
-                           [done = std::move(done), api_key = options_.api_key,
-                            endpoint = request.endpoint](
-                               absl::StatusOr<HttpResponse> response) mutable {
-                             absl::StatusOr<Envelope> result =
-                                 Interpret(endpoint, std::move(response));
-                             if (!result.ok()) {
-                               // The upstream may echo the key back (e.g. in
-                               // "invalid key" messages); it must not leave
-                               // this class in an error.
-                               result = WithoutSecret(result.status(), api_key);
-                             }
-                             std::move(done)(std::move(result));
-                           });
+  // One read of the key per call: the header and the redaction of this
+  // call's errors use the same value even if the key changes meanwhile.
+  const std::string& api_key = api_key_->Get();
+  HttpRequest http = BuildHttpRequest(request, deadline - absl::Now(), api_key);
+  return transport_->Start(
+      std::move(http),
+      [done = std::move(done), api_key = api_key, endpoint = request.endpoint](
+          absl::StatusOr<HttpResponse> response) mutable {
+        absl::StatusOr<Envelope> result =
+            Interpret(endpoint, std::move(response));
+        if (!result.ok()) {
+          // The upstream may echo the key back (e.g. in "invalid key"
+          // messages); it must not leave this class in an error.
+          result = WithoutSecret(result.status(), api_key);
+        }
+        std::move(done)(std::move(result));
+      });
 }
 
 void TracktryClient::Cancel(CallId id) { transport_->Cancel(id); }

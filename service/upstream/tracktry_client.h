@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <memory>
 #include <string>
 
 #include "absl/functional/any_invocable.h"
@@ -17,6 +18,7 @@
 #include "service/tracktry_api/upstream_request.h"
 #include "service/translation/envelope.h"
 #include "service/transport/http_transport.h"
+#include "service/upstream/secret_value.h"
 
 namespace tracktry {
 
@@ -26,6 +28,10 @@ struct TracktryClientOptions {
   // The account's API key. Sent only in the `api_key_header` header; never
   // logged nor put in any error message.
   std::string api_key;
+  // Optional: where the current key is read for each request (replaced
+  // when the key's Secret file changes). When set, `api_key` is ignored;
+  // otherwise the client makes its own holder from `api_key`.
+  std::shared_ptr<SecretValue> api_key_holder;
   // Header carrying the key (Tracktry: "Tracktry-Api-Key").
   std::string api_key_header = "Tracktry-Api-Key";
   // Larger upstream bodies fail with INTERNAL.
@@ -52,16 +58,29 @@ class TracktryClient final : public UpstreamCaller {
   // Cancels a call started by Send(); its callback gets CANCELLED.
   void Cancel(CallId id) override;
 
-  // Builds the HTTP request for `request` (exposed for tests).
+  // Builds the HTTP request for `request` with the current key (exposed
+  // for tests).
   HttpRequest BuildHttpRequest(const UpstreamRequest& request,
                                absl::Duration timeout) const;
+
+  // The key holder: Set() on it changes the key of every later request.
+  const std::shared_ptr<SecretValue>& api_key_holder() const {
+    return api_key_;
+  }
 
   // Number of upstream calls started since construction.
   int64_t calls_started() const { return calls_started_.load(); }
 
  private:
+  HttpRequest BuildHttpRequest(const UpstreamRequest& request,
+                               absl::Duration timeout,
+                               const std::string& api_key) const;
+
   HttpTransport* const transport_;
-  TracktryClientOptions options_;  // Immutable after construction.
+  // Immutable after construction; its api_key is cleared (api_key_ holds
+  // the key).
+  TracktryClientOptions options_;
+  const std::shared_ptr<SecretValue> api_key_;
   std::atomic<int64_t> calls_started_{0};
 };
 

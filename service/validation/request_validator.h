@@ -11,7 +11,7 @@
 // "trackings[3].carrier_code", "tracking_numbers[2]" or "page_size".
 // Messages never echo the rejected value (it may be personal data).
 //
-// Rules (README.md "Validation errors" has the same list):
+// Rules (docs/errors.md has the same list):
 //  - tracking_number: required, kMinTrackingNumberLength..
 //    kMaxTrackingNumberLength characters of [0-9A-Za-z_-].
 //  - carrier_code: 1..kMaxCarrierCodeLength characters of [0-9a-z_-]

@@ -248,10 +248,40 @@ TEST_F(GrpcStatusTest, LaterCallReplacesSecretList) {
 
 TEST_F(GrpcStatusTest, RedactionBeforeTruncation) {
   SetSecretsToRedact({"SECRETSECRET"});
-  const std::string message = std::string(1020, 'm') + "SECRETSECRET";
+  const std::string message = std::string(1019, 'm') + " SECRETSECRET";
   const grpc::Status s = ToGrpcStatus(absl::InternalError(message));
   EXPECT_THAT(s.error_message(), Not(HasSubstr("SECR")));
   EXPECT_EQ(s.error_message().size(), 1024u);
+}
+
+TEST_F(GrpcStatusTest, OnlyWholeTokensAreRedacted) {
+  SetSecretsToRedact({"track123"});
+  EXPECT_EQ(ToGrpcStatus(absl::InternalError(
+                             "track1234 xtrack123 key=track123 \"track123\""))
+                .error_message(),
+            "track1234 xtrack123 key=[REDACTED] \"[REDACTED]\"");
+  EXPECT_EQ(RedactSecrets("GET /v1/x?k=track123&y=1"),
+            "GET /v1/x?k=[REDACTED]&y=1");
+}
+
+TEST_F(GrpcStatusTest, UnknownPayloadWithEmbeddedSecretIsStillDropped) {
+  // Binary bytes around a secret are arbitrary: any occurrence counts.
+  SetSecretsToRedact({"sk_live_ABC123"});
+  absl::Status status = absl::InternalError("x");
+  status.SetPayload("type.googleapis.com/google.rpc.DebugInfo",
+                    absl::Cord("\x12\x0fAsk_live_ABC123"));
+  EXPECT_EQ(Details(ToGrpcStatus(status)).details_size(), 1);
+}
+
+TEST_F(GrpcStatusTest, AddedSecretJoinsTheListAndOldOnesStay) {
+  SetSecretsToRedact({"old-key-1234"});
+  AddSecretToRedact("new-key-5678");
+  AddSecretToRedact("new-key-5678");  // once is enough
+  AddSecretToRedact("");              // ignored
+  EXPECT_EQ(ToGrpcStatus(absl::InternalError("old-key-1234 new-key-5678 x"))
+                .error_message(),
+            "[REDACTED] [REDACTED] x");
+  EXPECT_EQ(RedactSecrets("plain text"), "plain text");
 }
 
 TEST_F(GrpcStatusTest, ConcurrentConversionAndSecretUpdatesAreSafe) {

@@ -27,8 +27,9 @@ using testing::ServiceHarness;
 
 constexpr char kEmail[] = "ops@example.com";
 
-ServerOptions WebhookOptions() {
+ServerOptions WebhookOptions(bool trust_push_body) {
   ServerOptions options;
+  options.webhook_trust_push_body = trust_push_body;
   options.watch.interval = absl::Hours(1);  // only webhooks bring news
   options.webhook_listen_address = "127.0.0.1:0";
   options.webhook_email = kEmail;
@@ -91,9 +92,12 @@ class Collector final
   bool done_ = false;
 };
 
+// Pushes are hints by default: re-read upstream before caches and watchers
+// see them.
 class WebhookE2eTest : public ::testing::Test {
  protected:
-  WebhookE2eTest() : harness_(WebhookOptions()) {}
+  explicit WebhookE2eTest(bool trust_push_body = false)
+      : harness_(WebhookOptions(trust_push_body)) {}
   void SetUp() override {
     ASSERT_THAT(harness_.Start(), IsOk());
     ASSERT_GT(harness_.server().webhook_port(), 0);
@@ -126,6 +130,31 @@ class WebhookE2eTest : public ::testing::Test {
         "/webhooks/tracktry");
   }
 
+  bool Get(v1::Tracking* tracking) {
+    v1::GetTrackingRequest request;
+    request.set_carrier_code("dhl");
+    request.set_tracking_number(number_);
+    v1::GetTrackingResponse response;
+    auto context = ServiceHarness::Context();
+    grpc::Status status =
+        harness_.stub().GetTracking(context.get(), request, &response);
+    *tracking = response.tracking();
+    return status.ok();
+  }
+
+  // A signed push whose body says the tracking is picked up (not what the
+  // upstream says: the scenario is a delivered parcel).
+  std::string ForgedPickupPush() {
+    nlohmann::json tracking = {{"tracking_number", number_},
+                               {"carrier_code", "dhl"},
+                               {"status", "pickup"},
+                               {"substatus", "pickup001"}};
+    return emulator::BuildWebhookPushBody(tracking, true, kEmail,
+                                          absl::ToUnixSeconds(absl::Now()));
+  }
+
+  int64_t UpstreamCalls() { return harness_.emulator().stats().requests_total; }
+
   absl::StatusOr<int> Push(bool sign, const std::string& email = kEmail,
                            int64_t offset = 0) {
     emulator::WebhookPushRequest push;
@@ -157,41 +186,85 @@ TEST_F(WebhookE2eTest, SignedPushReachesWatcherAtOnce) {
   EXPECT_EQ(harness_.server().webhook()->stats().accepted, 1);
 }
 
-TEST_F(WebhookE2eTest, SignedPushRefreshesTheCachedTracking) {
-  auto get = [this](v1::Tracking* tracking) {
-    v1::GetTrackingRequest request;
-    request.set_carrier_code("dhl");
-    request.set_tracking_number(number_);
-    v1::GetTrackingResponse response;
-    auto context = ServiceHarness::Context();
-    grpc::Status status =
-        harness_.stub().GetTracking(context.get(), request, &response);
-    *tracking = response.tracking();
-    return status.ok();
-  };
+TEST_F(WebhookE2eTest, SignedPushIsReReadUpstreamAndRefreshesTheCache) {
   v1::Tracking before;
-  ASSERT_TRUE(get(&before));  // now cached (60 s TTL)
+  ASSERT_TRUE(Get(&before));  // now cached (60 s TTL)
   harness_.emulator().AdvanceClock(36 * 3600);
-  const int64_t upstream_calls = harness_.emulator().stats().requests_total;
+  const int64_t upstream_calls = UpstreamCalls();
   v1::Tracking cached;
-  ASSERT_TRUE(get(&cached));
+  ASSERT_TRUE(Get(&cached));
   EXPECT_EQ(cached.origin_info().checkpoints_size(),
             before.origin_info().checkpoints_size());
 
   absl::StatusOr<int> code = Push(true);
   ASSERT_TRUE(code.ok()) << code.status();
   ASSERT_EQ(*code, 200);
+  ASSERT_TRUE(collector_->WaitFor(2, absl::Seconds(5)));
+  const v1::Tracking reread = collector_->messages()[1].tracking();
+  // Exactly one upstream read for the push.
+  EXPECT_EQ(UpstreamCalls(), upstream_calls + 1);
+  v1::Tracking after;
+  ASSERT_TRUE(Get(&after));
+  // The read is answered with the re-read state, from the cache.
+  EXPECT_GT(after.origin_info().checkpoints_size(),
+            before.origin_info().checkpoints_size());
+  EXPECT_EQ(after.origin_info().checkpoints_size(),
+            reread.origin_info().checkpoints_size());
+  EXPECT_EQ(UpstreamCalls(), upstream_calls + 1);
+  EXPECT_THAT(harness_.server().metrics().Scrape(),
+              ::testing::HasSubstr(
+                  "tracktry_webhook_applied_total{outcome=\"reread\"} 1"));
+}
+
+TEST_F(WebhookE2eTest, ForgedBodyReachesNeitherWatchersNorTheCache) {
+  const int64_t upstream_calls = UpstreamCalls();
+  absl::StatusOr<int> code = emulator::PostWebhook(Url(), ForgedPickupPush());
+  ASSERT_TRUE(code.ok());
+  ASSERT_EQ(*code, 200);
+  // The re-read finds the upstream's (unchanged) state: no message.
+  EXPECT_FALSE(collector_->WaitFor(2, absl::Milliseconds(500)));
+  EXPECT_EQ(UpstreamCalls(), upstream_calls + 1);
+  v1::Tracking tracking;
+  ASSERT_TRUE(Get(&tracking));
+  EXPECT_NE(tracking.status(), v1::TRACKING_STATUS_PICKUP);
+}
+
+// With --webhook-trust-push-body the pushed body is applied as sent.
+class TrustedWebhookE2eTest : public WebhookE2eTest {
+ protected:
+  TrustedWebhookE2eTest() : WebhookE2eTest(/*trust_push_body=*/true) {}
+};
+
+TEST_F(TrustedWebhookE2eTest, SignedPushRefreshesTheCacheWithoutUpstream) {
+  v1::Tracking before;
+  ASSERT_TRUE(Get(&before));  // now cached (60 s TTL)
+  harness_.emulator().AdvanceClock(36 * 3600);
+  const int64_t upstream_calls = UpstreamCalls();
+  absl::StatusOr<int> code = Push(true);
+  ASSERT_TRUE(code.ok()) << code.status();
+  ASSERT_EQ(*code, 200);
   ASSERT_TRUE(collector_->WaitFor(2, absl::Seconds(1)));
   const v1::Tracking pushed = collector_->messages()[1].tracking();
   v1::Tracking after;
-  ASSERT_TRUE(get(&after));
+  ASSERT_TRUE(Get(&after));
   // The read is answered with the pushed state, from the cache.
   EXPECT_GT(after.origin_info().checkpoints_size(),
             before.origin_info().checkpoints_size());
   EXPECT_EQ(after.origin_info().checkpoints_size(),
             pushed.origin_info().checkpoints_size());
   EXPECT_EQ(after.status(), pushed.status());
-  EXPECT_EQ(harness_.emulator().stats().requests_total, upstream_calls);
+  EXPECT_EQ(UpstreamCalls(), upstream_calls);
+}
+
+TEST_F(TrustedWebhookE2eTest, ForgedBodyIsBelievedThatIsTheTradeOff) {
+  absl::StatusOr<int> code = emulator::PostWebhook(Url(), ForgedPickupPush());
+  ASSERT_TRUE(code.ok());
+  ASSERT_TRUE(collector_->WaitFor(2, absl::Seconds(1)));
+  EXPECT_EQ(collector_->messages()[1].tracking().status(),
+            v1::TRACKING_STATUS_PICKUP);
+  v1::Tracking tracking;
+  ASSERT_TRUE(Get(&tracking));
+  EXPECT_EQ(tracking.status(), v1::TRACKING_STATUS_PICKUP);
 }
 
 TEST_F(WebhookE2eTest, UnsignedOrWronglySignedPushIs401AndSendsNothing) {
@@ -220,13 +293,27 @@ TEST_F(WebhookE2eTest, StaleTimestampIs401) {
   EXPECT_FALSE(collector_->WaitFor(2, absl::Milliseconds(300)));
 }
 
-TEST_F(WebhookE2eTest, RepeatedPushIsDeduplicated) {
-  nlohmann::json tracking = {{"tracking_number", number_},
-                             {"carrier_code", "dhl"},
-                             {"status", "pickup"},
-                             {"substatus", "pickup001"}};
-  const std::string body = emulator::BuildWebhookPushBody(
-      tracking, true, kEmail, absl::ToUnixSeconds(absl::Now()));
+TEST_F(WebhookE2eTest, RepeatedPushIsReReadOnce) {
+  harness_.emulator().AdvanceClock(36 * 3600);  // news the poller won't see
+  const int64_t upstream_calls = UpstreamCalls();
+  const std::string body = ForgedPickupPush();
+  for (int i = 0; i < 3; ++i) {
+    absl::StatusOr<int> code = emulator::PostWebhook(Url(), body);
+    ASSERT_TRUE(code.ok());
+    EXPECT_EQ(*code, 200);
+  }
+  ASSERT_TRUE(collector_->WaitFor(2, absl::Seconds(5)));
+  EXPECT_FALSE(collector_->WaitFor(3, absl::Milliseconds(300)));
+  // The upstream's news, not the body's.
+  EXPECT_NE(collector_->messages()[1].tracking().status(),
+            v1::TRACKING_STATUS_PICKUP);
+  EXPECT_EQ(UpstreamCalls(), upstream_calls + 1);
+  EXPECT_EQ(harness_.server().webhook()->stats().accepted, 1);
+  EXPECT_EQ(harness_.server().webhook()->stats().duplicates, 2);
+}
+
+TEST_F(TrustedWebhookE2eTest, RepeatedPushIsDeduplicated) {
+  const std::string body = ForgedPickupPush();
   for (int i = 0; i < 3; ++i) {
     absl::StatusOr<int> code = emulator::PostWebhook(Url(), body);
     ASSERT_TRUE(code.ok());

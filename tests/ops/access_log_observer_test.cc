@@ -98,11 +98,12 @@ TEST_F(AccessLogObserverTest, RequestIdIsRedactedLikeAnyText) {
   logger_.AddSecret("the-api-key");
   RpcRecord record;
   record.method = "GetTracking";
-  record.request_id = "x-the-api-key-y";
+  // Redaction matches whole tokens (service/errors/secret_redaction.h).
+  record.request_id = "x:the-api-key/y";
   observer_.OnRpcFinished(record);
   const auto lines = Lines();
   ASSERT_EQ(lines.size(), 1u);
-  EXPECT_EQ(lines[0]["request_id"], "x-[REDACTED]-y");
+  EXPECT_EQ(lines[0]["request_id"], "x:[REDACTED]/y");
 }
 
 }  // namespace

@@ -6,10 +6,14 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <future>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -21,6 +25,7 @@
 #include "grpcpp/generic/generic_stub.h"
 #include "gtest/gtest.h"
 #include "service/ops/bearer_token_authenticator.h"
+#include "tests/testing/kubelet_secret_dir.h"
 #include "tests/testing/service_harness.h"
 #include "tests/testing/status_matchers.h"
 
@@ -95,6 +100,56 @@ TEST(BearerTokenAuthenticatorTest, EmptyOrMissingFileIsAnError) {
   EXPECT_THAT(
       BearerTokenAuthenticator::FromFile("/nonexistent/tokens").status(),
       StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST(BearerTokenAuthenticatorTest, ShortTokenIsAConfigurationError) {
+  TempFile file(absl::StrCat(kToken, "\n", "short1", "\n"));
+  const absl::Status status =
+      BearerTokenAuthenticator::FromFile(file.path()).status();
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(std::string(status.message()),
+              HasSubstr("the token on line 2 of auth tokens file"));
+  EXPECT_THAT(std::string(status.message()),
+              HasSubstr("shorter than 8 characters"));
+  EXPECT_THAT(std::string(status.message()), Not(HasSubstr("short1")));
+  // A token with inner whitespace would never match a header either.
+  EXPECT_THAT(
+      BearerTokenAuthenticator::ParseTokens("tok-aaaa tok-bbbb", "t").status(),
+      StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST(BearerTokenAuthenticatorTest, SetTokensReplacesTheAcceptedSet) {
+  BearerTokenAuthenticator auth({kToken, kOtherToken});
+  auth.SetTokens({kOtherToken, "tok-third-client-9"});
+  EXPECT_EQ(auth.token_count(), 2u);
+  EXPECT_THAT(auth.Check(absl::StrCat("Bearer ", kToken)),
+              StatusIs(absl::StatusCode::kUnauthenticated));
+  EXPECT_THAT(auth.Check(absl::StrCat("Bearer ", kOtherToken)), IsOk());
+  EXPECT_THAT(auth.Check("Bearer tok-third-client-9"), IsOk());
+  // Back to a set seen before.
+  auth.SetTokens({kToken, kOtherToken});
+  EXPECT_THAT(auth.Check(absl::StrCat("Bearer ", kToken)), IsOk());
+  EXPECT_THAT(auth.Check("Bearer tok-third-client-9"),
+              StatusIs(absl::StatusCode::kUnauthenticated));
+}
+
+TEST(BearerTokenAuthenticatorTest, ChecksRacingSetTokensSeeOneSetOrTheOther) {
+  BearerTokenAuthenticator auth({kOtherToken});
+  std::atomic<bool> stop{false};
+  std::atomic<int> rejected{0};
+  std::thread checker([&] {
+    while (!stop) {
+      // kOtherToken is in both sets: never rejected.
+      if (!auth.Check(absl::StrCat("Bearer ", kOtherToken)).ok()) ++rejected;
+    }
+  });
+  for (int i = 0; i < 5000; ++i) {
+    auth.SetTokens(i % 2 == 0 ? std::vector<std::string>{kOtherToken}
+                              : std::vector<std::string>{kOtherToken, kToken});
+  }
+  stop = true;
+  checker.join();
+  EXPECT_EQ(rejected.load(), 0);
 }
 
 class AuthTest : public ::testing::Test {
@@ -218,6 +273,82 @@ TEST_F(AuthTest, RejectedCallsAreLoggedWithoutTheToken) {
   EXPECT_THAT(log, HasSubstr("\"request_id\":\"req-unauth-1\""));
   EXPECT_THAT(log, Not(HasSubstr("wrong-token-value-123")));
   EXPECT_THAT(log, Not(HasSubstr(kToken)));
+}
+
+// The tokens file is a mounted Secret updated by the kubelet: a token added
+// is accepted and a token removed is refused without a restart; a bad new
+// file keeps the old tokens.
+class AuthReloadTest : public ::testing::Test {
+ protected:
+  AuthReloadTest()
+      : tokens_("auth-tokens", absl::StrCat(kToken, "\n", kOtherToken, "\n")),
+        harness_(Options(tokens_.path())) {}
+
+  static ServerOptions Options(const std::string& tokens_path) {
+    ServerOptions options;
+    options.auth_tokens_file = tokens_path;
+    options.secret_reload_interval = absl::Milliseconds(20);
+    return options;
+  }
+
+  void SetUp() override { ASSERT_THAT(harness_.Start(), IsOk()); }
+
+  grpc::StatusCode Call(const std::string& token) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() +
+                         std::chrono::seconds(10));
+    context.AddMetadata("authorization", absl::StrCat("Bearer ", token));
+    v1::ListCarriersResponse response;
+    return harness_.stub()
+        .ListCarriers(&context, v1::ListCarriersRequest(), &response)
+        .error_code();
+  }
+
+  // Waits until a call with `token` gets `code`.
+  bool WaitFor(const std::string& token, grpc::StatusCode code) {
+    const absl::Time deadline = absl::Now() + absl::Seconds(10);
+    while (absl::Now() < deadline) {
+      if (Call(token) == code) return true;
+      absl::SleepFor(absl::Milliseconds(10));
+    }
+    return false;
+  }
+
+  testing::KubeletSecretDir tokens_;
+  ServiceHarness harness_;
+};
+
+TEST_F(AuthReloadTest, AddedTokenIsAcceptedAndRemovedTokenRefused) {
+  constexpr char kNewToken[] = "tok-new-client-4e8a21";
+  EXPECT_EQ(Call(kToken), grpc::StatusCode::OK);
+  EXPECT_EQ(Call(kNewToken), grpc::StatusCode::UNAUTHENTICATED);
+  ASSERT_TRUE(tokens_.Update(absl::StrCat(kOtherToken, "\n", kNewToken, "\n")));
+  EXPECT_TRUE(WaitFor(kNewToken, grpc::StatusCode::OK));
+  EXPECT_EQ(Call(kToken), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(Call(kOtherToken), grpc::StatusCode::OK);
+  const std::string log = harness_.ReadLog();
+  EXPECT_THAT(log, HasSubstr("\"message\":\"secret file reloaded\""));
+  EXPECT_THAT(log, Not(HasSubstr(kNewToken)));
+}
+
+TEST_F(AuthReloadTest, RejectedTokensFileKeepsTheOldTokens) {
+  // Empty, then a too-short token: both rejected, the old tokens stay.
+  ASSERT_TRUE(tokens_.Update("# emptied by mistake\n"));
+  ASSERT_TRUE(tokens_.Update(absl::StrCat(kToken, "\nshort\n")));
+  // Then a good file, which proves the watcher looked at the bad ones.
+  ASSERT_TRUE(tokens_.Update(absl::StrCat(kToken, "\n")));
+  EXPECT_TRUE(WaitFor(kOtherToken, grpc::StatusCode::UNAUTHENTICATED));
+  EXPECT_EQ(Call(kToken), grpc::StatusCode::OK);
+
+  ASSERT_TRUE(tokens_.Update(""));
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (harness_.ReadLog().find("secret file change rejected") ==
+             std::string::npos &&
+         absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  EXPECT_THAT(harness_.ReadLog(), HasSubstr("secret file change rejected"));
+  EXPECT_EQ(Call(kToken), grpc::StatusCode::OK);
 }
 
 TEST(AuthStartTest, MissingTokensFileStopsTheServer) {

@@ -1,16 +1,19 @@
 // Copyright 2026 The tracktry-grpc Authors.
 //
 // grpc.health.v1 through the real server: liveness ("") and readiness
-// ("tracktry.v1.TrackingService") while serving, after the upstream rejects
-// the API key (and after it accepts it again), while draining; plus the
-// explicit limits: message size, concurrent streams, page size cap and
-// max connection age.
+// ("tracktry.v1.TrackingService") while serving and while draining, and
+// that upstream trouble (rejected API key, open circuit, failures) does not
+// change readiness but shows in the metrics; plus the explicit limits:
+// message size, concurrent streams, page size cap and max connection age.
 #include <chrono>
 #include <future>
 #include <string>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
@@ -48,16 +51,6 @@ HealthCheckResponse::ServingStatus Health(ServiceHarness& harness,
   return response.status();
 }
 
-// Polls until `service` reports `status` (5 s at most).
-bool HealthBecomes(ServiceHarness& harness, const std::string& service,
-                   HealthCheckResponse::ServingStatus status) {
-  for (int i = 0; i < 500; ++i) {
-    if (Health(harness, service) == status) return true;
-    absl::SleepFor(absl::Milliseconds(10));
-  }
-  return false;
-}
-
 grpc::Status GetTracking(ServiceHarness& harness, const std::string& number) {
   v1::GetTrackingRequest request;
   request.set_carrier_code("dhl");
@@ -74,46 +67,55 @@ TEST(HealthLifecycleTest, LiveAndReadyWhileServing) {
   EXPECT_EQ(Health(harness, kService), HealthCheckResponse::SERVING);
 }
 
-TEST(HealthLifecycleTest, RejectedApiKeyMakesUnreadyUntilTheUpstreamAcceptsIt) {
-  ServerOptions options;
-  options.readiness_probe_interval = absl::Milliseconds(200);
-  ServiceHarness harness(options);
+// The value of the unlabelled sample `name` in the server's metrics (-1
+// when absent).
+double Gauge(ServiceHarness& harness, const std::string& name) {
+  const std::string text = harness.server().metrics().Scrape();
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    if (!absl::ConsumePrefix(&line, name + " ")) continue;
+    double value = 0;
+    if (absl::SimpleAtod(line, &value)) return value;
+  }
+  return -1;
+}
+
+TEST(HealthLifecycleTest, RejectedApiKeyKeepsTheReplicaReadyAndIsReported) {
+  ServiceHarness harness;
   ASSERT_THAT(harness.Start(), IsOk());
+  EXPECT_EQ(Gauge(harness, "tracktry_upstream_api_key_rejected"), 0);
   // The provider revokes the key: the next RPC sees
-  // UPSTREAM_API_KEY_REJECTED.
+  // UPSTREAM_API_KEY_REJECTED at once...
   ASSERT_THAT(harness.emulator().SetApiKey("rotated-key-the-server-lacks"),
               IsOk());
   EXPECT_EQ(GetTracking(harness, "1234567890").error_code(),
             grpc::StatusCode::FAILED_PRECONDITION);
-  EXPECT_TRUE(
-      HealthBecomes(harness, kService, HealthCheckResponse::NOT_SERVING));
-  // Liveness never depends on the upstream.
+  // ...the replica stays in the Service (every replica shares the key) and
+  // the state shows in the metrics instead.
+  EXPECT_EQ(Health(harness, kService), HealthCheckResponse::SERVING);
   EXPECT_EQ(Health(harness, ""), HealthCheckResponse::SERVING);
-  EXPECT_EQ(harness.server().readiness().not_ready_reason(),
-            "upstream_api_key_rejected");
-  // The key works again: without any RPC, the server's own re-check
-  // (every 200 ms here) notices and the pod becomes ready.
-  const int64_t before = harness.emulator().stats().requests_total;
+  EXPECT_EQ(Gauge(harness, "tracktry_upstream_api_key_rejected"), 1);
+  EXPECT_EQ(Gauge(harness, "tracktry_ready"), 1);
+  // The key works again: the next answer clears it.
   ASSERT_THAT(harness.emulator().SetApiKey(ServiceHarness::kApiKey), IsOk());
-  EXPECT_TRUE(HealthBecomes(harness, kService, HealthCheckResponse::SERVING));
-  EXPECT_GT(harness.emulator().stats().requests_total, before);
+  EXPECT_EQ(GetTracking(harness, "1234567891").error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(Gauge(harness, "tracktry_upstream_api_key_rejected"), 0);
 }
 
-TEST(HealthLifecycleTest, KeyRejectedInsideHttp200MakesUnready) {
+TEST(HealthLifecycleTest, KeyRejectedInsideHttp200IsReportedToo) {
   ServiceHarness harness;
   ASSERT_THAT(harness.Start(), IsOk());
   ASSERT_THAT(harness.emulator().SetFaultsJson(
                   R"([{"route":"*","kind":"meta_error","meta_code":4001}])"),
               IsOk());
   EXPECT_FALSE(GetTracking(harness, "1234567890").ok());
-  EXPECT_TRUE(
-      HealthBecomes(harness, kService, HealthCheckResponse::NOT_SERVING));
-  EXPECT_EQ(Health(harness, ""), HealthCheckResponse::SERVING);
-  // Any later upstream success clears it.
+  EXPECT_EQ(Gauge(harness, "tracktry_upstream_api_key_rejected"), 1);
+  EXPECT_EQ(Health(harness, kService), HealthCheckResponse::SERVING);
+  // Any later upstream answer with a meta code clears it.
   harness.emulator().ClearFaults();
   EXPECT_EQ(GetTracking(harness, "1234567890").error_code(),
             grpc::StatusCode::NOT_FOUND);
-  EXPECT_TRUE(HealthBecomes(harness, kService, HealthCheckResponse::SERVING));
+  EXPECT_EQ(Gauge(harness, "tracktry_upstream_api_key_rejected"), 0);
 }
 
 TEST(HealthLifecycleTest, OtherUpstreamFailuresKeepThePodReady) {
@@ -125,23 +127,14 @@ TEST(HealthLifecycleTest, OtherUpstreamFailuresKeepThePodReady) {
       IsOk());
   EXPECT_FALSE(GetTracking(harness, "1234567890").ok());
   EXPECT_EQ(Health(harness, kService), HealthCheckResponse::SERVING);
+  EXPECT_EQ(Gauge(harness, "tracktry_upstream_api_key_rejected"), 0);
 }
 
-TEST(HealthLifecycleTest, CircuitOpenMakesUnreadyButStaysLive) {
-  ServiceHarness harness;
-  ASSERT_THAT(harness.Start(), IsOk());
-  harness.server().readiness().SetCircuitOpen(true);
-  EXPECT_EQ(Health(harness, kService), HealthCheckResponse::NOT_SERVING);
-  EXPECT_EQ(Health(harness, ""), HealthCheckResponse::SERVING);
-  harness.server().readiness().SetCircuitOpen(false);
-  EXPECT_EQ(Health(harness, kService), HealthCheckResponse::SERVING);
-}
-
-TEST(HealthLifecycleTest, OpenCircuitMakesUnreadyUntilItHalfOpens) {
+TEST(HealthLifecycleTest, OpenCircuitAnswersFastWhileTheReplicaStaysReady) {
   ServerOptions options = Unshaped();
   options.retry.max_attempts = 1;
   options.circuit.failure_threshold = 2;
-  options.circuit.cooldown = absl::Milliseconds(500);
+  options.circuit.cooldown = absl::Seconds(30);
   ServiceHarness harness(options);
   ASSERT_THAT(harness.Start(), IsOk());
   ASSERT_THAT(harness.emulator().SetFaultsJson(
@@ -152,17 +145,17 @@ TEST(HealthLifecycleTest, OpenCircuitMakesUnreadyUntilItHalfOpens) {
             grpc::StatusCode::UNAVAILABLE);
   EXPECT_EQ(GetTracking(harness, "1234567891").error_code(),
             grpc::StatusCode::UNAVAILABLE);
-  EXPECT_TRUE(
-      HealthBecomes(harness, kService, HealthCheckResponse::NOT_SERVING));
-  EXPECT_EQ(Health(harness, ""), HealthCheckResponse::SERVING);
-  EXPECT_EQ(harness.server().readiness().not_ready_reason(), "circuit_open");
-  // After the cool-down the breaker lets a probe through: ready again, and
-  // the healed upstream closes the circuit.
-  harness.emulator().ClearFaults();
-  EXPECT_TRUE(HealthBecomes(harness, kService, HealthCheckResponse::SERVING));
-  EXPECT_EQ(GetTracking(harness, "1234567890").error_code(),
-            grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(Gauge(harness, "tracktry_circuit_open"), 1);
+  // Callers reach the replica and get the breaker's fast answer with
+  // RetryInfo, instead of a connection error from an empty Service.
   EXPECT_EQ(Health(harness, kService), HealthCheckResponse::SERVING);
+  const int64_t upstream_before = harness.emulator().stats().requests_total;
+  const absl::Time start = absl::Now();
+  const grpc::Status fast = GetTracking(harness, "1234567892");
+  EXPECT_LT(absl::Now() - start, absl::Seconds(1));
+  EXPECT_EQ(fast.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_NE(fast.error_details().find("CIRCUIT_OPEN"), std::string::npos);
+  EXPECT_EQ(harness.emulator().stats().requests_total, upstream_before);
 }
 
 TEST(HealthLifecycleTest, DrainingMakesBothNotServingWhileStillServing) {

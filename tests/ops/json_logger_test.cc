@@ -158,6 +158,66 @@ TEST_F(JsonLoggerTest, SecretsAreRedactedEverywhere) {
   EXPECT_EQ(lines[0]["url"], "http://h/?k=[REDACTED]");
 }
 
+TEST_F(JsonLoggerTest, WordsContainingASecretAreLeftAlone) {
+  logger_.AddSecret("track123");
+  logger_.Info("track1234 retracked xtrack123",
+               {{"word", "track123x"}, {"id", "track123"}});
+  const std::vector<nlohmann::json> lines = Lines();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0]["message"], "track1234 retracked xtrack123");
+  EXPECT_EQ(lines[0]["word"], "track123x");
+  EXPECT_EQ(lines[0]["id"], "[REDACTED]");
+}
+
+TEST_F(JsonLoggerTest, SecretStandingAloneIsRedactedInEveryContext) {
+  logger_.AddSecret("a1b2-c3d4-e5f6");
+  logger_.Info("key a1b2-c3d4-e5f6",
+               {{"quoted", "\"a1b2-c3d4-e5f6\""},
+                {"header", "Tracktry-Api-Key:a1b2-c3d4-e5f6"},
+                {"assign", "api_key=a1b2-c3d4-e5f6"},
+                {"url", "https://h/v1/x?k=a1b2-c3d4-e5f6&lang=en"},
+                // JSON escapes these as \n, \t, \u0001: the letter or digit
+                // of the escape must not count as part of a word.
+                {"newline", "line\na1b2-c3d4-e5f6"},
+                {"tab", "\ta1b2-c3d4-e5f6\t"},
+                {"control",
+                 "\x01"
+                 "a1b2-c3d4-e5f6"},
+                {"nested", {{"a1b2-c3d4-e5f6", {"x a1b2-c3d4-e5f6"}}}}});
+  const std::string text = Contents();
+  EXPECT_THAT(text, Not(HasSubstr("a1b2-c3d4-e5f6")));
+  const std::vector<nlohmann::json> lines = Lines();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0]["message"], "key [REDACTED]");
+  EXPECT_EQ(lines[0]["quoted"], "\"[REDACTED]\"");
+  EXPECT_EQ(lines[0]["header"], "Tracktry-Api-Key:[REDACTED]");
+  EXPECT_EQ(lines[0]["assign"], "api_key=[REDACTED]");
+  EXPECT_EQ(lines[0]["url"], "https://h/v1/x?k=[REDACTED]&lang=en");
+  EXPECT_EQ(lines[0]["newline"], "line\n[REDACTED]");
+  EXPECT_EQ(lines[0]["tab"], "\t[REDACTED]\t");
+  EXPECT_EQ(lines[0]["control"], "\x01[REDACTED]");
+  EXPECT_EQ(lines[0]["nested"]["[REDACTED]"][0], "x [REDACTED]");
+}
+
+TEST_F(JsonLoggerTest, SecretNeedingJsonEscapesIsRedacted) {
+  logger_.AddSecret("ab\"cd\\ef");
+  logger_.Info("v ab\"cd\\ef", {{"f", "ab\"cd\\ef"}});
+  const std::vector<nlohmann::json> lines = Lines();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0]["message"], "v [REDACTED]");
+  EXPECT_EQ(lines[0]["f"], "[REDACTED]");
+}
+
+TEST_F(JsonLoggerTest, RotatedSecretsStayRedacted) {
+  logger_.AddSecret("first-key-1111");
+  logger_.AddSecret("second-key-2222");
+  logger_.AddSecret("first-key-1111");
+  logger_.Info("first-key-1111 second-key-2222");
+  const std::vector<nlohmann::json> lines = Lines();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0]["message"], "[REDACTED] [REDACTED]");
+}
+
 TEST_F(JsonLoggerTest, TextWithoutSecretsIsUnchanged) {
   logger_.AddSecret("zzz-secret");
   logger_.Info("plain text", {{"a", "b"}});

@@ -49,8 +49,7 @@ TEST(OpsOptionsTest, FlagsAreParsed) {
        "--max-concurrent-streams=64", "--keepalive-time=2m",
        "--keepalive-timeout=10s", "--max-connection-age=15m",
        "--max-connection-age-grace=1m", "--shutdown-delay=5s",
-       "--shutdown-grace=20s", "--readiness-probe-interval=10s",
-       "--reflection=false"},
+       "--shutdown-grace=20s", "--reflection=false"},
       Env({}));
   ASSERT_TRUE(options.ok()) << options.status();
   EXPECT_EQ(options->metrics_listen_address, "127.0.0.1:9464");
@@ -66,7 +65,6 @@ TEST(OpsOptionsTest, FlagsAreParsed) {
   EXPECT_EQ(options->max_connection_age_grace, absl::Minutes(1));
   EXPECT_EQ(options->shutdown_delay, absl::Seconds(5));
   EXPECT_EQ(options->shutdown_grace, absl::Seconds(20));
-  EXPECT_EQ(options->readiness_probe_interval, absl::Seconds(10));
   EXPECT_FALSE(options->enable_reflection);
 }
 
@@ -102,7 +100,8 @@ TEST(OpsOptionsTest, BadValuesAreInvalidArgument) {
            {"--keepalive-timeout=0s"},
            {"--max-connection-age=forever"},
            {"--shutdown-delay=-1s"},
-           {"--readiness-probe-interval=0s"}}) {
+           // Readiness no longer re-checks the upstream: the flag is gone.
+           {"--readiness-probe-interval=10s"}}) {
     SCOPED_TRACE(args[0]);
     EXPECT_THAT(ParseServerOptions(args, Env({})).status(),
                 StatusIs(absl::StatusCode::kInvalidArgument));
@@ -116,7 +115,7 @@ TEST(OpsOptionsTest, UsageListsEveryOpsFlag) {
         "--auth-tokens-file", "--max-message-bytes", "--max-concurrent-streams",
         "--keepalive-time", "--keepalive-timeout", "--max-connection-age",
         "--max-connection-age-grace", "--shutdown-delay", "--shutdown-grace",
-        "--readiness-probe-interval", "--reflection"}) {
+        "--reflection"}) {
     EXPECT_NE(usage.find(flag), std::string::npos) << flag;
   }
 }

@@ -1,17 +1,13 @@
 // Copyright 2026 The tracktry-grpc Authors.
 //
-// ReadinessController: liveness vs readiness, API-key rejection and its
-// re-check probe, circuit state (pushed and polled), draining.
+// ReadinessController: liveness vs readiness, starting, draining, and that
+// nothing else changes them.
 #include "service/ops/readiness_controller.h"
 
-#include <atomic>
 #include <map>
 #include <mutex>
 #include <string>
-#include <thread>
 
-#include "absl/time/clock.h"
-#include "common/error_details.h"
 #include "gtest/gtest.h"
 
 namespace tracktry {
@@ -49,20 +45,11 @@ class FakeHealth final : public grpc::HealthCheckServiceInterface {
 
 constexpr char kService[] = "tracktry.v1.TrackingService";
 
-absl::Status KeyRejected() {
-  return MakeError(absl::StatusCode::kFailedPrecondition, "key rejected",
-                   kApiKeyRejectedReason, {{"httpStatus", "401"}});
-}
-
-// Polls `condition` for up to 5 s.
-template <typename Condition>
-bool Eventually(Condition condition) {
-  const absl::Time deadline = absl::Now() + absl::Seconds(5);
-  while (absl::Now() < deadline) {
-    if (condition()) return true;
-    absl::SleepFor(absl::Milliseconds(5));
-  }
-  return condition();
+TEST(ReadinessControllerTest, NotReadyUntilStarted) {
+  ReadinessController controller;
+  EXPECT_TRUE(controller.live());
+  EXPECT_FALSE(controller.ready());
+  EXPECT_EQ(controller.not_ready_reason(), "starting");
 }
 
 TEST(ReadinessControllerTest, AttachPublishesLiveAndReady) {
@@ -71,87 +58,16 @@ TEST(ReadinessControllerTest, AttachPublishesLiveAndReady) {
   controller.Attach(&health);
   EXPECT_EQ(health.Get(""), 1);
   EXPECT_EQ(health.Get(kService), 1);
-  EXPECT_TRUE(controller.live());
   EXPECT_TRUE(controller.ready());
   EXPECT_EQ(controller.not_ready_reason(), "");
 }
 
-TEST(ReadinessControllerTest, RejectedKeyMakesUnreadyButStaysLive) {
+TEST(ReadinessControllerTest, ServiceNameIsConfigurable) {
   FakeHealth health;
-  ReadinessController controller;
+  ReadinessController controller("other.v1.Service");
   controller.Attach(&health);
-  controller.OnUpstreamResult(KeyRejected());
-  EXPECT_EQ(health.Get(""), 1);
-  EXPECT_EQ(health.Get(kService), 0);
-  EXPECT_TRUE(controller.live());
-  EXPECT_EQ(controller.not_ready_reason(), "upstream_api_key_rejected");
-}
-
-TEST(ReadinessControllerTest, UpstreamSuccessClearsRejectedKey) {
-  FakeHealth health;
-  ReadinessController controller;
-  controller.Attach(&health);
-  controller.OnUpstreamResult(KeyRejected());
-  controller.OnUpstreamResult(absl::OkStatus());
-  EXPECT_EQ(health.Get(kService), 1);
-  EXPECT_TRUE(controller.ready());
-}
-
-TEST(ReadinessControllerTest, OtherUpstreamErrorsDoNotChangeReadiness) {
-  FakeHealth health;
-  ReadinessController controller;
-  controller.Attach(&health);
-  controller.OnUpstreamResult(MakeError(absl::StatusCode::kUnavailable, "down",
-                                        "UPSTREAM_UNAVAILABLE"));
-  controller.OnUpstreamResult(absl::UnavailableError("no details"));
-  EXPECT_TRUE(controller.ready());
-  controller.OnUpstreamResult(KeyRejected());
-  controller.OnUpstreamResult(MakeError(absl::StatusCode::kUnavailable, "down",
-                                        "UPSTREAM_UNAVAILABLE",
-                                        {{"httpStatus", "503"}}));
-  controller.OnUpstreamResult(
-      MakeError(absl::StatusCode::kUnavailable, "open", "CIRCUIT_OPEN"));
-  EXPECT_FALSE(controller.ready());
-}
-
-TEST(ReadinessControllerTest, UpstreamAnswerWithMetaCodeClearsRejectedKey) {
-  FakeHealth health;
-  ReadinessController controller;
-  controller.Attach(&health);
-  controller.OnUpstreamResult(KeyRejected());
-  controller.OnUpstreamResult(
-      MakeError(absl::StatusCode::kNotFound, "gone", "TRACKING_NOT_FOUND",
-                {{"httpStatus", "200"}, {"metaCode", "4017"}}));
-  EXPECT_TRUE(controller.ready());
-  EXPECT_EQ(health.Get(kService), 1);
-}
-
-TEST(ReadinessControllerTest, PushedCircuitStateTogglesReadiness) {
-  FakeHealth health;
-  ReadinessController controller;
-  controller.Attach(&health);
-  controller.SetCircuitOpen(true);
-  EXPECT_EQ(health.Get(kService), 0);
-  EXPECT_EQ(health.Get(""), 1);
-  EXPECT_EQ(controller.not_ready_reason(), "circuit_open");
-  controller.SetCircuitOpen(false);
-  EXPECT_EQ(health.Get(kService), 1);
-}
-
-TEST(ReadinessControllerTest, PolledCircuitStateTogglesReadiness) {
-  FakeHealth health;
-  ReadinessOptions options;
-  options.poll_interval = absl::Milliseconds(10);
-  ReadinessController controller(options);
-  std::atomic<bool> open{false};
-  controller.SetCircuitOpenGetter([&open] { return open.load(); });
-  controller.Attach(&health);
-  open = true;
-  EXPECT_TRUE(Eventually([&] { return health.Get(kService) == 0; }));
-  EXPECT_EQ(health.Get(""), 1);
-  open = false;
-  EXPECT_TRUE(Eventually([&] { return health.Get(kService) == 1; }));
-  controller.Stop();
+  EXPECT_EQ(health.Get("other.v1.Service"), 1);
+  EXPECT_EQ(health.Get(kService), -1);
 }
 
 TEST(ReadinessControllerTest, DrainingMakesBothNotServingForGood) {
@@ -161,34 +77,11 @@ TEST(ReadinessControllerTest, DrainingMakesBothNotServingForGood) {
   controller.SetDraining();
   EXPECT_EQ(health.Get(""), 0);
   EXPECT_EQ(health.Get(kService), 0);
-  controller.OnUpstreamResult(absl::OkStatus());
-  controller.SetCircuitOpen(false);
   EXPECT_FALSE(controller.live());
   EXPECT_EQ(controller.not_ready_reason(), "draining");
-  EXPECT_EQ(health.Get(kService), 0);
-}
-
-TEST(ReadinessControllerTest, ProbesUpstreamWhileKeyIsRejected) {
-  FakeHealth health;
-  ReadinessOptions options;
-  options.poll_interval = absl::Milliseconds(5);
-  options.probe_interval = absl::Milliseconds(20);
-  ReadinessController controller(options);
-  std::atomic<int> probes{0};
-  controller.SetProbe([&probes] { ++probes; });
+  // A re-attach (e.g. a new health service) keeps it drained.
   controller.Attach(&health);
-  absl::SleepFor(absl::Milliseconds(100));
-  EXPECT_EQ(probes.load(), 0) << "no probe while the key is fine";
-  controller.OnUpstreamResult(KeyRejected());
-  EXPECT_TRUE(Eventually([&] { return probes.load() >= 2; }));
-  // The probe's success makes the pod ready again and stops probing.
-  controller.OnUpstreamResult(absl::OkStatus());
-  EXPECT_EQ(health.Get(kService), 1);
-  absl::SleepFor(absl::Milliseconds(50));
-  const int after = probes.load();
-  absl::SleepFor(absl::Milliseconds(100));
-  EXPECT_EQ(probes.load(), after);
-  controller.Stop();
+  EXPECT_EQ(health.Get(kService), 0);
 }
 
 TEST(ReadinessControllerTest, PublishesOnlyChanges) {
@@ -196,9 +89,10 @@ TEST(ReadinessControllerTest, PublishesOnlyChanges) {
   ReadinessController controller;
   controller.Attach(&health);
   const int sets = health.sets();
-  controller.OnUpstreamResult(absl::OkStatus());
-  controller.SetCircuitOpen(false);
-  EXPECT_EQ(health.sets(), sets);
+  controller.SetDraining();
+  EXPECT_EQ(health.sets(), sets + 2);
+  controller.SetDraining();
+  EXPECT_EQ(health.sets(), sets + 2);
 }
 
 TEST(ReadinessControllerTest, DetachedControllerStopsPublishing) {

@@ -7,7 +7,7 @@
 #     it, called with buf curl (reflection, health, RPCs) and curl /metrics;
 #   - `podman stop` (SIGTERM to the server as PID 1) ends in a clean exit 0
 #     well before podman's SIGKILL timeout;
-#   - prints the image size (recorded in README "Operating").
+#   - prints the image size (recorded in docs/operating.md).
 # The debootstrapped base is cached in $TRACKTRY_IMAGE_CACHE
 # (/var/cache/tracktry-grpc) so reruns skip the download; podman's layer
 # cache keeps the toolchain layer between runs.

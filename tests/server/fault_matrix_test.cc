@@ -3,7 +3,7 @@
 // The fault matrix: every RPC x every upstream fault the emulator can
 // inject, through the whole server (rate shaper, circuit breaker, retries,
 // coalescing, idempotency) on real sockets. For each cell:
-//   * the gRPC code is the one in kMatrix (README "Upstream failures" holds
+//   * the gRPC code is the one in kMatrix (docs/upstream-discipline.md holds
 //     the same table);
 //   * the call returns before its deadline (plus scheduling slack): nothing
 //     waits past it, retries included;
@@ -111,7 +111,7 @@ struct Fault {
   bool drops_kept_alive = false;
 };
 
-// THE matrix (README "Upstream failures", docs/errors.md). Exceptions per
+// THE matrix (docs/upstream-discipline.md, docs/errors.md). Exceptions per
 // RPC are in ExpectedCode() and ExpectedReason().
 const Fault kFaults[] = {
     {"http_500_html", R"({"kind":"http_error","http_status":500})",

@@ -306,7 +306,12 @@ std::vector<FlagCase> EveryFlag(const std::string& key_file,
       {"base-url", "TRACKTRY_BASE_URL", "http://127.0.0.1:2/v1",
        [](O o) { return o.upstream.base_url == "http://127.0.0.1:2/v1"; }},
       {"api-key-file", "TRACKTRY_API_KEY_FILE", key_file,
-       [](O o) { return o.upstream.api_key == "case-key"; }},
+       [key_file](O o) {
+         // The key, and the file to re-read when it changes.
+         return o.upstream.api_key == "case-key" && o.api_key_file == key_file;
+       }},
+      {"secret-reload-interval", "TRACKTRY_SECRET_RELOAD_INTERVAL", "7s",
+       [](O o) { return o.secret_reload_interval == absl::Seconds(7); }},
       {"api-key-header", "TRACKTRY_API_KEY_HEADER", "X-Case-Key",
        [](O o) { return o.upstream.api_key_header == "X-Case-Key"; }},
       {"default-deadline", "", "7s",
@@ -330,8 +335,6 @@ std::vector<FlagCase> EveryFlag(const std::string& key_file,
        [](O o) { return o.shutdown_grace == absl::Seconds(12); }},
       {"shutdown-delay", "TRACKTRY_SHUTDOWN_DELAY", "13s",
        [](O o) { return o.shutdown_delay == absl::Seconds(13); }},
-      {"readiness-probe-interval", "", "14s",
-       [](O o) { return o.readiness_probe_interval == absl::Seconds(14); }},
       {"metrics-listen", "TRACKTRY_METRICS_LISTEN", "127.0.0.1:9464",
        [](O o) { return o.metrics_listen_address == "127.0.0.1:9464"; }},
       {"tls-cert", "TRACKTRY_TLS_CERT", "/c.pem",
@@ -383,6 +386,10 @@ std::vector<FlagCase> EveryFlag(const std::string& key_file,
        }},
       {"rate-account", "TRACKTRY_RATE_ACCOUNT", "acct-9",
        [](O o) { return o.rate_shaping.account_id == "acct-9"; }},
+      {"read-batching", "TRACKTRY_READ_BATCHING", "off",
+       [](O o) { return !o.read_batching.enabled; }},
+      {"read-batch-max", "TRACKTRY_READ_BATCH_MAX", "12",
+       [](O o) { return o.read_batching.max_numbers == 12; }},
       {"redis-address", "TRACKTRY_REDIS_ADDRESS", "127.0.0.1:6390",
        [](O o) { return o.rate_shaping.redis_address == "127.0.0.1:6390"; }},
       {"redis-user", "TRACKTRY_REDIS_USER", "fleet",
@@ -427,6 +434,8 @@ std::vector<FlagCase> EveryFlag(const std::string& key_file,
        [](O o) { return o.webhook_max_skew == absl::Seconds(32); }},
       {"webhook-dedupe-ttl", "TRACKTRY_WEBHOOK_DEDUPE_TTL", "33s",
        [](O o) { return o.webhook_dedupe_ttl == absl::Seconds(33); }},
+      {"webhook-trust-push-body", "TRACKTRY_WEBHOOK_TRUST_PUSH_BODY", "true",
+       [](O o) { return o.webhook_trust_push_body; }},
   };
 }
 
@@ -507,7 +516,6 @@ TEST(ServerOptionsTest, FlagDefaultsAreTheServerOptionsDefaults) {
   EXPECT_EQ(o.enable_reflection, d.enable_reflection);
   EXPECT_EQ(o.shutdown_grace, d.shutdown_grace);
   EXPECT_EQ(o.shutdown_delay, d.shutdown_delay);
-  EXPECT_EQ(o.readiness_probe_interval, d.readiness_probe_interval);
   EXPECT_EQ(o.metrics_listen_address, d.metrics_listen_address);
   EXPECT_EQ(o.tls_cert_file, d.tls_cert_file);
   EXPECT_EQ(o.tls_key_file, d.tls_key_file);
@@ -532,6 +540,8 @@ TEST(ServerOptionsTest, FlagDefaultsAreTheServerOptionsDefaults) {
   EXPECT_EQ(o.rate_shaping.default_pause, d.rate_shaping.default_pause);
   EXPECT_EQ(o.rate_shaping.min_call_time, d.rate_shaping.min_call_time);
   EXPECT_EQ(o.rate_shaping.account_id, d.rate_shaping.account_id);
+  EXPECT_EQ(o.read_batching.enabled, d.read_batching.enabled);
+  EXPECT_EQ(o.read_batching.max_numbers, d.read_batching.max_numbers);
   EXPECT_EQ(o.rate_shaping.redis_address, d.rate_shaping.redis_address);
   EXPECT_EQ(o.rate_shaping.redis_user, d.rate_shaping.redis_user);
   EXPECT_EQ(o.rate_shaping.redis_password, d.rate_shaping.redis_password);
@@ -546,6 +556,9 @@ TEST(ServerOptionsTest, FlagDefaultsAreTheServerOptionsDefaults) {
   EXPECT_EQ(o.cache.carriers_ttl, d.cache.carriers_ttl);
   EXPECT_EQ(o.cache.max_entries, d.cache.max_entries);
   EXPECT_EQ(o.cache.max_bytes, d.cache.max_bytes);
+  // Unset: derived from the memory limit when the server starts.
+  EXPECT_FALSE(o.cache.max_bytes.has_value());
+  EXPECT_EQ(o.secret_reload_interval, d.secret_reload_interval);
   EXPECT_EQ(o.cache.coalesce, d.cache.coalesce);
   EXPECT_EQ(o.idempotency.ttl, d.idempotency.ttl);
   EXPECT_EQ(o.idempotency.max_keys, d.idempotency.max_keys);
@@ -554,6 +567,7 @@ TEST(ServerOptionsTest, FlagDefaultsAreTheServerOptionsDefaults) {
   EXPECT_EQ(o.webhook_email, d.webhook_email);
   EXPECT_EQ(o.webhook_max_skew, d.webhook_max_skew);
   EXPECT_EQ(o.webhook_dedupe_ttl, d.webhook_dedupe_ttl);
+  EXPECT_EQ(o.webhook_trust_push_body, d.webhook_trust_push_body);
 }
 
 // --- Values. ---
@@ -607,6 +621,22 @@ TEST(ServerOptionsTest, OutOfRangeValuesNameTheFlag) {
         StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--" + flag)))
         << flag << "=" << value;
   }
+}
+
+TEST(ServerOptionsTest, ReadBatchingFlagsRejectBadValues) {
+  for (const char* arg : {"--read-batching=maybe", "--read-batch-max=0",
+                          "--read-batch-max=41", "--read-batch-max=x"}) {
+    const std::string text = arg;
+    const std::string flag = text.substr(0, text.find('='));
+    EXPECT_THAT(ParseServerOptions({text}, Env()),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(flag)))
+        << arg;
+  }
+  absl::StatusOr<ServerOptions> options =
+      ParseServerOptions({"--read-batch-max=1", "--read-batching=on"}, Env());
+  ASSERT_THAT(options, IsOk());
+  EXPECT_TRUE(options->read_batching.enabled);
+  EXPECT_EQ(options->read_batching.max_numbers, 1);
 }
 
 TEST(ServerOptionsTest, BadEnvironmentValueNamesTheFlagAndTheVariable) {
@@ -696,6 +726,7 @@ TEST(ServerOptionsTest, UsageListsEveryFlagWithItsVariableAndDefault) {
       {"provider", "TRACKTRY_PROVIDER"},
       {"base-url", "TRACKTRY_BASE_URL"},
       {"api-key-file", "TRACKTRY_API_KEY_FILE"},
+      {"secret-reload-interval", "TRACKTRY_SECRET_RELOAD_INTERVAL"},
       {"api-key-header", "TRACKTRY_API_KEY_HEADER"},
       {"default-deadline", ""},
       {"realtime-deadline", ""},
@@ -706,7 +737,6 @@ TEST(ServerOptionsTest, UsageListsEveryFlagWithItsVariableAndDefault) {
       {"reflection", "TRACKTRY_REFLECTION"},
       {"shutdown-grace", "TRACKTRY_SHUTDOWN_GRACE"},
       {"shutdown-delay", "TRACKTRY_SHUTDOWN_DELAY"},
-      {"readiness-probe-interval", ""},
       {"metrics-listen", "TRACKTRY_METRICS_LISTEN"},
       {"tls-cert", "TRACKTRY_TLS_CERT"},
       {"tls-key", "TRACKTRY_TLS_KEY"},
@@ -729,6 +759,8 @@ TEST(ServerOptionsTest, UsageListsEveryFlagWithItsVariableAndDefault) {
       {"rate-limit-pause", "TRACKTRY_RATE_LIMIT_PAUSE"},
       {"rate-min-call-time", "TRACKTRY_RATE_MIN_CALL_TIME"},
       {"rate-account", "TRACKTRY_RATE_ACCOUNT"},
+      {"read-batching", "TRACKTRY_READ_BATCHING"},
+      {"read-batch-max", "TRACKTRY_READ_BATCH_MAX"},
       {"redis-address", "TRACKTRY_REDIS_ADDRESS"},
       {"redis-user", "TRACKTRY_REDIS_USER"},
       {"redis-password-file", "TRACKTRY_REDIS_PASSWORD_FILE"},
@@ -751,6 +783,7 @@ TEST(ServerOptionsTest, UsageListsEveryFlagWithItsVariableAndDefault) {
       {"webhook-email", "TRACKTRY_WEBHOOK_EMAIL"},
       {"webhook-max-skew", "TRACKTRY_WEBHOOK_MAX_SKEW"},
       {"webhook-dedupe-ttl", "TRACKTRY_WEBHOOK_DEDUPE_TTL"},
+      {"webhook-trust-push-body", "TRACKTRY_WEBHOOK_TRUST_PUSH_BODY"},
   };
   std::set<std::string> listed;
   for (const ServerFlagInfo& flag : ServerFlags()) listed.insert(flag.name);

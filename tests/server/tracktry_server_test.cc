@@ -5,6 +5,9 @@
 // service, the transport/client/service wiring, and the access log.
 #include "service/server/tracktry_server.h"
 
+#include <stdlib.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -379,6 +382,64 @@ TEST(TracktryServerTest, AccessLogGetsOneLinePerRpc) {
   }
   EXPECT_EQ(access_lines, 2) << text;
   EXPECT_EQ(request_ids, (std::set<std::string>{"rid-0", "rid-1"}));
+}
+
+// --- Cache memory sizing: an unset --cache-max-bytes is a quarter of the
+// container's memory limit (a fake cgroup tree here).
+class FakeCgroup {
+ public:
+  explicit FakeCgroup(const std::string& memory_max) {
+    char dir[] = "/tmp/tracktry-server-cgroup-XXXXXX";
+    if (mkdtemp(dir) != nullptr) root_ = dir;
+    if (!memory_max.empty()) {
+      std::FILE* file = std::fopen((root_ + "/memory.max").c_str(), "w");
+      std::fputs(memory_max.c_str(), file);
+      std::fclose(file);
+    }
+  }
+  ~FakeCgroup() {
+    std::remove((root_ + "/memory.max").c_str());
+    rmdir(root_.c_str());
+  }
+  const std::string& root() const { return root_; }
+
+ private:
+  std::string root_;
+};
+
+size_t CacheCapOfServerWith(ServerOptions options) {
+  auto server = TracktryServer::Start(
+      options, std::make_unique<CannedTransport>(kCarriersBody), nullptr);
+  EXPECT_THAT(server.status(), IsOk());
+  return server.ok() ? (*server)->cache()->stats().max_bytes : 0;
+}
+
+TEST(TracktryServerCacheSizeTest, CapIsAQuarterOfTheMemoryLimit) {
+  FakeCgroup cgroup("67108864\n");  // 64 MiB
+  ServerOptions options = LocalOptions();
+  options.cgroup_root = cgroup.root();
+  EXPECT_EQ(CacheCapOfServerWith(options), size_t{16} << 20);
+}
+
+TEST(TracktryServerCacheSizeTest, NoLimitKeepsTheDefault) {
+  FakeCgroup unlimited("max\n");
+  ServerOptions options = LocalOptions();
+  options.cgroup_root = unlimited.root();
+  EXPECT_EQ(CacheCapOfServerWith(options), kDefaultCacheMaxBytes);
+  FakeCgroup absent("");
+  options.cgroup_root = absent.root();
+  EXPECT_EQ(CacheCapOfServerWith(options), kDefaultCacheMaxBytes);
+}
+
+TEST(TracktryServerCacheSizeTest, ExplicitCapWins) {
+  FakeCgroup cgroup("67108864\n");
+  ServerOptions options = LocalOptions();
+  options.cgroup_root = cgroup.root();
+  options.cache.max_bytes = 1000000;
+  EXPECT_EQ(CacheCapOfServerWith(options), 1000000u);
+  // 0 keeps its meaning: nothing is stored.
+  options.cache.max_bytes = 0;
+  EXPECT_EQ(CacheCapOfServerWith(options), 0u);
 }
 
 }  // namespace

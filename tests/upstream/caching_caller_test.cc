@@ -363,6 +363,99 @@ TEST_F(CachingCallerTest, DestructionCancelsWaitersAndPassThroughCalls) {
   EXPECT_EQ(write.Wait().status().code(), absl::StatusCode::kCancelled);
 }
 
+// --- Background reclaim of expired entries.
+
+// Waits until `done` holds; false after 10 s.
+template <typename Predicate>
+bool Eventually(Predicate done) {
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (!done()) {
+    if (absl::Now() > deadline) return false;
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  return true;
+}
+
+TEST_F(CachingCallerTest, ExpiredEntriesAreReclaimedWithoutLookups) {
+  fake_.SetResponder(Numbered());
+  CacheOptions options;
+  options.sweep_interval = absl::Milliseconds(10);
+  Make(options);
+  for (const char* number : {"111111", "222222", "333333"}) {
+    ASSERT_GE(NumberOf(Get(number)), 0);
+  }
+  EXPECT_EQ(NumberOf(Call(RequestFor(Endpoint::kListCarriers))), 3);
+  ASSERT_EQ(cache_->stats().entries, 4u);
+  EXPECT_GT(cache_->stats().bytes, 0u);
+  // Not yet expired: the sweeps leave them.
+  absl::SleepFor(absl::Milliseconds(50));
+  EXPECT_EQ(cache_->stats().entries, 4u);
+  Advance(absl::Seconds(61));  // GetTracking TTL 60 s; carriers stay.
+  EXPECT_TRUE(Eventually([&] { return cache_->stats().entries == 1; }));
+  CacheStats stats = cache_->stats();
+  EXPECT_EQ(stats.expired, 3);
+  EXPECT_EQ(stats.evictions, 0);
+  Advance(absl::Hours(24));
+  EXPECT_TRUE(Eventually([&] { return cache_->stats().entries == 0; }));
+  stats = cache_->stats();
+  EXPECT_EQ(stats.expired, 4);
+  EXPECT_EQ(stats.bytes, 0u);
+  // No lookup was needed: every read so far went upstream once.
+  EXPECT_EQ(fake_.calls(), 4);
+}
+
+TEST_F(CachingCallerTest, FullSweepBatchIsFollowedAtOnceByTheNext) {
+  fake_.SetResponder(Numbered());
+  CacheOptions options;
+  options.sweep_interval = absl::Seconds(2);
+  options.sweep_batch = 2;
+  Make(options);
+  const absl::Time made = absl::Now();
+  for (int i = 0; i < 9; ++i) {
+    ASSERT_EQ(NumberOf(Get(std::to_string(100000 + i))), i);
+  }
+  Advance(absl::Seconds(61));
+  EXPECT_TRUE(Eventually([&] { return cache_->stats().entries == 0; }));
+  // Five batches: back to back after the first sweep, not one per interval.
+  EXPECT_LT(absl::Now() - made, absl::Milliseconds(3500));
+  EXPECT_EQ(cache_->stats().expired, 9);
+}
+
+TEST_F(CachingCallerTest, NoSweepTaskWhenReclaimIsOff) {
+  CacheOptions options;
+  options.sweep_interval = absl::ZeroDuration();
+  Make(options);
+  EXPECT_EQ(scheduler_.pending(), 0u);
+  cache_.reset();
+  Make();  // on by default
+  EXPECT_EQ(scheduler_.pending(), 1u);
+  cache_.reset();  // cancels it
+  EXPECT_EQ(scheduler_.pending(), 0u);
+}
+
+TEST_F(CachingCallerTest, DestructionDuringFrequentSweepsDoesNotHang) {
+  fake_.SetResponder(Numbered());
+  CacheOptions options;
+  options.sweep_interval = absl::Microseconds(100);
+  options.sweep_batch = 1;
+  for (int round = 0; round < 50; ++round) {
+    Make(options);
+    ASSERT_GE(NumberOf(Get(std::to_string(round))), 0);
+    Advance(absl::Seconds(61));
+    absl::SleepFor(absl::Microseconds(round * 20));
+    cache_.reset();
+  }
+}
+
+TEST_F(CachingCallerTest, StatsReportTheByteCapInForce) {
+  Make();
+  EXPECT_EQ(cache_->stats().max_bytes, kDefaultCacheMaxBytes);
+  CacheOptions options;
+  options.max_bytes = 12345;
+  Make(options);
+  EXPECT_EQ(cache_->stats().max_bytes, 12345u);
+}
+
 TEST(ResponseCacheTest, LeastRecentlyUsedEntriesAreEvictedFirst) {
   ResponseCache cache(/*max_entries=*/2, /*max_bytes=*/1 << 20);
   const absl::Time now = absl::Now();
@@ -379,15 +472,18 @@ TEST(ResponseCacheTest, LeastRecentlyUsedEntriesAreEvictedFirst) {
 }
 
 TEST(ResponseCacheTest, ByteBoundEvictsAndOversizedEntriesAreSkipped) {
-  ResponseCache cache(/*max_entries=*/100, /*max_bytes=*/300);
+  // An entry of ~50 bytes of JSON costs ~600 bytes of memory
+  // (ResponseCache::EntryBytes).
+  ResponseCache cache(/*max_entries=*/100, /*max_bytes=*/3000);
   const absl::Time later = absl::Now() + absl::Hours(1);
-  cache.Put("big", "", OkEnvelope({{"x", std::string(1000, 'x')}}), later);
+  cache.Put("big", "", OkEnvelope({{"x", std::string(10000, 'x')}}), later);
   EXPECT_EQ(cache.size(), 0u);
   for (int i = 0; i < 10; ++i) {
     cache.Put("k" + std::to_string(i), "",
               OkEnvelope({{"x", std::string(50, 'x')}}), later);
   }
-  EXPECT_LE(cache.bytes(), 300u);
+  EXPECT_LE(cache.bytes(), 3000u);
+  EXPECT_GT(cache.size(), 1u);
   EXPECT_GT(cache.evictions(), 0);
   EXPECT_NE(cache.Get("k9", absl::Now()), nullptr);
 }

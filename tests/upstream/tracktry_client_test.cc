@@ -468,6 +468,77 @@ TEST_F(TracktryClientTest, ApiKeyNeverAppearsInErrorMessages) {
   }
 }
 
+// Key rotation: a new value in the holder is sent from the next request on,
+// and an upstream echo of it is redacted like the first one.
+TEST_F(TracktryClientTest, ChangedKeyIsSentOnTheNextRequest) {
+  server_.set_handler([](const FakeHttpServer::Request& r) {
+    return Json(Meta(4001, "Invalid API key: " + r.Header("tracktry-api-key")));
+  });
+  const std::shared_ptr<SecretValue> holder = client_->api_key_holder();
+  ASSERT_NE(holder, nullptr);
+  EXPECT_EQ(holder->Get(), kApiKey);
+  absl::StatusOr<Envelope> result = SendAndWait(Get("/carriers"));
+  EXPECT_EQ(server_.last_request().Header("Tracktry-Api-Key"), kApiKey);
+
+  constexpr char kNewKey[] = "client-test-rotated-key-77c2e1";
+  EXPECT_TRUE(holder->Set(kNewKey));
+  result = SendAndWait(Get("/carriers"));
+  EXPECT_EQ(server_.last_request().Header("Tracktry-Api-Key"), kNewKey);
+  ASSERT_FALSE(result.ok());
+  EXPECT_THAT(std::string(result.status().message()), Not(HasSubstr(kNewKey)));
+  EXPECT_THAT(std::string(result.status().message()), HasSubstr("[REDACTED]"));
+  EXPECT_EQ(client_->BuildHttpRequest(Get("/carriers"), absl::Seconds(1))
+                .headers.back()
+                .second,
+            kNewKey);
+}
+
+TEST_F(TracktryClientTest, HolderGivenInOptionsWinsOverTheString) {
+  TracktryClientOptions options;
+  options.api_key = "ignored-initial-string";
+  options.api_key_holder =
+      std::make_shared<SecretValue>("client-test-held-key-0a9b8c");
+  const std::shared_ptr<SecretValue> holder = options.api_key_holder;
+  Rebuild(std::move(options));
+  EXPECT_EQ(client_->api_key_holder(), holder);
+  ASSERT_THAT(SendAndWait(Get("/carriers")), IsOk());
+  EXPECT_EQ(server_.last_request().Header("Tracktry-Api-Key"),
+            "client-test-held-key-0a9b8c");
+  holder->Set("client-test-held-key-second");
+  ASSERT_THAT(SendAndWait(Get("/carriers")), IsOk());
+  EXPECT_EQ(server_.last_request().Header("Tracktry-Api-Key"),
+            "client-test-held-key-second");
+}
+
+// Requests keep flowing while the key changes under them; every request
+// carries one of the two keys, whole.
+TEST_F(TracktryClientTest, KeyChangesDuringConcurrentRequestsAreClean) {
+  const std::string kKeyA = "client-test-concurrent-key-aaaa";
+  const std::string kKeyB = "client-test-concurrent-key-bbbb";
+  std::atomic<int> bad{0};
+  server_.set_handler([&bad, kKeyA, kKeyB](const FakeHttpServer::Request& r) {
+    const std::string key = r.Header("tracktry-api-key");
+    if (key != kKeyA && key != kKeyB) ++bad;
+    return Json(Meta(200, "Success"));
+  });
+  const std::shared_ptr<SecretValue> holder = client_->api_key_holder();
+  holder->Set(kKeyA);
+  std::atomic<bool> stop{false};
+  std::thread rotator([&] {
+    for (int i = 0; !stop; ++i) {
+      holder->Set(i % 2 == 0 ? kKeyB : kKeyA);
+      absl::SleepFor(absl::Microseconds(200));
+    }
+  });
+  for (int i = 0; i < 100; ++i) {
+    EXPECT_THAT(SendAndWait(Get("/carriers")), IsOk());
+  }
+  stop = true;
+  rotator.join();
+  EXPECT_EQ(bad.load(), 0);
+  EXPECT_EQ(holder->distinct_values(), 3u);  // initial, A, B
+}
+
 TEST_F(TracktryClientTest, ConcurrentCallsAllComplete) {
   server_.set_handler([](const FakeHttpServer::Request& r) {
     FakeHttpServer::Response response = Json(Meta(200, r.query));

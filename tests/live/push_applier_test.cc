@@ -1,0 +1,103 @@
+// Copyright 2026 The tracktry-grpc Authors.
+//
+// PushApplier over the shared fake upstream: a push is a hint (one fresh
+// read of its tracking) unless bodies are trusted; failed re-reads are
+// counted; destruction cancels re-reads in flight.
+#include "service/live/push_applier.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "service/upstream/scheduler.h"
+#include "tests/testing/fake_upstream_caller.h"
+#include "tests/testing/testdata.h"
+
+namespace tracktry {
+namespace {
+
+using ::testing::ElementsAre;
+using testing::EnvelopeOf;
+using testing::FakeUpstreamCaller;
+using testing::HttpError;
+
+v1::Tracking Pushed() {
+  v1::Tracking tracking;
+  tracking.set_carrier_code("4px");
+  tracking.set_tracking_number("300403513351");
+  tracking.set_status(v1::TRACKING_STATUS_PICKUP);
+  return tracking;
+}
+
+bool WaitUntil(const std::function<bool()>& condition) {
+  const absl::Time deadline = absl::Now() + absl::Seconds(5);
+  while (!condition()) {
+    if (absl::Now() > deadline) return false;
+    absl::SleepFor(absl::Milliseconds(2));
+  }
+  return true;
+}
+
+TEST(PushApplierTest, APushIsReReadFreshOnce) {
+  FakeUpstreamCaller fake([](const UpstreamRequest&, int) {
+    return FakeUpstreamCaller::Reply{EnvelopeOf("get_single_object.json")};
+  });
+  PushApplier applier(&fake, nullptr, nullptr, PushApplierOptions());
+  applier.Apply(nlohmann::json::object(), Pushed());
+  ASSERT_TRUE(WaitUntil([&] { return applier.stats().rereads == 1; }));
+  ASSERT_EQ(fake.calls(), 1);
+  const UpstreamRequest read = fake.records()[0].request;
+  EXPECT_EQ(read.endpoint, Endpoint::kGetTracking);
+  EXPECT_EQ(read.carrier, "4px");
+  EXPECT_THAT(read.tracking_numbers, ElementsAre("300403513351"));
+  EXPECT_TRUE(read.bypass_cache);
+  EXPECT_EQ(applier.stats().trusted, 0);
+}
+
+TEST(PushApplierTest, AFailedReReadIsCountedAndPublishesNothing) {
+  FakeUpstreamCaller fake([](const UpstreamRequest&, int) {
+    return FakeUpstreamCaller::Reply{HttpError(503)};
+  });
+  PushApplier applier(&fake, nullptr, nullptr, PushApplierOptions());
+  applier.Apply(nlohmann::json::object(), Pushed());
+  ASSERT_TRUE(WaitUntil([&] { return applier.stats().reread_failures == 1; }));
+  EXPECT_EQ(applier.stats().rereads, 0);
+}
+
+TEST(PushApplierTest, TrustedBodiesCostNoUpstreamCall) {
+  FakeUpstreamCaller fake;
+  Scheduler scheduler;
+  CachingCaller cache(&fake, &scheduler, CacheOptions());
+  PushApplierOptions options;
+  options.trust_push_body = true;
+  PushApplier applier(&fake, nullptr, &cache, options);
+  applier.Apply(testing::DataOf("get_single_object.json"), Pushed());
+  EXPECT_EQ(applier.stats().trusted, 1);
+  EXPECT_EQ(fake.calls(), 0);
+  // The pushed body now answers the tracking's read from the cache.
+  testing::ResultSlot slot;
+  UpstreamRequest read;
+  read.endpoint = Endpoint::kGetTracking;
+  read.carrier = "4px";
+  read.tracking_numbers = {"300403513351"};
+  cache.Send(read, absl::Now() + absl::Seconds(5), slot.Callback());
+  ASSERT_TRUE(slot.Wait().ok());
+  EXPECT_EQ(cache.stats().hits, 1);
+  EXPECT_EQ(fake.calls(), 0);
+}
+
+TEST(PushApplierTest, DestructionCancelsReReadsInFlight) {
+  // Replies hang until cancelled.
+  FakeUpstreamCaller fake([](const UpstreamRequest&, int) {
+    return FakeUpstreamCaller::Reply{std::nullopt};
+  });
+  const absl::Time start = absl::Now();
+  {
+    PushApplier applier(&fake, nullptr, nullptr, PushApplierOptions());
+    applier.Apply(nlohmann::json::object(), Pushed());
+    ASSERT_TRUE(fake.WaitForCalls(1));
+  }
+  EXPECT_EQ(fake.cancelled().size(), 1u);
+  EXPECT_LT(absl::Now() - start, absl::Seconds(5));
+}
+
+}  // namespace
+}  // namespace tracktry
