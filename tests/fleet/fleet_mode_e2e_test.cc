@@ -526,7 +526,7 @@ void FleetModeE2eTest::PushReachesEveryReplica(bool trusted) {
   std::vector<std::string> receiver_flags = {
       "--watch-interval", "1h", "--webhook-email", kEmail, "--webhook-listen",
       absl::StrCat("127.0.0.1:", webhook_port)};
-  if (trusted) receiver_flags.push_back("--webhook-trust-push-body");
+  if (trusted) receiver_flags.push_back("--webhook-trust-push-body=true");
   StartReplicas(1, receiver_flags);
   StartReplicas(1, {"--watch-interval", "1h"});
   const std::string number = MovingNumber(2);
