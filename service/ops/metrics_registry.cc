@@ -20,20 +20,30 @@ const prometheus::Histogram::BucketBoundaries& RpcBuckets() {
 
 }  // namespace
 
-// The scrape-time metrics registered with AddCallbackMetric.
+// The scrape-time metrics registered with AddCallbackMetric and
+// AddCallbackHistogram.
 class MetricsRegistry::CallbackCollectable final
     : public prometheus::Collectable {
  public:
   void Add(CallbackMetric metric) {
     std::lock_guard<std::mutex> lock(mu_);
     metrics_.push_back(std::move(metric));
+    histograms_.emplace_back();
+  }
+  void Add(CallbackHistogram histogram) {
+    std::lock_guard<std::mutex> lock(mu_);
+    metrics_.push_back({std::move(histogram.name), std::move(histogram.help),
+                        prometheus::MetricType::Histogram,
+                        std::move(histogram.labels), nullptr});
+    histograms_.push_back(std::move(histogram.read));
   }
 
   std::vector<prometheus::MetricFamily> Collect() const override {
     std::lock_guard<std::mutex> lock(mu_);
     std::vector<prometheus::MetricFamily> families;
     std::map<std::string, size_t> index;
-    for (const CallbackMetric& metric : metrics_) {
+    for (size_t i = 0; i < metrics_.size(); ++i) {
+      const CallbackMetric& metric = metrics_[i];
       auto [it, inserted] = index.emplace(metric.name, families.size());
       if (inserted) {
         prometheus::MetricFamily family;
@@ -48,6 +58,9 @@ class MetricsRegistry::CallbackCollectable final
       }
       const double value = metric.read ? metric.read() : 0.0;
       switch (metric.type) {
+        case prometheus::MetricType::Histogram:
+          if (histograms_[i]) sample.histogram = histograms_[i]();
+          break;
         case prometheus::MetricType::Gauge:
           sample.gauge.value = value;
           break;
@@ -66,6 +79,8 @@ class MetricsRegistry::CallbackCollectable final
  private:
   mutable std::mutex mu_;
   std::vector<CallbackMetric> metrics_;
+  // Per metric: its histogram reader (empty for the others).
+  std::vector<std::function<prometheus::ClientMetric::Histogram()>> histograms_;
 };
 
 // Registry families followed by the callback families.
@@ -203,6 +218,10 @@ void MetricsRegistry::OnUpstreamFinished(Endpoint endpoint,
 
 void MetricsRegistry::AddCallbackMetric(CallbackMetric metric) {
   callbacks_->Add(std::move(metric));
+}
+
+void MetricsRegistry::AddCallbackHistogram(CallbackHistogram histogram) {
+  callbacks_->Add(std::move(histogram));
 }
 
 std::string MetricsRegistry::Scrape() const {

@@ -34,6 +34,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/functional/function_ref.h"
 #include "absl/time/time.h"
+#include "prometheus/client_metric.h"
 #include "prometheus/collectable.h"
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
@@ -57,6 +58,14 @@ class MetricsRegistry final : public RpcObserver, public UpstreamCallObserver {
     std::map<std::string, std::string> labels;
     std::function<double()> read;
   };
+  // A histogram read from `read` at every scrape: cumulative bucket counts,
+  // the last bucket's upper bound +Inf.
+  struct CallbackHistogram {
+    std::string name;
+    std::string help;
+    std::map<std::string, std::string> labels;
+    std::function<prometheus::ClientMetric::Histogram()> read;
+  };
 
   // `grpc_service` is the grpc_service label of the RPC series.
   explicit MetricsRegistry(
@@ -78,6 +87,8 @@ class MetricsRegistry final : public RpcObserver, public UpstreamCallObserver {
   // thread-safe, must not block and must outlive the registry's users).
   // Metrics with the same name form one family (same help and type).
   void AddCallbackMetric(CallbackMetric metric);
+  // The same for a histogram.
+  void AddCallbackHistogram(CallbackHistogram histogram);
 
   // Everything above, for prometheus::Exposer::RegisterCollectable.
   std::shared_ptr<prometheus::Collectable> collectable() const {

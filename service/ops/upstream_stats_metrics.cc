@@ -1,7 +1,11 @@
 // Copyright 2026 The tracktry-grpc Authors.
 #include "service/ops/upstream_stats_metrics.h"
 
+#include <cstdint>
+#include <limits>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace tracktry {
 namespace {
@@ -13,6 +17,61 @@ void Add(MetricsRegistry* metrics, const char* name, const char* help,
          std::function<double()> read) {
   metrics->AddCallbackMetric(
       {name, help, type, std::move(labels), std::move(read)});
+}
+
+// Upper bounds of the batch size histogram's buckets (+Inf added).
+constexpr double kBatchSizeBounds[] = {2, 5, 10, 20, 30, 40};
+
+void RegisterReadBatchingMetrics(MetricsRegistry* metrics,
+                                 const RateShaper* rate_shaper) {
+  Add(metrics, "tracktry_read_batches_total",
+      "Upstream list calls that answered several GetTracking reads at once "
+      "(read batching).",
+      MetricType::Counter, {}, [rate_shaper] {
+        return static_cast<double>(rate_shaper->Stats().batching.batches);
+      });
+  Add(metrics, "tracktry_read_batched_reads_total",
+      "GetTracking reads answered by a batched list call.", MetricType::Counter,
+      {}, [rate_shaper] {
+        return static_cast<double>(rate_shaper->Stats().batching.batched_reads);
+      });
+  Add(metrics, "tracktry_read_batch_no_list_token_total",
+      "Reads that could have been batched but went out alone: no list-class "
+      "token at that moment.",
+      MetricType::Counter, {}, [rate_shaper] {
+        return static_cast<double>(
+            rate_shaper->Stats().batching.no_extra_token);
+      });
+  Add(metrics, "tracktry_read_batch_detached_total",
+      "Batched reads that left before the answer (deadline or "
+      "cancellation).",
+      MetricType::Counter, {}, [rate_shaper] {
+        return static_cast<double>(rate_shaper->Stats().batching.detached);
+      });
+  MetricsRegistry::CallbackHistogram size;
+  size.name = "tracktry_read_batch_size";
+  size.help = "Reads per batched list call.";
+  size.read = [rate_shaper] {
+    const std::vector<int64_t> sizes =
+        rate_shaper->Stats().batching.batch_sizes;
+    prometheus::ClientMetric::Histogram histogram;
+    for (const double bound : kBatchSizeBounds) {
+      histogram.bucket.push_back({0, bound});
+    }
+    histogram.bucket.push_back({0, std::numeric_limits<double>::infinity()});
+    for (size_t n = 0; n < sizes.size(); ++n) {
+      const uint64_t count = static_cast<uint64_t>(sizes[n]);
+      histogram.sample_count += count;
+      histogram.sample_sum += static_cast<double>(n) * count;
+      for (prometheus::ClientMetric::Bucket& bucket : histogram.bucket) {
+        if (static_cast<double>(n) <= bucket.upper_bound) {
+          bucket.cumulative_count += count;
+        }
+      }
+    }
+    return histogram;
+  };
+  metrics->AddCallbackHistogram(std::move(size));
 }
 
 }  // namespace
@@ -63,6 +122,33 @@ void RegisterUpstreamStatsMetrics(MetricsRegistry* metrics,
         {}, [rate_shaper] {
           return static_cast<double>(rate_shaper->Stats().pauses);
         });
+    // Fleet mode: the buckets shared through Redis, and the fallback to
+    // local buckets (rate x share) while Redis is unreachable.
+    Add(metrics, "tracktry_rate_limit_shared",
+        "1 while the rate-limit buckets are shared with the other replicas "
+        "through Redis; 0 = local buckets (no Redis, or Redis unreachable).",
+        MetricType::Gauge, {}, [rate_shaper] {
+          return rate_shaper->Stats().store.shared ? 1.0 : 0.0;
+        });
+    const std::pair<const char*, int64_t TokenBucketStoreStats::*> store[] = {
+        {"tracktry_rate_limit_redis_errors_total",
+         &TokenBucketStoreStats::redis_errors},
+        {"tracktry_rate_limit_fallbacks_total",
+         &TokenBucketStoreStats::fallbacks},
+        {"tracktry_rate_limit_redis_connects_total",
+         &TokenBucketStoreStats::connects},
+    };
+    for (const auto& [name, field] : store) {
+      Add(metrics, name,
+          "Rate-limit bucket store in Redis: failed operations, switches to "
+          "the local fallback buckets, (re)connections.",
+          MetricType::Counter, {}, [rate_shaper, field = field] {
+            return static_cast<double>(rate_shaper->Stats().store.*field);
+          });
+    }
+    if (rate_shaper->options().read_combiner != nullptr) {
+      RegisterReadBatchingMetrics(metrics, rate_shaper);
+    }
   }
   if (circuit_breaker != nullptr) {
     Add(metrics, "tracktry_circuit_open",

@@ -6,6 +6,7 @@
 
 #include "common/error_details.h"
 #include "google/protobuf/arena.h"
+#include "common/status_macros.h"
 #include "service/tracktry_api/request_id.h"
 #include "service/translation/extended_translation.h"
 #include "service/translation/request_translation.h"
@@ -150,6 +151,22 @@ UpstreamCaller::CallId GetSerializedTracking(
           std::move(done)(answer.status());
         }
       });
+}
+
+UpstreamCaller::CallId GetTracking(UpstreamCaller* upstream,
+                                   const v1::GetTrackingRequest& request,
+                                   absl::Time deadline, v1::Tracking* out,
+                                   nlohmann::json* data, StatusCallback done) {
+  return SendAndRead(
+      upstream, GetTrackingCall(request), deadline,
+      [&request, out, data](const Envelope& envelope) {
+        RETURN_IF_ERROR(ReadFoundTracking(envelope, request.carrier_code(),
+                                          request.tracking_number(),
+                                          request.view(), out));
+        *data = envelope.data;
+        return absl::OkStatus();
+      },
+      std::move(done));
 }
 
 UpstreamCaller::CallId UpdateTracking(UpstreamCaller* upstream,

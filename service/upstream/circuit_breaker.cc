@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/error_details.h"
+#include "service/tracktry_api/read_combiner.h"
 
 namespace tracktry {
 namespace {
@@ -132,7 +133,13 @@ UpstreamCaller::CallId CircuitBreaker::Send(UpstreamRequest request,
       inner_->Send(std::move(request), deadline,
                    [this, id, probe, budget, done = std::move(done)](
                        absl::StatusOr<Envelope> result) mutable {
-                     OnResult(id, probe, result.status(), budget);
+                     std::optional<uint64_t> shared;
+                     if (!result.ok()) {
+                       absl::Status status = result.status();
+                       shared = TakeSharedOutcome(&status);
+                       if (shared.has_value()) result = std::move(status);
+                     }
+                     OnResult(id, probe, result.status(), budget, shared);
                      std::move(done)(std::move(result));
                      std::lock_guard<std::mutex> lock(mu_);
                      pending_.erase(id);
@@ -157,7 +164,8 @@ void CircuitBreaker::Cancel(CallId id) {
 }
 
 void CircuitBreaker::OnResult(CallId id, bool probe, const absl::Status& status,
-                              absl::Duration budget) {
+                              absl::Duration budget,
+                              std::optional<uint64_t> shared) {
   if (options_.failure_threshold <= 0) return;
   const bool failure = IsFailure(status, budget, options_.min_timeout_budget);
   // Cancellations and rate-limit answers (from the upstream or the shaper's
@@ -172,7 +180,11 @@ void CircuitBreaker::OnResult(CallId id, bool probe, const absl::Status& status,
     if (probe) probe_in_flight_ = false;
     if (neutral) return;
     if (failure) {
-      ++consecutive_failures_;
+      // The members of one failed combined read are one upstream failure.
+      if (!shared.has_value() || shared != last_shared_failure_) {
+        ++consecutive_failures_;
+      }
+      last_shared_failure_ = shared;
       if ((state_ == CircuitState::kClosed &&
            consecutive_failures_ >= options_.failure_threshold) ||
           (state_ == CircuitState::kHalfOpen && probe)) {
@@ -180,6 +192,7 @@ void CircuitBreaker::OnResult(CallId id, bool probe, const absl::Status& status,
       }
     } else {
       consecutive_failures_ = 0;
+      last_shared_failure_.reset();
       // Any answer proves the upstream is back; an open circuit still
       // waits out its cool-down (old calls may answer late).
       if (state_ == CircuitState::kHalfOpen) {

@@ -22,7 +22,8 @@
 // nothing about the upstream). Neutral (no effect): CANCELLED and
 // RESOURCE_EXHAUSTED (upstream 429, quota, or the rate shaper's queue).
 // Everything else (success, NOT_FOUND, INVALID_ARGUMENT, ...) proves the
-// upstream answers and resets the count.
+// upstream answers and resets the count. The failures of the members of one
+// combined read (marked by the rate shaper, read_combiner.h) count once.
 #ifndef TRACKTRY_SERVICE_UPSTREAM_CIRCUIT_BREAKER_H_
 #define TRACKTRY_SERVICE_UPSTREAM_CIRCUIT_BREAKER_H_
 
@@ -31,6 +32,7 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <optional>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
@@ -98,8 +100,10 @@ class CircuitBreaker final : public UpstreamCaller {
     UpstreamCaller::CallId inner_id = 0;
   };
 
+  // `shared`: the mark of an outcome shared by several calls (members of
+  // one combined read, see read_combiner.h), counted once.
   void OnResult(CallId id, bool probe, const absl::Status& status,
-                absl::Duration budget);
+                absl::Duration budget, std::optional<uint64_t> shared);
   // Requires mu_. Returns true when the state changed.
   bool OpenLocked(absl::Time now);
   void OnCooldownOver(uint64_t generation);
@@ -114,6 +118,8 @@ class CircuitBreaker final : public UpstreamCaller {
   std::condition_variable idle_;
   CircuitState state_ = CircuitState::kClosed;
   int consecutive_failures_ = 0;
+  // The shared outcome the latest failure belonged to (nullopt: none).
+  std::optional<uint64_t> last_shared_failure_;
   absl::Time open_until_ = absl::InfinitePast();
   bool probe_in_flight_ = false;
   Scheduler::TaskId cooldown_timer_ = 0;

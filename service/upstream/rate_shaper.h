@@ -41,6 +41,24 @@
 // RetryInfo = the pause; queued requests that cannot start before their
 // deadline fail at once as above.
 //
+// Read batching (docs/read-batching.md): with a `read_combiner`, when a
+// token is granted to a queued request that the combiner can combine and
+// other queued requests of the same class share its CombineKey, they go out
+// together as one combined call (at most max_members requests, in queue
+// order), taking their members out of the queue. Gathering happens only
+// among requests that are queued anyway, so no request waits longer than it
+// would have for its own token, and a lone request goes out unchanged. A
+// combined call spends the head's token and one token of the combined
+// endpoint's class (for Tracktry: the list class), taken first and only
+// while that class has no queue of its own; without it the head goes alone.
+// Every member gets its own part of the answer (ReadCombiner::Split). A
+// member whose deadline passes while the combined call is in flight gets
+// DEADLINE_EXCEEDED (UPSTREAM_TIMEOUT, as its own call would have) at its
+// deadline, and a cancelled member gets CANCELLED; either leaves the others
+// waiting, and the combined call is cancelled only when no member is left.
+// The queue's expected start counts combinable requests as the combined
+// calls they will make (max_members per token).
+//
 // Quota across replicas: the buckets and the pause live in a
 // TokenBucketStore. With `redis_address` set, all replicas share them in
 // Redis (each at the full account rate x safety, as one limiter); if Redis
@@ -55,11 +73,14 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "service/tracktry_api/read_combiner.h"
 #include "service/tracktry_api/upstream_caller.h"
 #include "service/tracktry_api/upstream_request.h"
 #include "service/upstream/scheduler.h"
@@ -116,17 +137,43 @@ struct RateShaperOptions {
   // Redis connect/command timeout and retry interval after a failure.
   absl::Duration redis_timeout = absl::Milliseconds(50);
   absl::Duration redis_retry_interval = absl::Seconds(5);
+  // Hears the Redis store fall back to local buckets (false) and share
+  // through Redis again (true); for a log line. Runs on the scheduler
+  // thread; must not block.
+  std::function<void(bool shared)> on_redis_state;
+  // Combines queued reads into one upstream call (--read-batching); null =
+  // every request goes out on its own.
+  std::shared_ptr<const ReadCombiner> read_combiner;
 };
 
 // INVALID_ARGUMENT naming the bad field (rate <= 0, burst < 1, safety or
 // share outside (0, 1], negative durations, malformed redis_address).
 absl::Status ValidateRateShaperOptions(const RateShaperOptions& options);
 
+// Read batching counters.
+struct ReadBatchStats {
+  // Combined calls sent, and the requests they were sent for.
+  int64_t batches = 0;
+  int64_t batched_reads = 0;
+  // Combined calls by number of members: batch_sizes[n] calls had n
+  // members (index 0 and 1 stay 0).
+  std::vector<int64_t> batch_sizes;
+  // Requests that could have been combined but went out alone because the
+  // combined endpoint's class had no token (or a queue) at that moment.
+  int64_t no_extra_token = 0;
+  // Extra tokens taken but not used (the head's own token was not there
+  // after all, or its companions had left meanwhile).
+  int64_t extra_tokens_unused = 0;
+  // Members that left a combined call before its answer (deadline or
+  // cancellation).
+  int64_t detached = 0;
+};
+
 // Counters, as a snapshot.
 struct RateShaperStats {
   struct Class {
-    // Requests forwarded upstream, failed in the queue (RATE_LIMIT_QUEUE),
-    // and cancelled while queued.
+    // Requests forwarded upstream (a combined call's members included),
+    // failed in the queue (RATE_LIMIT_QUEUE), and cancelled while queued.
     int64_t forwarded = 0;
     int64_t rejected = 0;
     int64_t cancelled = 0;
@@ -149,6 +196,7 @@ struct RateShaperStats {
   absl::Time paused_until = absl::InfinitePast();
   // The token store's counters (Redis sharing and fallbacks).
   TokenBucketStoreStats store;
+  ReadBatchStats batching;
 };
 
 // Thread-safe. `inner` and `scheduler` are not owned; both must outlive the

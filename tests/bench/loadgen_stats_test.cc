@@ -1,13 +1,17 @@
 // Copyright 2026 The tracktry-grpc Authors.
 //
 // Unit tests of the loadgen's measurement pieces: percentiles, the RPC mix,
-// the Zipf key space and flag parsing.
+// the Zipf key space, the distinct keys answered and flag parsing.
 #include <map>
 #include <random>
+#include <set>
+#include <utility>
 #include <vector>
 
+#include "bench/call_engine.h"
 #include "bench/key_space.h"
 #include "bench/latency_recorder.h"
+#include "bench/load_loop.h"
 #include "bench/loadgen_options.h"
 #include "bench/rpc_mix.h"
 #include "gmock/gmock.h"
@@ -105,6 +109,59 @@ TEST(TrackingNumberTest, IsZeroPadded) {
   EXPECT_EQ(bench::TrackingNumber("BN", 42), "BN00000042");
 }
 
+// Completes every call at the next Poll(): OK for even keys, NOT_FOUND
+// for odd ones.
+class InstantEngine final : public bench::CallEngine {
+ public:
+  void Start(const bench::WorkItem& item, int64_t start_ns) override {
+    started_.push_back(item);
+    pending_.push_back({item, start_ns});
+  }
+  void Poll(int64_t, bench::CompletionFn done) override {
+    std::vector<std::pair<bench::WorkItem, int64_t>> ready;
+    ready.swap(pending_);
+    for (const auto& [item, start_ns] : ready) {
+      bench::Completion completion;
+      completion.op = item.op;
+      completion.key = item.key;
+      completion.start_ns = start_ns;
+      completion.end_ns = bench::MonotonicNanos();
+      completion.code = item.key % 2 == 0 ? "OK" : "NOT_FOUND";
+      done(completion);
+    }
+  }
+  int64_t outstanding() const override {
+    return static_cast<int64_t>(pending_.size());
+  }
+  void CancelAll() override {}
+  const std::vector<bench::WorkItem>& started() const { return started_; }
+
+ private:
+  std::vector<bench::WorkItem> started_;
+  std::vector<std::pair<bench::WorkItem, int64_t>> pending_;
+};
+
+TEST(LoadLoopTest, CountsDistinctKeysAnsweredOk) {
+  absl::StatusOr<RpcMix> mix = RpcMix::Parse("get:1");
+  ASSERT_TRUE(mix.ok());
+  const KeySpace keys(50, 0);
+  InstantEngine engine;
+  LatencyRecorder recorder;
+  bench::LoadPlan plan;
+  plan.concurrency = 4;
+  plan.requests = 200;
+  bench::LoadLoop loop(plan, &*mix, &keys, &engine, &recorder);
+  const bench::LoadResult result = loop.Run();
+  std::set<int64_t> ok;
+  for (const bench::WorkItem& item : engine.started()) {
+    if (item.key % 2 == 0) ok.insert(item.key);
+  }
+  ASSERT_EQ(engine.started().size(), 200u);
+  // 200 uniform draws over 50 keys repeat keys: distinct < OK calls.
+  EXPECT_LT(static_cast<int64_t>(ok.size()), recorder.ok_count());
+  EXPECT_EQ(result.distinct_ok_keys, static_cast<int64_t>(ok.size()));
+}
+
 TEST(LoadgenOptionsTest, DirectModeNeedsUpstreamAndKey) {
   EXPECT_FALSE(bench::ParseLoadgenOptions({"--direct"}).ok());
   absl::StatusOr<bench::LoadgenOptions> options = bench::ParseLoadgenOptions(
@@ -135,6 +192,31 @@ TEST(LoadgenOptionsTest, StartupCommandFollowsDoubleDash) {
   EXPECT_THAT(options->startup_command,
               testing::ElementsAre("server", "--listen=127.0.0.1:{port}"));
   EXPECT_FALSE(bench::ParseLoadgenOptions({"--startup-runs", "3"}).ok());
+}
+
+TEST(LoadgenOptionsTest, SoakFlags) {
+  absl::StatusOr<bench::LoadgenOptions> options = bench::ParseLoadgenOptions(
+      {"--target=x", "--rpc-mix=get:8,update:1,watch:1", "--repeat-unknown",
+       "--fresh-batches", "--watch-hold=15s", "--timeline", "/tmp/t.jsonl",
+       "--timeline-interval=2s"});
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_TRUE(options->repeat_unknown);
+  EXPECT_TRUE(options->request_ids);  // implied
+  EXPECT_TRUE(options->fresh_batches);
+  EXPECT_EQ(options->watch_hold, absl::Seconds(15));
+  EXPECT_EQ(options->timeline, "/tmp/t.jsonl");
+  EXPECT_EQ(options->timeline_interval, absl::Seconds(2));
+  EXPECT_TRUE(RpcMix::Parse(options->rpc_mix).ok());
+  EXPECT_TRUE(RpcMix::Parse("update:1,watch:1")->Contains(Op::kWatch));
+  options = bench::ParseLoadgenOptions({"--target=x", "--request-ids"});
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_TRUE(options->request_ids);
+  EXPECT_FALSE(options->repeat_unknown);
+  EXPECT_FALSE(
+      bench::ParseLoadgenOptions({"--target=x", "--timeline-interval=0s"})
+          .ok());
+  EXPECT_FALSE(
+      bench::ParseLoadgenOptions({"--target=x", "--watch-hold=0s"}).ok());
 }
 
 TEST(LoadgenOptionsTest, BadValuesAreRejected) {

@@ -3,8 +3,10 @@
 // The Tracktry routes of the emulator over HTTP: success shapes, error
 // codes, quirks, list paging/filters, batch, realtime, carriers, detect, the
 // API key check and the extended TrackingMore-v2 routes.
+#include <cctype>
 #include <cstdio>
 #include <regex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -486,6 +488,47 @@ TEST_F(EmulatorRoutesTest, ListFiltersNumbersOrdersArchivedAndTimes) {
       harness_.Api("POST", "/trackings/get", R"({"orders":"A","limit":10})");
   ASSERT_EQ(post.MetaCode(), 200);
   EXPECT_EQ(post.Json()["data"]["items"][0]["tracking_number"], Number(0));
+}
+
+// What read batching (service/tracktry_api/tracking_read_combiner.h)
+// relies on: `numbers` is a comma-separated list (blanks and repeats
+// allowed) matched exactly against tracking numbers at every carrier; the
+// items are the single GET's tracking objects; `total` is a string, `count`
+// an integer; nothing found is 4031 with data [].
+TEST_F(EmulatorRoutesTest, ListNumbersFilterAnswersLikeTracktry) {
+  ASSERT_EQ(Create(Number(0)).MetaCode(), 200);
+  ASSERT_EQ(Create(Number(0), "dhl").MetaCode(), 200);
+  ASSERT_EQ(Create(Number(1)).MetaCode(), 200);
+  ASSERT_EQ(Create(Number(2)).MetaCode(), 200);
+  const HttpResult r = harness_.Api(
+      "GET",
+      absl::StrCat("/trackings/get?numbers=", Number(0), ",%20", Number(1), ",",
+                   Number(0), ",RN999999999CN", "&page=1&limit=2000&lang=de"));
+  ASSERT_EQ(r.MetaCode(), 200) << r.body;
+  const Json data = r.Json()["data"];
+  EXPECT_EQ(data["total"], "3");
+  EXPECT_EQ(data["count"], 3);
+  EXPECT_EQ(data["page"], 1);
+  std::set<std::pair<std::string, std::string>> found;
+  for (const Json& item : data["items"]) {
+    const std::string number = item["tracking_number"];
+    const std::string carrier = item["carrier_code"];
+    found.emplace(carrier, number);
+    const Json single = GetTracking(carrier, number);
+    EXPECT_EQ(item["id"], single["id"]);
+    EXPECT_EQ(item["status"], single["status"]);
+  }
+  EXPECT_EQ(found, (std::set<std::pair<std::string, std::string>>{
+                       {"china-post", Number(0)},
+                       {"dhl", Number(0)},
+                       {"china-post", Number(1)}}));
+  // Exact match: another case is another number.
+  std::string lower = Number(1);
+  for (char& c : lower) c = static_cast<char>(std::tolower(c));
+  const HttpResult none =
+      harness_.Api("GET", absl::StrCat("/trackings/get?numbers=", lower));
+  EXPECT_EQ(none.MetaCode(), 4031);
+  EXPECT_EQ(none.Json()["data"], Json::array());
 }
 
 TEST_F(EmulatorRoutesTest, ListStatusFilterFollowsProgression) {

@@ -6,6 +6,7 @@
 // phone ever appears in /metrics or the logs.
 #include <curl/curl.h>
 
+#include <limits>
 #include <map>
 #include <sstream>
 #include <string>
@@ -378,6 +379,35 @@ TEST(MetricsRegistryTest, CallbackMetricsAreReadAtScrapeTime) {
   EXPECT_EQ(
       SampleValue(text, "tracktry_upstream_retries_total{endpoint=\"get\"}"),
       5);
+}
+
+TEST(MetricsRegistryTest, CallbackHistogramsAreReadAtScrapeTime) {
+  MetricsRegistry registry;
+  uint64_t small = 2;
+  MetricsRegistry::CallbackHistogram metric;
+  metric.name = "tracktry_read_batch_size";
+  metric.help = "Sizes.";
+  metric.read = [&small] {
+    prometheus::ClientMetric::Histogram histogram;
+    histogram.bucket = {{small, 10},
+                        {small + 1, 40},
+                        {small + 1, std::numeric_limits<double>::infinity()}};
+    histogram.sample_count = small + 1;
+    histogram.sample_sum = 55;
+    return histogram;
+  };
+  registry.AddCallbackHistogram(std::move(metric));
+  std::string text = registry.Scrape();
+  EXPECT_THAT(text, HasSubstr("# TYPE tracktry_read_batch_size histogram"));
+  EXPECT_EQ(SampleValue(text, "tracktry_read_batch_size_bucket{le=\"10\"}"), 2);
+  EXPECT_EQ(SampleValue(text, "tracktry_read_batch_size_bucket{le=\"40\"}"), 3);
+  EXPECT_EQ(SampleValue(text, "tracktry_read_batch_size_bucket{le=\"+Inf\"}"),
+            3);
+  EXPECT_EQ(SampleValue(text, "tracktry_read_batch_size_count"), 3);
+  EXPECT_EQ(SampleValue(text, "tracktry_read_batch_size_sum"), 55);
+  small = 4;
+  text = registry.Scrape();
+  EXPECT_EQ(SampleValue(text, "tracktry_read_batch_size_count"), 5);
 }
 
 TEST(MetricsRegistryTest, InFlightGaugesFollowStartAndFinish) {

@@ -60,7 +60,9 @@ jq -e '.latency_us.p50 > 0 and .latency_us.p99 >= .latency_us.p50 and .throughpu
   <<<"$out" >/dev/null || fail "gRPC percentiles: $out"
 jq -e '.process.samples >= 1 and .process.rss_kb_max > 0 and .process.threads_max > 1' \
   <<<"$out" >/dev/null || fail "process sampling: $out"
-echo "ok - gRPC closed loop: 200 OK, percentiles, server RSS/threads sampled"
+# The server's CPU over the window (bench/run's CPU per call).
+jq -e '.process.cpu_us >= 0' <<<"$out" >/dev/null || fail "server CPU time: $out"
+echo "ok - gRPC closed loop: 200 OK, percentiles, server RSS/threads/CPU sampled"
 
 out="$("$LOADGEN" --json --direct --upstream "$emu/v1" --rpc-mix get:1 --numbers 100 \
   --concurrency 8 --requests 200)"

@@ -386,6 +386,10 @@ std::vector<FlagCase> EveryFlag(const std::string& key_file,
        }},
       {"rate-account", "TRACKTRY_RATE_ACCOUNT", "acct-9",
        [](O o) { return o.rate_shaping.account_id == "acct-9"; }},
+      {"read-batching", "TRACKTRY_READ_BATCHING", "off",
+       [](O o) { return !o.read_batching.enabled; }},
+      {"read-batch-max", "TRACKTRY_READ_BATCH_MAX", "12",
+       [](O o) { return o.read_batching.max_numbers == 12; }},
       {"redis-address", "TRACKTRY_REDIS_ADDRESS", "127.0.0.1:6390",
        [](O o) { return o.rate_shaping.redis_address == "127.0.0.1:6390"; }},
       {"redis-user", "TRACKTRY_REDIS_USER", "fleet",
@@ -394,6 +398,11 @@ std::vector<FlagCase> EveryFlag(const std::string& key_file,
        [](O o) { return o.rate_shaping.redis_password == "case-password"; }},
       {"redis-namespace", "TRACKTRY_REDIS_NAMESPACE", "tt-staging",
        [](O o) { return o.rate_shaping.redis_namespace == "tt-staging"; }},
+      {"fleet", "TRACKTRY_FLEET", "off", [](O o) { return !o.fleet.enabled; }},
+      {"fleet-timeout", "TRACKTRY_FLEET_TIMEOUT", "35ms",
+       [](O o) { return o.fleet.timeout == absl::Milliseconds(35); }},
+      {"fleet-lease", "TRACKTRY_FLEET_LEASE", "7s",
+       [](O o) { return o.fleet.lease_time == absl::Seconds(7); }},
       {"retry-max-attempts", "TRACKTRY_RETRY_MAX_ATTEMPTS", "4",
        [](O o) { return o.retry.max_attempts == 4; }},
       {"retry-initial-backoff", "", "22ms",
@@ -536,10 +545,15 @@ TEST(ServerOptionsTest, FlagDefaultsAreTheServerOptionsDefaults) {
   EXPECT_EQ(o.rate_shaping.default_pause, d.rate_shaping.default_pause);
   EXPECT_EQ(o.rate_shaping.min_call_time, d.rate_shaping.min_call_time);
   EXPECT_EQ(o.rate_shaping.account_id, d.rate_shaping.account_id);
+  EXPECT_EQ(o.read_batching.enabled, d.read_batching.enabled);
+  EXPECT_EQ(o.read_batching.max_numbers, d.read_batching.max_numbers);
   EXPECT_EQ(o.rate_shaping.redis_address, d.rate_shaping.redis_address);
   EXPECT_EQ(o.rate_shaping.redis_user, d.rate_shaping.redis_user);
   EXPECT_EQ(o.rate_shaping.redis_password, d.rate_shaping.redis_password);
   EXPECT_EQ(o.rate_shaping.redis_namespace, d.rate_shaping.redis_namespace);
+  EXPECT_EQ(o.fleet.enabled, d.fleet.enabled);
+  EXPECT_EQ(o.fleet.timeout, d.fleet.timeout);
+  EXPECT_EQ(o.fleet.lease_time, d.fleet.lease_time);
   EXPECT_EQ(o.retry.max_attempts, d.retry.max_attempts);
   EXPECT_EQ(o.retry.initial_backoff, d.retry.initial_backoff);
   EXPECT_EQ(o.retry.max_backoff, d.retry.max_backoff);
@@ -608,6 +622,9 @@ TEST(ServerOptionsTest, OutOfRangeValuesNameTheFlag) {
       {"redis-address", "no-port"},
       {"redis-namespace", ""},
       {"redis-namespace", "a b"},
+      {"fleet", "maybe"},
+      {"fleet-timeout", "0s"},
+      {"fleet-lease", "10ms"},
   };
   for (const auto& [flag, value] : cases) {
     EXPECT_THAT(
@@ -615,6 +632,22 @@ TEST(ServerOptionsTest, OutOfRangeValuesNameTheFlag) {
         StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--" + flag)))
         << flag << "=" << value;
   }
+}
+
+TEST(ServerOptionsTest, ReadBatchingFlagsRejectBadValues) {
+  for (const char* arg : {"--read-batching=maybe", "--read-batch-max=0",
+                          "--read-batch-max=41", "--read-batch-max=x"}) {
+    const std::string text = arg;
+    const std::string flag = text.substr(0, text.find('='));
+    EXPECT_THAT(ParseServerOptions({text}, Env()),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(flag)))
+        << arg;
+  }
+  absl::StatusOr<ServerOptions> options =
+      ParseServerOptions({"--read-batch-max=1", "--read-batching=on"}, Env());
+  ASSERT_THAT(options, IsOk());
+  EXPECT_TRUE(options->read_batching.enabled);
+  EXPECT_EQ(options->read_batching.max_numbers, 1);
 }
 
 TEST(ServerOptionsTest, BadEnvironmentValueNamesTheFlagAndTheVariable) {
@@ -737,10 +770,15 @@ TEST(ServerOptionsTest, UsageListsEveryFlagWithItsVariableAndDefault) {
       {"rate-limit-pause", "TRACKTRY_RATE_LIMIT_PAUSE"},
       {"rate-min-call-time", "TRACKTRY_RATE_MIN_CALL_TIME"},
       {"rate-account", "TRACKTRY_RATE_ACCOUNT"},
+      {"read-batching", "TRACKTRY_READ_BATCHING"},
+      {"read-batch-max", "TRACKTRY_READ_BATCH_MAX"},
       {"redis-address", "TRACKTRY_REDIS_ADDRESS"},
       {"redis-user", "TRACKTRY_REDIS_USER"},
       {"redis-password-file", "TRACKTRY_REDIS_PASSWORD_FILE"},
       {"redis-namespace", "TRACKTRY_REDIS_NAMESPACE"},
+      {"fleet", "TRACKTRY_FLEET"},
+      {"fleet-timeout", "TRACKTRY_FLEET_TIMEOUT"},
+      {"fleet-lease", "TRACKTRY_FLEET_LEASE"},
       {"retry-max-attempts", "TRACKTRY_RETRY_MAX_ATTEMPTS"},
       {"retry-initial-backoff", ""},
       {"retry-max-backoff", ""},

@@ -121,9 +121,19 @@ class RedisTestServer {
   void Stop() {
     if (pid_ <= 0) return;
     kill(pid_, SIGKILL);
+    kill(pid_, SIGCONT);
     int status = 0;
     waitpid(pid_, &status, 0);
     pid_ = -1;
+  }
+
+  // Freezes / thaws the server (SIGSTOP / SIGCONT): a Redis that accepts
+  // connections but answers nothing.
+  void Pause() {
+    if (pid_ > 0) kill(pid_, SIGSTOP);
+  }
+  void Resume() {
+    if (pid_ > 0) kill(pid_, SIGCONT);
   }
 
   int port() const { return port_; }

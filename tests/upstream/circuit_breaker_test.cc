@@ -7,6 +7,7 @@
 
 #include "common/error_details.h"
 #include "gtest/gtest.h"
+#include "service/tracktry_api/read_combiner.h"
 #include "tests/testing/fake_upstream_caller.h"
 
 namespace tracktry {
@@ -125,6 +126,27 @@ TEST_F(CircuitBreakerTest, ASuccessResetsTheFailureCount) {
   Call().status().IgnoreError();
   Call().status().IgnoreError();
   EXPECT_EQ(breaker_->state(), CircuitState::kClosed);
+  Call().status().IgnoreError();
+  EXPECT_EQ(breaker_->state(), CircuitState::kOpen);
+}
+
+// The members of one combined read (read_combiner.h) share one upstream
+// outcome: their failures count once, and the mark does not go further.
+TEST_F(CircuitBreakerTest, FailuresOfOneCombinedReadCountOnce) {
+  Make(3);
+  script_.Set(WithSharedOutcome(HttpError(503), 7));
+  for (int i = 0; i < 5; ++i) {
+    const absl::StatusOr<Envelope> result = Call();
+    EXPECT_EQ(ReasonOf(result.status()), "UPSTREAM_UNAVAILABLE");
+    EXPECT_FALSE(result.status().GetPayload(kSharedOutcomeUrl).has_value());
+  }
+  EXPECT_EQ(breaker_->state(), CircuitState::kClosed);
+  // Two more failed upstream calls make three.
+  script_.Set(WithSharedOutcome(HttpError(503), 8));
+  Call().status().IgnoreError();
+  Call().status().IgnoreError();
+  EXPECT_EQ(breaker_->state(), CircuitState::kClosed);
+  script_.Set(HttpError(503));
   Call().status().IgnoreError();
   EXPECT_EQ(breaker_->state(), CircuitState::kOpen);
 }

@@ -41,6 +41,9 @@ std::string ReasonOf(const grpc::Status& status) {
 ServerOptions ShapedOptions(bool enabled) {
   ServerOptions options;
   options.rate_shaping.enabled = enabled;
+  // One upstream call per read, so that answers measure the pacing (read
+  // batching answers many reads per call: read_batching_e2e_test).
+  options.read_batching.enabled = false;
   for (TokenBucketLimit& limit : options.rate_shaping.limits) {
     limit.rate = kRate;
     limit.burst = 1;

@@ -152,9 +152,12 @@ class ServerProcess {
   std::unique_ptr<v1::TrackingService::Stub> stub_;
 };
 
+// One upstream call per read (no read batching), so that answers measure
+// the pacing.
 std::vector<std::string> RateFlags() {
   const std::string rate = absl::StrCat(kRate);
-  return {"--rate-default", rate, "--rate-list", rate, "--rate-realtime", rate};
+  return {"--rate-default",  rate, "--rate-list",     rate,
+          "--rate-realtime", rate, "--read-batching", "off"};
 }
 
 struct TwoLoads {
