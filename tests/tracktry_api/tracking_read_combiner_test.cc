@@ -64,6 +64,8 @@ ReadResult ReadAsGetTracking(const absl::StatusOr<Envelope>& answer,
   v1::GetTrackingRequest request;
   request.set_carrier_code(read.carrier);
   request.set_tracking_number(read.tracking_numbers.front());
+  // FULL: compared with the list translation, raw included.
+  request.set_view(v1::TRACKING_VIEW_FULL);
   ReadResult result;
   StatusSlot slot;
   api::GetTracking(&fake, request, absl::Now() + absl::Seconds(5),
