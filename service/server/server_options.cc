@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <sstream>
 #include <type_traits>
 #include <utility>
@@ -28,7 +29,6 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "absl/synchronization/mutex.h"
 #include "service/upstream/redis_token_bucket_store.h"
 
 namespace tracktry {
@@ -665,8 +665,14 @@ bool IsHelp(absl::string_view arg) {
   return arg == "--help" || arg == "-h" || absl::StartsWith(arg, "--help=");
 }
 
-// Serializes ParseServerOptions: the flag values are process-wide.
-ABSL_CONST_INIT absl::Mutex parse_mu(absl::kConstInit);
+// Serializes ParseServerOptions: the flag values are process-wide. A
+// std::mutex (pthread) rather than absl::Mutex: Debian's Abseil is not built
+// with TSan, so an absl::Mutex would order nothing for ThreadSanitizer and
+// every concurrent parse would show up as a race on the flags.
+std::mutex& ParseMutex() {
+  static std::mutex mu;
+  return mu;
+}
 
 // Saves the table's flag values and puts them back on destruction, like
 // absl::FlagSaver but without its stderr line per restored flag ("Restore
@@ -864,7 +870,7 @@ absl::StatusOr<ServerOptions> ParseServerOptions(
 
   // Set the Abseil flags (typed parsing), read them into the options, and
   // restore them: the flag values are process state, this is a function.
-  absl::MutexLock lock(&parse_mu);
+  const std::lock_guard<std::mutex> lock(ParseMutex());
   const TableFlagSaver saver;
   for (const FlagSection& section : FlagTable()) {
     for (const FlagBinding& binding : section.flags) {
