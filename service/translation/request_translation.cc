@@ -92,8 +92,6 @@ absl::Status PutSetFields(const Tracking& tracking, json& body) {
   return absl::OkStatus();
 }
 
-std::string Seconds(int64_t seconds) { return absl::StrCat(seconds); }
-
 }  // namespace
 
 json CreateTrackingBody(const tracktry::v1::NewTracking& tracking) {
