@@ -48,6 +48,11 @@ struct RedisReply {
   // kString, kStatus, kError.
   std::string str;
   std::vector<RedisReply> elements;
+
+  // A bulk string or a status reply.
+  bool IsString() const {
+    return type == Type::kString || type == Type::kStatus;
+  }
 };
 
 struct RedisConnectionOptions {

@@ -3,9 +3,17 @@
 
 #include <openssl/sha.h>
 
+#include <algorithm>
+#include <cstdint>
+
 #include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
 
 namespace tracktry::fleet {
+
+std::string RedisMillis(absl::Duration d) {
+  return absl::StrCat(std::max<int64_t>(1, absl::ToInt64Milliseconds(d)));
+}
 
 RedisScript::RedisScript(absl::string_view text) : text_(text) {
   unsigned char digest[SHA_DIGEST_LENGTH];

@@ -10,8 +10,13 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 
 namespace tracktry::fleet {
+
+// A duration as a script argument: whole milliseconds, at least 1 (PX and
+// PEXPIRE refuse 0).
+std::string RedisMillis(absl::Duration d);
 
 class RedisScript {
  public:

@@ -107,15 +107,6 @@ return 1
   return *script;
 }
 
-std::string Millis(absl::Duration d) {
-  return absl::StrCat(std::max<int64_t>(1, absl::ToInt64Milliseconds(d)));
-}
-
-bool IsString(const RedisReply& reply) {
-  return reply.type == RedisReply::Type::kString ||
-         reply.type == RedisReply::Type::kStatus;
-}
-
 }  // namespace
 
 SharedCache::SharedCache(EventLoop* loop, RedisConnection* commands,
@@ -172,15 +163,15 @@ void SharedCache::Lookup(const Read& read, bool lead, absl::Time deadline,
   commands_->Eval(
       LookupScript(), {HashKey(read.tag), VersionKey(read.tag), lease_key},
       {read.key, lead ? "l" : "b", lead ? Token(lease) : "",
-       Millis(lease_time_)},
+       RedisMillis(lease_time_)},
       deadline,
       [this, lease, lease_key,
        done = std::move(done)](absl::StatusOr<RedisReply> reply) mutable {
         SharedReadTier::LookupResult result;
         int64_t version = 0;
         if (!reply.ok() || reply->type != RedisReply::Type::kArray ||
-            reply->elements.size() < 2 || !IsString(reply->elements[0]) ||
-            !IsString(reply->elements[1]) ||
+            reply->elements.size() < 2 || !reply->elements[0].IsString() ||
+            !reply->elements[1].IsString() ||
             !absl::SimpleAtoi(reply->elements[1].str, &version)) {
           Count(&SharedCacheStats::errors);
           std::move(done)(std::move(result));
@@ -189,7 +180,7 @@ void SharedCache::Lookup(const Read& read, bool lead, absl::Time deadline,
         const std::vector<RedisReply>& e = reply->elements;
         const std::string& kind = e[0].str;
         result.version = version;
-        if (kind == "h" && e.size() == 4 && IsString(e[2]) &&
+        if (kind == "h" && e.size() == 4 && e[2].IsString() &&
             e[3].type == RedisReply::Type::kInteger) {
           absl::StatusOr<Envelope> answer = DecodeEnvelope(e[2].str);
           if (answer.ok()) {
@@ -235,7 +226,7 @@ void SharedCache::FinishLease(const Read& read,
   if (store) Count(&SharedCacheStats::fills);
   commands_->Eval(
       FillScript(), {HashKey(read.tag), VersionKey(read.tag), LeaseKey(read)},
-      {read.key, store ? EncodeEnvelope(*answer) : "", Millis(ttl),
+      {read.key, store ? EncodeEnvelope(*answer) : "", RedisMillis(ttl),
        store ? absl::StrCat(*lookup.version) : "",
        lookup.lease != 0 ? Token(lookup.lease) : "", bus_->channel(),
        bus_->Frame(
@@ -309,7 +300,7 @@ void SharedCache::Invalidate(std::vector<std::string> tags, absl::Time deadline,
   });
   commands_->Eval(
       InvalidateScript(), std::move(keys),
-      {bus_->channel(), std::move(message), Millis(kVersionTtl)}, until,
+      {bus_->channel(), std::move(message), RedisMillis(kVersionTtl)}, until,
       [this, id](absl::StatusOr<RedisReply> reply) mutable {
         if (!reply.ok() || reply->type != RedisReply::Type::kInteger) {
           // Not done in Redis: nobody will acknowledge.
@@ -360,10 +351,10 @@ void SharedCache::FinishInvalidation(uint64_t id, bool timed_out) {
 void SharedCache::Replace(const Read& read, const Envelope& answer,
                           absl::Duration ttl) {
   if (ttl <= absl::ZeroDuration()) return;
-  commands_->Eval(
-      ReplaceScript(), {HashKey(read.tag), VersionKey(read.tag)},
-      {read.key, EncodeEnvelope(answer), Millis(ttl), Millis(kVersionTtl)},
-      absl::InfiniteFuture(), [](absl::StatusOr<RedisReply>) {});
+  commands_->Eval(ReplaceScript(), {HashKey(read.tag), VersionKey(read.tag)},
+                  {read.key, EncodeEnvelope(answer), RedisMillis(ttl),
+                   RedisMillis(kVersionTtl)},
+                  absl::InfiniteFuture(), [](absl::StatusOr<RedisReply>) {});
 }
 
 void SharedCache::SetListener(Listener* listener) {

@@ -65,15 +65,6 @@ return 1
   return *script;
 }
 
-std::string Millis(absl::Duration d) {
-  return absl::StrCat(std::max<int64_t>(1, absl::ToInt64Milliseconds(d)));
-}
-
-bool IsString(const RedisReply& reply) {
-  return reply.type == RedisReply::Type::kString ||
-         reply.type == RedisReply::Type::kStatus;
-}
-
 }  // namespace
 
 SharedIdempotency::SharedIdempotency(EventLoop* loop, RedisConnection* commands,
@@ -126,13 +117,13 @@ void SharedIdempotency::Begin(const Record& record, absl::Duration ttl,
   commands_->Eval(
       BeginScript(), {RecordKey(record), lease_key},
       {absl::StrCat(record.fingerprint), absl::StrCat(record.part),
-       Token(token), Millis(lease_time_), Millis(ttl)},
+       Token(token), RedisMillis(lease_time_), RedisMillis(ttl)},
       deadline,
       [this, token, lease_key,
        done = std::move(done)](absl::StatusOr<RedisReply> reply) mutable {
         SharedRequestRecords::BeginResult result;
         if (!reply.ok() || reply->type != RedisReply::Type::kArray ||
-            reply->elements.empty() || !IsString(reply->elements[0])) {
+            reply->elements.empty() || !reply->elements[0].IsString()) {
           Count(&SharedIdempotencyStats::errors);
           std::move(done)(std::move(result));
           return;
@@ -152,7 +143,7 @@ void SharedIdempotency::Begin(const Record& record, absl::Duration ttl,
           result.state = State::kRunning;
           result.lease_left = absl::Milliseconds(e[1].integer);
           Count(&SharedIdempotencyStats::running);
-        } else if (kind == "done" && e.size() == 2 && IsString(e[1])) {
+        } else if (kind == "done" && e.size() == 2 && e[1].IsString()) {
           absl::StatusOr<absl::StatusOr<Envelope>> stored =
               DecodeResult(e[1].str);
           if (stored.ok()) {
@@ -178,7 +169,7 @@ void SharedIdempotency::Finish(const Record& record, uint64_t token,
   commands_->Eval(
       FinishScript(), {RecordKey(record), LeaseKey(record)},
       {absl::StrCat(record.fingerprint), absl::StrCat(record.part),
-       Token(token), EncodeResult(result), Millis(ttl), bus_->channel(),
+       Token(token), EncodeResult(result), RedisMillis(ttl), bus_->channel(),
        DoneMessage(record)},
       deadline,
       [this, done = std::move(done)](absl::StatusOr<RedisReply> reply) mutable {

@@ -216,6 +216,13 @@ void MetricsRegistry::OnUpstreamFinished(Endpoint endpoint,
   upstream_in_flight_->Decrement();
 }
 
+void MetricsRegistry::AddCallbackMetric(
+    std::string name, std::string help, prometheus::MetricType type,
+    std::map<std::string, std::string> labels, std::function<double()> read) {
+  AddCallbackMetric(CallbackMetric{std::move(name), std::move(help), type,
+                                   std::move(labels), std::move(read)});
+}
+
 void MetricsRegistry::AddCallbackMetric(CallbackMetric metric) {
   callbacks_->Add(std::move(metric));
 }

@@ -87,6 +87,11 @@ class MetricsRegistry final : public RpcObserver, public UpstreamCallObserver {
   // thread-safe, must not block and must outlive the registry's users).
   // Metrics with the same name form one family (same help and type).
   void AddCallbackMetric(CallbackMetric metric);
+  // The same, field by field.
+  void AddCallbackMetric(std::string name, std::string help,
+                         prometheus::MetricType type,
+                         std::map<std::string, std::string> labels,
+                         std::function<double()> read);
   // The same for a histogram.
   void AddCallbackHistogram(CallbackHistogram histogram);
 

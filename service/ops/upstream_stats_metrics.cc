@@ -12,37 +12,34 @@ namespace {
 
 using prometheus::MetricType;
 
-void Add(MetricsRegistry* metrics, const char* name, const char* help,
-         MetricType type, std::map<std::string, std::string> labels,
-         std::function<double()> read) {
-  metrics->AddCallbackMetric(
-      {name, help, type, std::move(labels), std::move(read)});
-}
-
 // Upper bounds of the batch size histogram's buckets (+Inf added).
 constexpr double kBatchSizeBounds[] = {2, 5, 10, 20, 30, 40};
 
 void RegisterReadBatchingMetrics(MetricsRegistry* metrics,
                                  const RateShaper* rate_shaper) {
-  Add(metrics, "tracktry_read_batches_total",
+  metrics->AddCallbackMetric(
+      "tracktry_read_batches_total",
       "Upstream list calls that answered several GetTracking reads at once "
       "(read batching).",
       MetricType::Counter, {}, [rate_shaper] {
         return static_cast<double>(rate_shaper->Stats().batching.batches);
       });
-  Add(metrics, "tracktry_read_batched_reads_total",
+  metrics->AddCallbackMetric(
+      "tracktry_read_batched_reads_total",
       "GetTracking reads answered by a batched list call.", MetricType::Counter,
       {}, [rate_shaper] {
         return static_cast<double>(rate_shaper->Stats().batching.batched_reads);
       });
-  Add(metrics, "tracktry_read_batch_no_list_token_total",
+  metrics->AddCallbackMetric(
+      "tracktry_read_batch_no_list_token_total",
       "Reads that could have been batched but went out alone: no list-class "
       "token at that moment.",
       MetricType::Counter, {}, [rate_shaper] {
         return static_cast<double>(
             rate_shaper->Stats().batching.no_extra_token);
       });
-  Add(metrics, "tracktry_read_batch_detached_total",
+  metrics->AddCallbackMetric(
+      "tracktry_read_batch_detached_total",
       "Batched reads that left before the answer (deadline or "
       "cancellation).",
       MetricType::Counter, {}, [rate_shaper] {
@@ -86,45 +83,51 @@ void RegisterUpstreamStatsMetrics(MetricsRegistry* metrics,
     for (int i = 0; i < kRateClassCount; ++i) {
       const std::map<std::string, std::string> labels = {
           {"class", RateClassName(static_cast<RateClass>(i))}};
-      Add(metrics, "tracktry_rate_limit_forwarded_total",
+      metrics->AddCallbackMetric(
+          "tracktry_rate_limit_forwarded_total",
           "Upstream calls that passed the rate shaper.", MetricType::Counter,
           labels, [rate_shaper, i] {
             return static_cast<double>(
                 rate_shaper->Stats().classes[i].forwarded);
           });
-      Add(metrics, "tracktry_rate_limit_rejected_total",
+      metrics->AddCallbackMetric(
+          "tracktry_rate_limit_rejected_total",
           "Calls failed in the rate shaper's queue (could not be sent in "
           "time).",
           MetricType::Counter, labels, [rate_shaper, i] {
             return static_cast<double>(
                 rate_shaper->Stats().classes[i].rejected);
           });
-      Add(metrics, "tracktry_rate_limit_wait_seconds_total",
+      metrics->AddCallbackMetric(
+          "tracktry_rate_limit_wait_seconds_total",
           "Time forwarded calls waited for a rate-limit token.",
           MetricType::Counter, labels, [rate_shaper, i] {
             return absl::ToDoubleSeconds(
                 rate_shaper->Stats().classes[i].total_wait);
           });
-      Add(metrics, "tracktry_rate_limit_queued",
-          "Calls waiting for a rate-limit token.", MetricType::Gauge, labels,
-          [rate_shaper, i] {
+      metrics->AddCallbackMetric(
+          "tracktry_rate_limit_queued", "Calls waiting for a rate-limit token.",
+          MetricType::Gauge, labels, [rate_shaper, i] {
             return static_cast<double>(rate_shaper->Stats().classes[i].queued);
           });
     }
-    Add(metrics, "tracktry_rate_limit_upstream_429_total",
+    metrics->AddCallbackMetric(
+        "tracktry_rate_limit_upstream_429_total",
         "Upstream answers that said the rate limit was hit.",
         MetricType::Counter, {}, [rate_shaper] {
           return static_cast<double>(
               rate_shaper->Stats().upstream_rate_limited);
         });
-    Add(metrics, "tracktry_rate_limit_pauses_total",
+    metrics->AddCallbackMetric(
+        "tracktry_rate_limit_pauses_total",
         "Pauses of all upstream calls after a rate limit.", MetricType::Counter,
         {}, [rate_shaper] {
           return static_cast<double>(rate_shaper->Stats().pauses);
         });
     // Fleet mode: the buckets shared through Redis, and the fallback to
     // local buckets (rate x share) while Redis is unreachable.
-    Add(metrics, "tracktry_rate_limit_shared",
+    metrics->AddCallbackMetric(
+        "tracktry_rate_limit_shared",
         "1 while the rate-limit buckets are shared with the other replicas "
         "through Redis; 0 = local buckets (no Redis, or Redis unreachable).",
         MetricType::Gauge, {}, [rate_shaper] {
@@ -139,7 +142,8 @@ void RegisterUpstreamStatsMetrics(MetricsRegistry* metrics,
          &TokenBucketStoreStats::connects},
     };
     for (const auto& [name, field] : store) {
-      Add(metrics, name,
+      metrics->AddCallbackMetric(
+          name,
           "Rate-limit bucket store in Redis: failed operations, switches to "
           "the local fallback buckets, (re)connections.",
           MetricType::Counter, {}, [rate_shaper, field = field] {
@@ -151,25 +155,30 @@ void RegisterUpstreamStatsMetrics(MetricsRegistry* metrics,
     }
   }
   if (circuit_breaker != nullptr) {
-    Add(metrics, "tracktry_circuit_open",
+    metrics->AddCallbackMetric(
+        "tracktry_circuit_open",
         "1 while the upstream circuit breaker is open.", MetricType::Gauge, {},
         [circuit_breaker] { return circuit_breaker->is_open() ? 1.0 : 0.0; });
-    Add(metrics, "tracktry_circuit_opened_total",
+    metrics->AddCallbackMetric(
+        "tracktry_circuit_opened_total",
         "Times the upstream circuit breaker opened.", MetricType::Counter, {},
         [circuit_breaker] {
           return static_cast<double>(circuit_breaker->times_opened());
         });
-    Add(metrics, "tracktry_circuit_rejected_total",
+    metrics->AddCallbackMetric(
+        "tracktry_circuit_rejected_total",
         "Calls failed fast by the open circuit.", MetricType::Counter, {},
         [circuit_breaker] {
           return static_cast<double>(circuit_breaker->rejected());
         });
   }
   if (retrying != nullptr) {
-    Add(metrics, "tracktry_upstream_attempts_total",
+    metrics->AddCallbackMetric(
+        "tracktry_upstream_attempts_total",
         "Upstream call attempts made by the retry layer.", MetricType::Counter,
         {}, [retrying] { return static_cast<double>(retrying->attempts()); });
-    Add(metrics, "tracktry_upstream_retries_total", "Upstream call retries.",
+    metrics->AddCallbackMetric(
+        "tracktry_upstream_retries_total", "Upstream call retries.",
         MetricType::Counter, {},
         [retrying] { return static_cast<double>(retrying->retries()); });
   }
@@ -183,25 +192,30 @@ void RegisterUpstreamStatsMetrics(MetricsRegistry* metrics,
         {"tracktry_cache_expired_total", &CacheStats::expired},
     };
     for (const auto& [name, field] : counters) {
-      Add(metrics, name, "Response cache counter (docs/operating.md, Metrics).",
+      metrics->AddCallbackMetric(
+          name, "Response cache counter (docs/operating.md, Metrics).",
           MetricType::Counter, {}, [caching, field = field] {
             return static_cast<double>(caching->stats().*field);
           });
     }
-    Add(metrics, "tracktry_cache_entries", "Responses in the cache.",
-        MetricType::Gauge, {},
+    metrics->AddCallbackMetric(
+        "tracktry_cache_entries", "Responses in the cache.", MetricType::Gauge,
+        {},
         [caching] { return static_cast<double>(caching->stats().entries); });
-    Add(metrics, "tracktry_cache_bytes",
+    metrics->AddCallbackMetric(
+        "tracktry_cache_bytes",
         "Memory held by the cache (estimated heap bytes).", MetricType::Gauge,
         {}, [caching] { return static_cast<double>(caching->stats().bytes); });
-    Add(metrics, "tracktry_cache_max_bytes",
+    metrics->AddCallbackMetric(
+        "tracktry_cache_max_bytes",
         "The cache's byte cap (--cache-max-bytes, or a share of the memory "
         "limit).",
         MetricType::Gauge, {},
         [caching] { return static_cast<double>(caching->stats().max_bytes); });
   }
   if (idempotency != nullptr) {
-    Add(metrics, "tracktry_idempotent_replays_total",
+    metrics->AddCallbackMetric(
+        "tracktry_idempotent_replays_total",
         "Creates answered from the idempotency store (same request_id).",
         MetricType::Counter, {},
         [idempotency] { return static_cast<double>(idempotency->replays()); });

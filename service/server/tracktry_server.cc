@@ -371,8 +371,8 @@ void TracktryServer::BuildService(const ServerOptions& options) {
   // pushes other replicas received.
   PushApplierOptions push_options;
   push_options.trust_push_body = options.webhook_trust_push_body;
-  push_applier_ = std::make_unique<PushApplier>(
-      upstream, watch_hub_.get(), caching_.get(), push_options);
+  push_applier_ = std::make_unique<PushApplier>(upstream, watch_hub_.get(),
+                                                caching_.get(), push_options);
   if (authenticator_ != nullptr) {
     auth_service_ = std::make_unique<AuthenticatingTrackingService>(
         service_.get(), authenticator_.get(), &observers_);
@@ -403,8 +403,7 @@ void TracktryServer::BuildFleet(const ServerOptions& options,
   fleet_options.timeout = options.fleet.timeout;
   fleet_options.lease_time = options.fleet.lease_time;
   if (logger != nullptr) {
-    fleet_options.on_state = [logger](const std::string& connection,
-                                      bool up) {
+    fleet_options.on_state = [logger](const std::string& connection, bool up) {
       if (up) {
         logger->Info("fleet tier: Redis connection ready",
                      {{"connection", connection}});
@@ -425,17 +424,18 @@ void TracktryServer::BuildFleet(const ServerOptions& options,
   PushApplier* const applier = push_applier_.get();
   applier->SetShare([fleet](const nlohmann::json& data) {
     fleet->bus()->Publish(
-        'p', data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+        'p',
+        data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
         absl::InfiniteFuture());
   });
-  fleet->bus()->Subscribe('p', [applier](
-                                   const fleet::FleetBus::Message& message) {
-    if (message.own) return;
-    const absl::string_view payload = message.payload;
-    applier->ApplyShared(nlohmann::json::parse(payload.begin(), payload.end(),
-                                               nullptr,
-                                               /*allow_exceptions=*/false));
-  });
+  fleet->bus()->Subscribe(
+      'p', [applier](const fleet::FleetBus::Message& message) {
+        if (message.own) return;
+        const absl::string_view payload = message.payload;
+        applier->ApplyShared(nlohmann::json::parse(payload.begin(),
+                                                   payload.end(), nullptr,
+                                                   /*allow_exceptions=*/false));
+      });
   fleet::RegisterFleetMetrics(metrics_.get(), fleet);
   fleet->Start();
 }

@@ -5,8 +5,8 @@
 #include <utility>
 
 #include "common/error_details.h"
-#include "google/protobuf/arena.h"
 #include "common/status_macros.h"
+#include "google/protobuf/arena.h"
 #include "service/tracktry_api/request_id.h"
 #include "service/translation/extended_translation.h"
 #include "service/translation/request_translation.h"

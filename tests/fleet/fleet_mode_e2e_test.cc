@@ -524,8 +524,9 @@ void FleetModeE2eTest::PushReachesEveryReplica(bool trusted) {
   const int webhook_port = testing::PickFreePort();
   // Only pushes bring news (no poll within the test).
   std::vector<std::string> receiver_flags = {
-      "--watch-interval", "1h", "--webhook-email", kEmail, "--webhook-listen",
-      absl::StrCat("127.0.0.1:", webhook_port)};
+      "--watch-interval", "1h",
+      "--webhook-email",  kEmail,
+      "--webhook-listen", absl::StrCat("127.0.0.1:", webhook_port)};
   if (trusted) receiver_flags.push_back("--webhook-trust-push-body=true");
   StartReplicas(1, receiver_flags);
   StartReplicas(1, {"--watch-interval", "1h"});

@@ -144,8 +144,7 @@ TEST(PushApplierTest, ATrustedBodyIsSharedAsSent) {
   options.trust_push_body = true;
   PushApplier applier(&fake, nullptr, nullptr, options);
   std::vector<nlohmann::json> shared;
-  applier.SetShare(
-      [&](const nlohmann::json& data) { shared.push_back(data); });
+  applier.SetShare([&](const nlohmann::json& data) { shared.push_back(data); });
   const nlohmann::json body = testing::DataOf("get_single_object.json");
   applier.Apply(body, Pushed());
   ASSERT_EQ(shared.size(), 1u);
@@ -158,8 +157,7 @@ TEST(PushApplierTest, WhatAnotherReplicaSharedRefreshesTheCache) {
   CachingCaller cache(&fake, &scheduler, CacheOptions());
   PushApplier applier(&fake, nullptr, &cache, PushApplierOptions());
   std::vector<nlohmann::json> shared;
-  applier.SetShare(
-      [&](const nlohmann::json& data) { shared.push_back(data); });
+  applier.SetShare([&](const nlohmann::json& data) { shared.push_back(data); });
   applier.ApplyShared(testing::DataOf("get_single_object.json"));
   EXPECT_EQ(applier.stats().shared, 1);
   // Not shared again (no echo between replicas), no upstream call.
