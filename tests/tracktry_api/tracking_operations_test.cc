@@ -5,9 +5,10 @@
 // reads recorded answers, the 4031 / no-data rule and error pass-through.
 #include "service/tracktry_api/tracking_operations.h"
 
+#include <chrono>
+#include <future>
 #include <string>
 
-#include "absl/synchronization/notification.h"
 #include "common/error_details.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
@@ -134,15 +135,19 @@ TEST(GetSerializedTrackingTest, BytesAreTheTrackingOfTheView) {
                      slot.Callback());
     ASSERT_THAT(slot.Wait(), IsOk());
 
-    absl::Notification done;
-    absl::StatusOr<api::SerializedTracking> bytes;
+    // A std::promise, not absl::Notification: Debian's Abseil is not built
+    // with TSan, which would not see the hand-over.
+    std::promise<absl::StatusOr<api::SerializedTracking>> promise;
+    std::future<absl::StatusOr<api::SerializedTracking>> future =
+        promise.get_future();
     api::GetSerializedTracking(
         &fake, request, absl::Now() + kDeadline,
-        [&](absl::StatusOr<api::SerializedTracking> result) {
-          bytes = std::move(result);
-          done.Notify();
+        [&promise](absl::StatusOr<api::SerializedTracking> result) {
+          promise.set_value(std::move(result));
         });
-    ASSERT_TRUE(done.WaitForNotificationWithTimeout(absl::Seconds(5)));
+    ASSERT_EQ(future.wait_for(std::chrono::seconds(5)),
+              std::future_status::ready);
+    const absl::StatusOr<api::SerializedTracking> bytes = future.get();
     ASSERT_THAT(bytes.status(), IsOk());
     v1::Tracking parsed;
     ASSERT_TRUE(parsed.ParseFromString(**bytes));
