@@ -80,6 +80,13 @@ class FakeUpstreamCaller final : public UpstreamCaller {
 
   explicit FakeUpstreamCaller(Responder responder = nullptr)
       : responder_(std::move(responder)) {}
+  // A responder answering every call with `result` (after the default
+  // delay).
+  static Responder Always(absl::StatusOr<Envelope> result) {
+    return [result = std::move(result)](const UpstreamRequest&, int) {
+      return Reply{result};
+    };
+  }
   // Pending deliveries are dropped: destroy the decorators first.
   ~FakeUpstreamCaller() override = default;
 

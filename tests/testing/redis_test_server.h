@@ -1,19 +1,18 @@
 // Copyright 2026 The tracktry-grpc Authors.
 //
 // RedisTestServer: a throw-away redis-server on 127.0.0.1 for tests (no
-// persistence), started on a free port and stopped by its PID, optionally
-// requiring a password. Header-only, shared by the tests in tests/upstream/.
+// persistence), started on a free port as a ChildProcess and stopped by its
+// PID, optionally requiring a password. Header-only (over ChildProcess),
+// shared by the tests in tests/upstream/.
 #ifndef TRACKTRY_TESTS_TESTING_REDIS_TEST_SERVER_H_
 #define TRACKTRY_TESTS_TESTING_REDIS_TEST_SERVER_H_
 
-#include <fcntl.h>
 #include <netinet/in.h>
-#include <signal.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <memory>
 #include <string>
 #include <thread>
 #include <utility>
@@ -21,6 +20,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "tests/testing/child_process.h"
 
 namespace tracktry::testing {
 
@@ -70,13 +70,14 @@ class RedisTestServer {
   // Starts redis-server on `port` (0 = a free one) and waits until it
   // accepts connections.
   absl::Status Start(int port = 0) {
-    if (pid_ > 0) return absl::FailedPreconditionError("already started");
+    if (process_ != nullptr) {
+      return absl::FailedPreconditionError("already started");
+    }
     port_ = port != 0 ? port : PickFreePort();
     if (port_ == 0) return absl::InternalError("no free port");
-    const std::string port_text = absl::StrCat(port_);
-    std::vector<const char*> argv = {"redis-server",
+    std::vector<std::string> argv = {"redis-server",
                                      "--port",
-                                     port_text.c_str(),
+                                     absl::StrCat(port_),
                                      "--bind",
                                      "127.0.0.1",
                                      "--save",
@@ -89,27 +90,23 @@ class RedisTestServer {
                                      "yes"};
     if (!password_.empty()) {
       argv.push_back("--requirepass");
-      argv.push_back(password_.c_str());
+      argv.push_back(password_);
     }
-    argv.push_back(nullptr);
-    pid_ = fork();
-    if (pid_ < 0) return absl::InternalError("fork failed");
-    if (pid_ == 0) {
-      const int null_fd = open("/dev/null", O_WRONLY);
-      if (null_fd >= 0) {
-        dup2(null_fd, STDOUT_FILENO);
-        dup2(null_fd, STDERR_FILENO);
-      }
-      execvp("redis-server", const_cast<char* const*>(argv.data()));
-      _exit(127);
+    process_ = std::make_unique<ChildProcess>(argv, std::vector<std::string>{});
+    if (!process_->started()) {
+      process_.reset();
+      return absl::UnavailableError(
+          "cannot start redis-server (is it installed? script/bootstrap)");
     }
     for (int i = 0; i < 500; ++i) {
       if (PortAccepts(port_)) return absl::OkStatus();
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
+      if (process_->Exited()) {
+        const std::string output = process_->output();
+        process_.reset();
         return absl::UnavailableError(
-            "redis-server exited at start (is it installed? script/bootstrap)");
+            absl::StrCat("redis-server exited at start (is it installed? "
+                         "script/bootstrap): ",
+                         output));
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
@@ -118,19 +115,13 @@ class RedisTestServer {
   }
 
   // Kills the server (SIGKILL: an abrupt failure) and reaps it.
-  void Stop() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGKILL);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-  }
+  void Stop() { process_.reset(); }
 
   int port() const { return port_; }
   std::string address() const { return absl::StrCat("127.0.0.1:", port_); }
 
  private:
-  pid_t pid_ = -1;
+  std::unique_ptr<ChildProcess> process_;
   int port_ = 0;
   std::string password_;
 };
