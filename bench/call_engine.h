@@ -32,6 +32,15 @@ struct Completion {
   // "OK" or the failure's name (gRPC code name, META_<code>, HTTP_<status>,
   // CURL_<error>).
   std::string code;
+  // gRPC failures: the ErrorInfo reason of the status details ("" if none).
+  std::string reason;
+  // MonotonicNanos() by which the call had to end (its deadline); 0 = none.
+  int64_t deadline_ns = 0;
+  // A repeat the engine made by itself (--repeat-unknown), not a call of
+  // the plan: reported as "<op>_repeat" and not counted against it.
+  bool repeat = false;
+  // Streams (watch): not a latency sample.
+  bool stream = false;
 };
 
 using CompletionFn = absl::FunctionRef<void(const Completion&)>;

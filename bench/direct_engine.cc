@@ -20,6 +20,7 @@ struct DirectEngine::Call {
   Op op = Op::kGet;
   int64_t key = 0;
   int64_t start_ns = 0;
+  int64_t deadline_ns = 0;
   CURL* easy = nullptr;
   std::string body;
   std::string response;
@@ -46,7 +47,8 @@ void Check(bool ok, const char* what) {
 DirectEngine::DirectEngine(const LoadgenOptions& options)
     : options_(options),
       create_nonce_(absl::StrCat(
-          "DC", absl::Hex(static_cast<uint32_t>(MonotonicNanos())))) {
+          "DC", absl::Hex(static_cast<uint32_t>(MonotonicNanos())))),
+      batch_nonce_(absl::StrCat("FD", create_nonce_.substr(2))) {
   Check(curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK, "curl_global_init");
   multi_ = curl_multi_init();
   Check(multi_ != nullptr, "curl_multi_init");
@@ -158,19 +160,34 @@ void DirectEngine::Start(const WorkItem& item, int64_t start_ns) {
       nlohmann::json body = nlohmann::json::array();
       const int items = std::min(options_.batch_items, 40);
       for (int i = 0; i < items; ++i) {
-        const int64_t index = (item.key * items + i) % options_.numbers;
-        body.push_back(
-            {{"tracking_number", TrackingNumber(options_.number_prefix, index)},
-             {"carrier_code", options_.carrier}});
+        const int64_t index = item.key * items + i;
+        body.push_back({{"tracking_number",
+                         options_.fresh_batches
+                             ? TrackingNumber(batch_nonce_, index)
+                             : TrackingNumber(options_.number_prefix,
+                                              index % options_.numbers)},
+                        {"carrier_code", options_.carrier}});
       }
       call->body = body.dump();
       break;
     }
+    case Op::kUpdate: {
+      method = "PUT";
+      url = absl::StrCat(base, "/trackings/", options_.carrier, "/",
+                         TrackingNumber(options_.number_prefix, item.key));
+      nlohmann::json body = {
+          {"title", absl::StrCat("loadgen ", update_counter_++)}};
+      call->body = body.dump();
+      break;
+    }
     case Op::kHealth:
+    case Op::kWatch:
       call->immediate_code = "UNSUPPORTED";
       immediate_.push_back(std::move(call));
       return;
   }
+  call->deadline_ns =
+      MonotonicNanos() + absl::ToInt64Nanoseconds(options_.timeout);
   CURL* easy;
   if (!idle_.empty()) {
     easy = idle_.back();
@@ -191,10 +208,13 @@ void DirectEngine::Start(const WorkItem& item, int64_t start_ns) {
                        absl::ToInt64Milliseconds(options_.timeout)));
   curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
   curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
-  if (std::string(method) == "POST") {
+  if (std::string(method) != "GET") {
     curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE,
                      static_cast<long>(call->body.size()));  // NOLINT
     curl_easy_setopt(easy, CURLOPT_POSTFIELDS, call->body.c_str());
+    if (std::string(method) != "POST") {
+      curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, method);
+    }
   }
   curl_multi_add_handle(multi_, easy);
   calls_.emplace(easy, std::move(call));
@@ -237,6 +257,7 @@ void DirectEngine::Reap(CompletionFn done) {
     completion.key = call->key;
     completion.start_ns = call->start_ns;
     completion.end_ns = MonotonicNanos();
+    completion.deadline_ns = call->deadline_ns;
     completion.code = Classify(*call, result);
     idle_.push_back(easy);
     done(completion);

@@ -27,7 +27,7 @@ class DirectEngine final : public CallEngine {
   explicit DirectEngine(const LoadgenOptions& options);
   ~DirectEngine() override;
 
-  // Operations without a REST form (health) complete at once as
+  // Operations without a REST form (health, watch) complete at once as
   // UNSUPPORTED.
   void Start(const WorkItem& item, int64_t start_ns) override;
   void Poll(int64_t deadline_ns, CompletionFn done) override;
@@ -55,6 +55,9 @@ class DirectEngine final : public CallEngine {
   std::vector<std::unique_ptr<Call>> immediate_;
   std::vector<CURL*> idle_;
   std::string create_nonce_;
+  // Prefix of --fresh-batches numbers.
+  std::string batch_nonce_;
+  int64_t update_counter_ = 0;
 };
 
 }  // namespace tracktry::bench

@@ -12,18 +12,28 @@
 
 #include "absl/strings/str_cat.h"
 #include "bench/key_space.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
 
 namespace tracktry::bench {
 
-// One outstanding RPC. The typed part (request, response, reader) lives in
-// TypedCall; the completion queue tag is the Call*.
+// One outstanding RPC; the completion queue tag is the Call*. The typed
+// parts (request, response, reader) live in the subclasses below.
 struct GrpcEngine::Call {
   virtual ~Call() = default;
+  // Handles this tag's completion-queue event; true when the RPC is over
+  // (`status` final), false when it posted a further operation.
+  virtual bool Proceed(bool /*ok*/) { return true; }
   Op op = Op::kGet;
   int64_t key = 0;
   int64_t start_ns = 0;
+  int64_t deadline_ns = 0;
+  size_t channel = 0;
+  bool repeat = false;
   grpc::ClientContext context;
   grpc::Status status;
+  // Stream messages received (watch).
+  int64_t messages = 0;
   // A waker tag, not an RPC.
   bool wake = false;
 };
@@ -39,11 +49,56 @@ struct WakeCall final : GrpcEngine::Call {
 constexpr int64_t kCoarseSlackNs = 2'000'000;
 
 template <typename Request, typename Response>
-struct TypedCall final : GrpcEngine::Call {
+struct UnaryCall final : GrpcEngine::Call {
   Request request;
   Response response;
   std::unique_ptr<grpc::ClientAsyncResponseReader<Response>> reader;
 };
+
+// WatchTracking: StartCall, then Read until it fails, then Finish; one
+// operation outstanding at a time, all tagged with the call.
+struct WatchCall final : GrpcEngine::Call {
+  enum class Stage { kStart, kRead, kFinish };
+  bool Proceed(bool ok) override {
+    switch (stage) {
+      case Stage::kStart:
+      case Stage::kRead:
+        if (ok) {
+          if (stage == Stage::kRead) ++messages;
+          stage = Stage::kRead;
+          reader->Read(&response, this);
+          return false;
+        }
+        stage = Stage::kFinish;
+        reader->Finish(&status, this);
+        return false;
+      case Stage::kFinish:
+        return true;
+    }
+    return true;
+  }
+  Stage stage = Stage::kStart;
+  v1::WatchTrackingRequest request;
+  v1::WatchTrackingResponse response;
+  std::unique_ptr<grpc::ClientAsyncReader<v1::WatchTrackingResponse>> reader;
+};
+
+using CreateCall =
+    UnaryCall<v1::CreateTrackingRequest, v1::CreateTrackingResponse>;
+using BatchCall = UnaryCall<v1::BatchCreateTrackingsRequest,
+                            v1::BatchCreateTrackingsResponse>;
+
+// The ErrorInfo reason in a failed status's details, "" if none.
+std::string ErrorReason(const grpc::Status& status) {
+  if (status.ok() || status.error_details().empty()) return "";
+  google::rpc::Status details;
+  if (!details.ParseFromString(status.error_details())) return "";
+  for (const google::protobuf::Any& any : details.details()) {
+    google::rpc::ErrorInfo info;
+    if (any.UnpackTo(&info)) return info.reason();
+  }
+  return "";
+}
 
 const char* CodeName(grpc::StatusCode code) {
   switch (code) {
@@ -105,7 +160,8 @@ void FillNewTracking(v1::NewTracking* tracking, const std::string& carrier,
 GrpcEngine::GrpcEngine(const LoadgenOptions& options)
     : options_(options),
       create_nonce_(absl::StrCat(
-          "BC", absl::Hex(static_cast<uint32_t>(MonotonicNanos())))) {
+          "BC", absl::Hex(static_cast<uint32_t>(MonotonicNanos())))),
+      batch_nonce_(absl::StrCat("FB", create_nonce_.substr(2))) {
   for (int i = 0; i < options.channels; ++i) {
     grpc::ChannelArguments args;
     args.SetMaxReceiveMessageSize(-1);
@@ -177,148 +233,174 @@ bool GrpcEngine::WaitForConnected(absl::Duration timeout) {
   return true;
 }
 
-template <typename Request, typename Response, typename Prepare>
-void GrpcEngine::Launch(std::unique_ptr<Call> base, Request request,
-                        Prepare prepare) {
-  auto* call = static_cast<TypedCall<Request, Response>*>(base.get());
+template <typename Stub, typename Request, typename Response>
+void GrpcEngine::Launch(
+    Op op, int64_t key, int64_t start_ns, size_t channel, bool repeat,
+    Stub* stub,
+    std::unique_ptr<grpc::ClientAsyncResponseReader<Response>> (Stub::*prepare)(
+        grpc::ClientContext*, const Request&, grpc::CompletionQueue*),
+    Request request) {
+  auto* call = new UnaryCall<Request, Response>;
+  call->op = op;
+  call->key = key;
+  call->start_ns = start_ns;
+  call->channel = channel;
+  call->repeat = repeat;
   call->request = std::move(request);
+  call->deadline_ns =
+      MonotonicNanos() + absl::ToInt64Nanoseconds(options_.timeout);
   call->context.set_deadline(std::chrono::system_clock::now() +
                              absl::ToChronoNanoseconds(options_.timeout));
-  call->reader = prepare(&call->context, call->request, &cq_);
+  call->reader = (stub->*prepare)(&call->context, call->request, &cq_);
   call->reader->StartCall();
   call->reader->Finish(&call->response, &call->status, call);
-  calls_.insert(base.release());
+  calls_.insert(call);
+}
+
+void GrpcEngine::StartWatch(const WorkItem& item, int64_t start_ns,
+                            size_t channel) {
+  auto* call = new WatchCall;
+  call->op = item.op;
+  call->key = item.key;
+  call->start_ns = start_ns;
+  call->channel = channel;
+  call->request.set_carrier_code(options_.carrier);
+  call->request.set_tracking_number(
+      TrackingNumber(options_.number_prefix, item.key));
+  call->deadline_ns =
+      MonotonicNanos() + absl::ToInt64Nanoseconds(options_.watch_hold);
+  call->context.set_deadline(std::chrono::system_clock::now() +
+                             absl::ToChronoNanoseconds(options_.watch_hold));
+  call->reader = stubs_[channel]->PrepareAsyncWatchTracking(
+      &call->context, call->request, &cq_);
+  call->reader->StartCall(call);
+  calls_.insert(call);
+}
+
+std::string GrpcEngine::RequestId(const char* op, int64_t key) const {
+  return absl::StrCat("loadgen-", create_nonce_, "-", op, "-", key);
 }
 
 void GrpcEngine::Start(const WorkItem& item, int64_t start_ns) {
+  using Stub = v1::TrackingService::Stub;
   const size_t channel = next_channel_++ % stubs_.size();
-  v1::TrackingService::Stub* stub = stubs_[channel].get();
-  const auto make = [&](auto* typed) {
-    std::unique_ptr<Call> call(typed);
-    call->op = item.op;
-    call->key = item.key;
-    call->start_ns = start_ns;
-    return call;
-  };
-  switch (item.op) {
+  Stub* stub = stubs_[channel].get();
+  const Op op = item.op;
+  switch (op) {
     case Op::kGet: {
-      using C = TypedCall<v1::GetTrackingRequest, v1::GetTrackingResponse>;
       v1::GetTrackingRequest request;
       request.set_carrier_code(options_.carrier);
       request.set_tracking_number(
           TrackingNumber(options_.number_prefix, item.key));
       request.set_bypass_cache(options_.bypass_cache);
-      Launch<v1::GetTrackingRequest, v1::GetTrackingResponse>(
-          make(new C), std::move(request),
-          [stub](grpc::ClientContext* c, const v1::GetTrackingRequest& r,
-                 grpc::CompletionQueue* q) {
-            return stub->PrepareAsyncGetTracking(c, r, q);
-          });
+      Launch(op, item.key, start_ns, channel, false, stub, &Stub::PrepareAsyncGetTracking,
+             std::move(request));
       break;
     }
     case Op::kList: {
-      using C = TypedCall<v1::ListTrackingsRequest, v1::ListTrackingsResponse>;
       v1::ListTrackingsRequest request;
       request.set_page_size(options_.page_size);
-      Launch<v1::ListTrackingsRequest, v1::ListTrackingsResponse>(
-          make(new C), std::move(request),
-          [stub](grpc::ClientContext* c, const v1::ListTrackingsRequest& r,
-                 grpc::CompletionQueue* q) {
-            return stub->PrepareAsyncListTrackings(c, r, q);
-          });
+      Launch(op, item.key, start_ns, channel, false, stub,
+             &Stub::PrepareAsyncListTrackings, std::move(request));
       break;
     }
     case Op::kCreate: {
-      using C =
-          TypedCall<v1::CreateTrackingRequest, v1::CreateTrackingResponse>;
       v1::CreateTrackingRequest request;
       FillNewTracking(request.mutable_tracking(), options_.carrier,
                       TrackingNumber(create_nonce_, item.key));
-      Launch<v1::CreateTrackingRequest, v1::CreateTrackingResponse>(
-          make(new C), std::move(request),
-          [stub](grpc::ClientContext* c, const v1::CreateTrackingRequest& r,
-                 grpc::CompletionQueue* q) {
-            return stub->PrepareAsyncCreateTracking(c, r, q);
-          });
+      if (options_.request_ids) {
+        request.set_request_id(RequestId("create", item.key));
+      }
+      Launch(op, item.key, start_ns, channel, false, stub,
+             &Stub::PrepareAsyncCreateTracking, std::move(request));
+      break;
+    }
+    case Op::kUpdate: {
+      v1::UpdateTrackingRequest request;
+      request.set_carrier_code(options_.carrier);
+      request.set_tracking_number(
+          TrackingNumber(options_.number_prefix, item.key));
+      request.mutable_tracking()->set_title(
+          absl::StrCat("loadgen ", update_counter_++));
+      request.mutable_update_mask()->add_paths("title");
+      Launch(op, item.key, start_ns, channel, false, stub,
+             &Stub::PrepareAsyncUpdateTracking, std::move(request));
       break;
     }
     case Op::kCarriers: {
-      using C = TypedCall<v1::ListCarriersRequest, v1::ListCarriersResponse>;
       v1::ListCarriersRequest request;
       request.set_bypass_cache(options_.bypass_cache);
-      Launch<v1::ListCarriersRequest, v1::ListCarriersResponse>(
-          make(new C), std::move(request),
-          [stub](grpc::ClientContext* c, const v1::ListCarriersRequest& r,
-                 grpc::CompletionQueue* q) {
-            return stub->PrepareAsyncListCarriers(c, r, q);
-          });
+      Launch(op, item.key, start_ns, channel, false, stub,
+             &Stub::PrepareAsyncListCarriers, std::move(request));
       break;
     }
     case Op::kDetect: {
-      using C = TypedCall<v1::DetectCarrierRequest, v1::DetectCarrierResponse>;
       v1::DetectCarrierRequest request;
       request.set_tracking_number(
           TrackingNumber(options_.number_prefix, item.key));
       request.set_carrier_code(options_.carrier);
-      Launch<v1::DetectCarrierRequest, v1::DetectCarrierResponse>(
-          make(new C), std::move(request),
-          [stub](grpc::ClientContext* c, const v1::DetectCarrierRequest& r,
-                 grpc::CompletionQueue* q) {
-            return stub->PrepareAsyncDetectCarrier(c, r, q);
-          });
+      Launch(op, item.key, start_ns, channel, false, stub,
+             &Stub::PrepareAsyncDetectCarrier, std::move(request));
       break;
     }
     case Op::kRealtime: {
-      using C = TypedCall<v1::GetRealtimeTrackingRequest,
-                          v1::GetRealtimeTrackingResponse>;
       v1::GetRealtimeTrackingRequest request;
       request.set_carrier_code(options_.carrier);
       request.set_tracking_number(
           TrackingNumber(options_.number_prefix, item.key));
-      Launch<v1::GetRealtimeTrackingRequest, v1::GetRealtimeTrackingResponse>(
-          make(new C), std::move(request),
-          [stub](grpc::ClientContext* c,
-                 const v1::GetRealtimeTrackingRequest& r,
-                 grpc::CompletionQueue* q) {
-            return stub->PrepareAsyncGetRealtimeTracking(c, r, q);
-          });
+      Launch(op, item.key, start_ns, channel, false, stub,
+             &Stub::PrepareAsyncGetRealtimeTracking, std::move(request));
       break;
     }
     case Op::kBatch: {
-      using C = TypedCall<v1::BatchCreateTrackingsRequest,
-                          v1::BatchCreateTrackingsResponse>;
       v1::BatchCreateTrackingsRequest request;
       for (int i = 0; i < options_.batch_items; ++i) {
-        const int64_t index =
-            (item.key * options_.batch_items + i) % options_.numbers;
+        const int64_t index = item.key * options_.batch_items + i;
         FillNewTracking(request.add_trackings(), options_.carrier,
-                        TrackingNumber(options_.number_prefix, index));
+                        options_.fresh_batches
+                            ? TrackingNumber(batch_nonce_, index)
+                            : TrackingNumber(options_.number_prefix,
+                                             index % options_.numbers));
       }
-      Launch<v1::BatchCreateTrackingsRequest, v1::BatchCreateTrackingsResponse>(
-          make(new C), std::move(request),
-          [stub](grpc::ClientContext* c,
-                 const v1::BatchCreateTrackingsRequest& r,
-                 grpc::CompletionQueue* q) {
-            return stub->PrepareAsyncBatchCreateTrackings(c, r, q);
-          });
+      if (options_.request_ids) {
+        request.set_request_id(RequestId("batch", item.key));
+      }
+      Launch(op, item.key, start_ns, channel, false, stub,
+             &Stub::PrepareAsyncBatchCreateTrackings, std::move(request));
       break;
     }
+    case Op::kWatch:
+      StartWatch(item, start_ns, channel);
+      break;
     case Op::kHealth: {
-      using C = TypedCall<grpc::health::v1::HealthCheckRequest,
-                          grpc::health::v1::HealthCheckResponse>;
-      grpc::health::v1::Health::Stub* health = health_stubs_[channel].get();
       grpc::health::v1::HealthCheckRequest request;
       request.set_service("tracktry.v1.TrackingService");
-      Launch<grpc::health::v1::HealthCheckRequest,
-             grpc::health::v1::HealthCheckResponse>(
-          make(new C), std::move(request),
-          [health](grpc::ClientContext* c,
-                   const grpc::health::v1::HealthCheckRequest& r,
-                   grpc::CompletionQueue* q) {
-            return health->PrepareAsyncCheck(c, r, q);
-          });
+      Launch(op, item.key, start_ns, channel, false, health_stubs_[channel].get(),
+             &grpc::health::v1::Health::Stub::PrepareAsyncCheck,
+             std::move(request));
       break;
     }
+  }
+}
+
+void GrpcEngine::MaybeRepeat(const Call& call, const std::string& reason) {
+  if (!options_.repeat_unknown || call.repeat || cancelled_ ||
+      call.status.error_code() != grpc::StatusCode::UNAVAILABLE ||
+      reason != "UPSTREAM_OUTCOME_UNKNOWN") {
+    return;
+  }
+  using Stub = v1::TrackingService::Stub;
+  Stub* stub = stubs_[call.channel].get();
+  // The repeat's latency counts from now.
+  const int64_t now = MonotonicNanos();
+  if (call.op == Op::kCreate) {
+    Launch(call.op, call.key, now, call.channel, true, stub,
+           &Stub::PrepareAsyncCreateTracking,
+           static_cast<const CreateCall&>(call).request);
+  } else if (call.op == Op::kBatch) {
+    Launch(call.op, call.key, now, call.channel, true, stub,
+           &Stub::PrepareAsyncBatchCreateTrackings,
+           static_cast<const BatchCall&>(call).request);
   }
 }
 
@@ -335,26 +417,44 @@ void GrpcEngine::Poll(int64_t deadline_ns, CompletionFn done) {
     const grpc::CompletionQueue::NextStatus next =
         cq_.AsyncNext(&tag, &ok, wait);
     if (next != grpc::CompletionQueue::GOT_EVENT) return;
-    std::unique_ptr<Call> call(static_cast<Call*>(tag));
-    if (call->wake) {
+    auto* raw = static_cast<Call*>(tag);
+    if (raw->wake) {
+      delete raw;
       armed_ns_ = -1;  // spent: the next Poll() arms it again
       wait = gpr_time_0(GPR_CLOCK_MONOTONIC);
       continue;
     }
-    calls_.erase(call.get());
+    // Collect whatever else is ready without waiting.
+    wait = gpr_time_0(GPR_CLOCK_MONOTONIC);
+    if (!raw->Proceed(ok)) continue;  // a stream with more to do
+    std::unique_ptr<Call> call(raw);
+    calls_.erase(raw);
     Completion completion;
     completion.op = call->op;
     completion.key = call->key;
     completion.start_ns = call->start_ns;
     completion.end_ns = MonotonicNanos();
+    completion.deadline_ns = call->deadline_ns;
+    completion.repeat = call->repeat;
     completion.code = CodeName(call->status.error_code());
+    completion.reason = ErrorReason(call->status);
+    if (call->op == Op::kWatch) {
+      completion.stream = true;
+      // Held until its deadline with its first message delivered: the
+      // watch did its job.
+      if (call->status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED &&
+          call->messages > 0) {
+        completion.code = "OK";
+        completion.reason.clear();
+      }
+    }
+    MaybeRepeat(*call, completion.reason);
     done(completion);
-    // Collect whatever else is ready without waiting.
-    wait = gpr_time_0(GPR_CLOCK_MONOTONIC);
   }
 }
 
 void GrpcEngine::CancelAll() {
+  cancelled_ = true;  // no repeats from here on
   for (Call* call : calls_) call->context.TryCancel();
 }
 

@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <memory>
+#include <string>
 #include <thread>
 #include <unordered_set>
 #include <vector>
@@ -45,8 +46,19 @@ class GrpcEngine final : public CallEngine {
   struct Call;
 
  private:
-  template <typename Request, typename Response, typename Prepare>
-  void Launch(std::unique_ptr<Call> call, Request request, Prepare prepare);
+  // Starts a unary call of `stub`'s `prepare` method.
+  template <typename Stub, typename Request, typename Response>
+  void Launch(Op op, int64_t key, int64_t start_ns, size_t channel, bool repeat,
+              Stub* stub,
+              std::unique_ptr<grpc::ClientAsyncResponseReader<Response>> (
+                  Stub::*prepare)(grpc::ClientContext*, const Request&,
+                                  grpc::CompletionQueue*),
+              Request request);
+  void StartWatch(const WorkItem& item, int64_t start_ns, size_t channel);
+  // --repeat-unknown: starts the repeat of a finished create or batch whose
+  // outcome the server could not know.
+  void MaybeRepeat(const Call& call, const std::string& reason);
+  std::string RequestId(const char* op, int64_t key) const;
   // Makes the waker post a tag to cq_ at `deadline_ns` (MonotonicNanos).
   void ArmWake(int64_t deadline_ns);
   void WakerLoop();
@@ -59,6 +71,10 @@ class GrpcEngine final : public CallEngine {
   std::unordered_set<Call*> calls_;
   size_t next_channel_ = 0;
   std::string create_nonce_;
+  // Prefix of --fresh-batches numbers.
+  std::string batch_nonce_;
+  int64_t update_counter_ = 0;
+  bool cancelled_ = false;
   int timer_fd_ = -1;
   int64_t armed_ns_ = -1;  // the deadline timer_fd_ is set to, -1 = none
   std::atomic<bool> stopping_{false};

@@ -17,12 +17,15 @@ int64_t NearestRank(const std::vector<int64_t>& sorted, double percentile) {
   return sorted[index];
 }
 
-void LatencyRecorder::Record(absl::string_view code, int64_t latency_ns) {
+void LatencyRecorder::Record(absl::string_view code, int64_t latency_ns,
+                             bool timed) {
   ++count_;
   auto it = codes_.find(code);
   if (it == codes_.end()) it = codes_.emplace(std::string(code), 0).first;
   ++it->second;
-  if (code == "OK") samples_.push_back(latency_ns);
+  if (code != "OK") return;
+  ++ok_;
+  if (timed) samples_.push_back(latency_ns);
 }
 
 LatencySummary LatencyRecorder::Summarize() {

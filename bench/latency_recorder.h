@@ -34,20 +34,22 @@ class LatencyRecorder {
  public:
   // Counts one completed call under `code` ("OK", a gRPC code name such as
   // "NOT_FOUND", or a direct-mode outcome such as "META_4017"); the latency
-  // of OK calls goes into the percentiles.
-  void Record(absl::string_view code, int64_t latency_ns);
+  // of OK calls goes into the percentiles unless `timed` is false (streams,
+  // which last as long as they are held).
+  void Record(absl::string_view code, int64_t latency_ns, bool timed = true);
 
   // Percentiles of the OK latencies by nearest rank (sorts the samples).
   LatencySummary Summarize();
 
   int64_t count() const { return count_; }
-  int64_t ok_count() const { return static_cast<int64_t>(samples_.size()); }
+  int64_t ok_count() const { return ok_; }
   const CodeCounts& codes() const { return codes_; }
 
  private:
   std::vector<int64_t> samples_;
   CodeCounts codes_;
   int64_t count_ = 0;
+  int64_t ok_ = 0;
 };
 
 // The nearest-rank `percentile` (0..100] of ascending `sorted`; 0 if empty.

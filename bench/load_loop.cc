@@ -5,7 +5,10 @@
 
 #include <algorithm>
 #include <limits>
+#include <string>
 #include <utility>
+
+#include "absl/strings/str_cat.h"
 
 namespace tracktry::bench {
 
@@ -31,6 +34,12 @@ void LoadLoop::SetWindowHooks(std::function<void()> on_start,
   on_end_ = std::move(on_end);
 }
 
+void LoadLoop::SetOutcomeSinks(OutcomeTable* window,
+                               OutcomeTimeline* timeline) {
+  outcomes_ = window;
+  timeline_ = timeline;
+}
+
 WorkItem LoadLoop::NextItem() {
   WorkItem item;
   item.op = mix_->Pick(rng_);
@@ -49,10 +58,23 @@ WorkItem LoadLoop::NextItem() {
 }
 
 void LoadLoop::OnCompletion(const Completion& completion) {
-  ++completed_;
+  if (!completion.repeat) ++completed_;
+  const bool late =
+      completion.deadline_ns > 0 &&
+      completion.end_ns - completion.deadline_ns > plan_.late_slack_ns;
+  const std::string op = completion.repeat
+                             ? absl::StrCat(OpName(completion.op), "_repeat")
+                             : std::string(OpName(completion.op));
+  const std::string outcome = OutcomeName(completion.code, completion.reason);
   if (completion.start_ns >= measure_start_ns_ &&
       completion.end_ns <= measure_end_ns_) {
-    recorder_->Record(completion.code, completion.end_ns - completion.start_ns);
+    recorder_->Record(completion.code, completion.end_ns - completion.start_ns,
+                      /*timed=*/!completion.stream);
+    if (outcomes_ != nullptr) outcomes_->Record(op, outcome);
+    if (late) ++late_;
+  }
+  if (timeline_ != nullptr) {
+    timeline_->Record(completion.end_ns, op, outcome, late);
   }
   // Answered in the window, whenever started: the same span as the
   // upstream calls the emulator counts.
@@ -122,6 +144,7 @@ LoadResult LoadLoop::Run() {
     }
     engine_->Poll(wake, on_completion);
     now = MonotonicNanos();
+    if (timeline_ != nullptr) timeline_->Flush(now);
     maybe_start_window(now);
   }
   if (counted) measure_end_ns_ = MonotonicNanos();
@@ -143,6 +166,8 @@ LoadResult LoadLoop::Run() {
       engine_->Poll(cancel_deadline, on_completion);
     }
   }
+  if (timeline_ != nullptr) timeline_->Finish(MonotonicNanos());
+  result.late = late_;
   return result;
 }
 

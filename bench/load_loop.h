@@ -12,6 +12,8 @@
 #include "bench/call_engine.h"
 #include "bench/key_space.h"
 #include "bench/latency_recorder.h"
+#include "bench/loadgen_outcomes.h"
+#include "bench/loadgen_timeline.h"
 #include "bench/rpc_mix.h"
 
 namespace tracktry::bench {
@@ -28,6 +30,8 @@ struct LoadPlan {
   // How long outstanding calls may finish after the window before they are
   // cancelled.
   int64_t drain_ns = 5'000'000'000;
+  // A call that ends more than this after its deadline counts as late.
+  int64_t late_slack_ns = 1'000'000'000;
   uint64_t seed = 1;
 };
 
@@ -40,6 +44,9 @@ struct LoadResult {
   int64_t overloaded = 0;
   // Calls still outstanding when the drain period ran out.
   int64_t abandoned = 0;
+  // Calls of the window that ended more than late_slack_ns past their
+  // deadline.
+  int64_t late = 0;
   // Different keys among the GetTracking calls answered OK during the
   // window (started before it or in it).
   int64_t distinct_ok_keys = 0;
@@ -59,6 +66,10 @@ class LoadLoop {
   void SetWindowHooks(std::function<void()> on_start,
                       std::function<void()> on_end);
 
+  // Optional, not owned: outcomes by operation of the window's calls, and
+  // of every call (warm-up and drain included) by interval.
+  void SetOutcomeSinks(OutcomeTable* window, OutcomeTimeline* timeline);
+
   // Runs the whole plan (warmup, window, drain). Blocks.
   LoadResult Run();
 
@@ -73,12 +84,15 @@ class LoadLoop {
   LatencyRecorder* const recorder_;
   std::function<void()> on_start_;
   std::function<void()> on_end_;
+  OutcomeTable* outcomes_ = nullptr;
+  OutcomeTimeline* timeline_ = nullptr;
   std::mt19937_64 rng_;
   int64_t create_counter_ = 0;
   int64_t batch_counter_ = 0;
   int64_t completed_ = 0;
   int64_t measure_start_ns_ = 0;
   int64_t measure_end_ns_ = 0;
+  int64_t late_ = 0;
   std::unordered_set<int64_t> ok_keys_;
 };
 

@@ -7,8 +7,11 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <time.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -21,6 +24,8 @@
 #include "bench/latency_recorder.h"
 #include "bench/load_loop.h"
 #include "bench/loadgen_options.h"
+#include "bench/loadgen_outcomes.h"
+#include "bench/loadgen_timeline.h"
 #include "bench/rpc_mix.h"
 #include "bench/startup_probe.h"
 #include "bench/window_monitor.h"
@@ -91,6 +96,7 @@ void PrintText(const nlohmann::json& out) {
       l["p50"].get<double>(), l["p90"].get<double>(), l["p99"].get<double>(),
       l["p999"].get<double>(), l["max"].get<double>(), l["mean"].get<double>());
   std::printf("codes: %s\n", out["codes"].dump().c_str());
+  std::printf("outcomes: %s\n", out["outcomes"].dump().c_str());
   if (out.contains("upstream")) {
     std::printf("upstream: %s\n", out["upstream"].dump().c_str());
   }
@@ -125,8 +131,11 @@ int Run(const LoadgenOptions& options) {
   plan.warmup_ns = absl::ToInt64Nanoseconds(options.warmup);
   plan.duration_ns = absl::ToInt64Nanoseconds(options.duration);
   plan.requests = options.requests;
-  plan.drain_ns = absl::ToInt64Nanoseconds(
-      std::min(options.timeout, absl::Seconds(10)) + absl::Seconds(1));
+  // Calls started at the end of the window may finish: the unary ones
+  // within their deadline (at most 10 s waited for), watches when held.
+  absl::Duration drain = std::min(options.timeout, absl::Seconds(10));
+  if (mix->Contains(Op::kWatch)) drain = std::max(drain, options.watch_hold);
+  plan.drain_ns = absl::ToInt64Nanoseconds(drain + absl::Seconds(1));
   plan.seed = options.seed;
   WindowMonitor monitor(options.emulator_admin, options.watch_pid,
                         options.sample_interval);
@@ -134,6 +143,24 @@ int Run(const LoadgenOptions& options) {
   LoadLoop loop(plan, &*mix, &keys, engine.get(), &recorder);
   loop.SetWindowHooks([&monitor] { monitor.OnWindowStart(); },
                       [&monitor] { monitor.OnWindowEnd(); });
+  OutcomeTable outcomes;
+  std::ofstream timeline_file;
+  std::unique_ptr<OutcomeTimeline> timeline;
+  if (!options.timeline.empty()) {
+    timeline_file.open(options.timeline, std::ios::out | std::ios::trunc);
+    if (!timeline_file) {
+      std::cerr << "tracktry-loadgen: cannot write " << options.timeline
+                << "\n";
+      return 1;
+    }
+    struct timespec wall;
+    clock_gettime(CLOCK_REALTIME, &wall);
+    timeline = std::make_unique<OutcomeTimeline>(
+        &timeline_file, MonotonicNanos(),
+        absl::ToInt64Nanoseconds(options.timeline_interval),
+        static_cast<int64_t>(wall.tv_sec) * 1000 + wall.tv_nsec / 1'000'000);
+  }
+  loop.SetOutcomeSinks(&outcomes, timeline.get());
   const LoadResult result = loop.Run();
   monitor.Stop();
   engine.reset();
@@ -157,6 +184,7 @@ int Run(const LoadgenOptions& options) {
   out["started"] = result.started;
   out["overloaded"] = result.overloaded;
   out["abandoned"] = result.abandoned;
+  out["late"] = result.late;
   out["distinct_ok_keys"] = result.distinct_ok_keys;
   out["latency_us"] = {{"p50", Round(latency.p50_us, 0.1)},
                        {"p90", Round(latency.p90_us, 0.1)},
@@ -166,6 +194,7 @@ int Run(const LoadgenOptions& options) {
                        {"mean", Round(latency.mean_us, 0.1)}};
   out["codes"] = nlohmann::json::object();
   for (const auto& [code, count] : recorder.codes()) out["codes"][code] = count;
+  out["outcomes"] = outcomes.ToJson();
   const nlohmann::json monitored = monitor.Report();
   for (auto it = monitored.begin(); it != monitored.end(); ++it) {
     out[it.key()] = it.value();

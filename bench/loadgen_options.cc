@@ -44,7 +44,7 @@ Tracktry REST API itself (--upstream) through a libcurl multi loop.
   --api-key KEY            REST key (default: $TRACKTRY_API_KEY)
   --api-key-header NAME    (Tracktry-Api-Key)
   --rpc-mix SPEC           op:weight,... ops: get list create carriers detect
-                           realtime batch health (get:1)
+                           realtime batch health update watch (get:1)
   --concurrency N          in flight (closed loop) or cap (open loop) (64)
   --rate R                 open loop at R calls/s (0 = closed loop)
   --warmup DUR             unmeasured lead-in (2s)
@@ -56,7 +56,12 @@ Tracktry REST API itself (--upstream) through a libcurl multi loop.
   --carrier CODE           (dhl)
   --page-size N            list page size (10)
   --batch-items N          trackings per batch call (40)
+  --fresh-batches          batch items are new numbers, not the key space's
   --bypass-cache           set bypass_cache on reads
+  --request-ids            creates and batches carry a request_id
+  --repeat-unknown         repeat a create/batch answered UPSTREAM_OUTCOME_UNKNOWN
+                           once with its request_id (op <op>_repeat)
+  --watch-hold DUR         how long a watch stream is held (20s)
   --channels N             gRPC channels (1)
   --timeout DUR            per-call deadline (30s)
   --seed N                 (1)
@@ -64,6 +69,8 @@ Tracktry REST API itself (--upstream) through a libcurl multi loop.
   --watch-pid PID          sample VmRSS/Threads of PID during the window
   --sample-interval DUR    (100ms)
   --json                   print one JSON object
+  --timeline PATH          outcomes by operation per interval (JSON lines)
+  --timeline-interval DUR  (5s)
 Start-up: --startup-runs N [--startup-timeout DUR] [--startup-log PATH]
           -- CMD ARGS...
   runs CMD N times ("{port}" in ARGS becomes a free port) and reports the
@@ -93,6 +100,19 @@ absl::StatusOr<LoadgenOptions> ParseLoadgenOptions(
     }
     if (flag == "--json") {
       options.json = true;
+      continue;
+    }
+    if (flag == "--fresh-batches") {
+      options.fresh_batches = true;
+      continue;
+    }
+    if (flag == "--request-ids") {
+      options.request_ids = true;
+      continue;
+    }
+    if (flag == "--repeat-unknown") {
+      options.repeat_unknown = true;
+      options.request_ids = true;
       continue;
     }
     if (!absl::StartsWith(flag, "--")) {
@@ -170,6 +190,12 @@ absl::StatusOr<LoadgenOptions> ParseLoadgenOptions(
       status = ParseInt(flag, value, 1, &options.watch_pid);
     } else if (flag == "--sample-interval") {
       status = ParseDuration(flag, value, &options.sample_interval);
+    } else if (flag == "--watch-hold") {
+      status = ParseDuration(flag, value, &options.watch_hold);
+    } else if (flag == "--timeline") {
+      options.timeline = value;
+    } else if (flag == "--timeline-interval") {
+      status = ParseDuration(flag, value, &options.timeline_interval);
     } else if (flag == "--startup-runs") {
       status = ParseInt(flag, value, 1, &options.startup_runs);
     } else if (flag == "--startup-log") {
@@ -206,6 +232,12 @@ absl::StatusOr<LoadgenOptions> ParseLoadgenOptions(
   }
   if (options.sample_interval <= absl::ZeroDuration()) {
     return BadValue("--sample-interval");
+  }
+  if (options.timeline_interval <= absl::ZeroDuration()) {
+    return BadValue("--timeline-interval");
+  }
+  if (options.watch_hold <= absl::ZeroDuration()) {
+    return BadValue("--watch-hold");
   }
   return options;
 }

@@ -45,8 +45,23 @@ struct LoadgenOptions {
   // direct mode at most 40, one REST batch call per operation).
   int page_size = 10;
   int batch_items = 40;
+  // Batch items are new tracking numbers (like creates) instead of numbers
+  // of the key space (which is how bench/run imports the key space).
+  bool fresh_batches = false;
   // Sets GetTrackingRequest.bypass_cache / ListCarriersRequest.bypass_cache.
   bool bypass_cache = false;
+  // gRPC: every CreateTracking / BatchCreateTrackings carries a request_id
+  // (AIP-155) unique to the call.
+  bool request_ids = false;
+  // gRPC (implies request_ids): a create or batch answered UNAVAILABLE with
+  // reason UPSTREAM_OUTCOME_UNKNOWN is repeated once with the same
+  // request_id, as docs/errors.md tells callers to; the repeat is reported
+  // as operation "create_repeat" / "batch_repeat".
+  bool repeat_unknown = false;
+  // WatchTracking streams are held this long (their deadline). A stream
+  // that delivered its first message and was open until then, or that ended
+  // OK (a final tracking), counts as OK.
+  absl::Duration watch_hold = absl::Seconds(20);
   // gRPC channels (separate HTTP/2 connections), used round robin.
   int channels = 1;
   // Per-call deadline.
@@ -60,6 +75,10 @@ struct LoadgenOptions {
   absl::Duration sample_interval = absl::Milliseconds(100);
   // Machine-readable output.
   bool json = false;
+  // Outcomes by operation per interval, as JSON lines (OutcomeTimeline);
+  // "" = none.
+  std::string timeline;
+  absl::Duration timeline_interval = absl::Seconds(5);
   // Start-up mode: run `startup_command` (argv; "{port}" replaced by a free
   // port) this many times and time exec -> health SERVING.
   int startup_runs = 0;

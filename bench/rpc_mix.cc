@@ -9,9 +9,9 @@
 namespace tracktry::bench {
 namespace {
 
-constexpr Op kAllOps[] = {Op::kGet,      Op::kList,   Op::kCreate,
-                          Op::kCarriers, Op::kDetect, Op::kRealtime,
-                          Op::kBatch,    Op::kHealth};
+constexpr Op kAllOps[] = {
+    Op::kGet,      Op::kList,  Op::kCreate, Op::kCarriers, Op::kDetect,
+    Op::kRealtime, Op::kBatch, Op::kHealth, Op::kUpdate,   Op::kWatch};
 
 }  // namespace
 
@@ -33,6 +33,10 @@ const char* OpName(Op op) {
       return "batch";
     case Op::kHealth:
       return "health";
+    case Op::kUpdate:
+      return "update";
+    case Op::kWatch:
+      return "watch";
   }
   return "unknown";
 }

@@ -25,6 +25,8 @@ enum class Op {
   kRealtime,  // GetRealtimeTracking / POST /trackings/realtime
   kBatch,     // BatchCreateTrackings / POST /trackings/batch
   kHealth,    // grpc.health.v1.Health/Check (gRPC only)
+  kUpdate,    // UpdateTracking (title) / PUT /trackings/{carrier}/{number}
+  kWatch,     // WatchTracking, held --watch-hold (gRPC only)
 };
 
 // The lower-case name used in --rpc-mix and in reports.

@@ -7,6 +7,7 @@
 
 #include "service/tracktry_api/tracking_operations.h"
 #include "service/translation/envelope.h"
+#include "service/translation/tracking_translation.h"
 
 namespace tracktry {
 
@@ -44,6 +45,30 @@ void PushApplier::Apply(const nlohmann::json& data,
     cache_->Refresh(api::GetTrackingCall(read), SuccessEnvelope(data));
   }
   if (hub_ != nullptr) hub_->Publish(pushed, v1::CHANGE_SOURCE_WEBHOOK);
+  if (share_) share_(data);
+}
+
+void PushApplier::SetShare(
+    std::function<void(const nlohmann::json& data)> share) {
+  share_ = std::move(share);
+}
+
+void PushApplier::ApplyShared(const nlohmann::json& data) {
+  v1::Tracking tracking;
+  absl::StatusOr<bool> found = FirstTrackingFromData(data, &tracking);
+  if (!found.ok() || !*found || tracking.carrier_code().empty()) return;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return;
+    ++stats_.shared;
+  }
+  if (cache_ != nullptr) {
+    v1::GetTrackingRequest read;
+    read.set_carrier_code(tracking.carrier_code());
+    read.set_tracking_number(tracking.tracking_number());
+    cache_->RefreshLocal(api::GetTrackingCall(read), SuccessEnvelope(data));
+  }
+  if (hub_ != nullptr) hub_->Publish(tracking, v1::CHANGE_SOURCE_WEBHOOK);
 }
 
 void PushApplier::Reread(const v1::Tracking& pushed) {
@@ -51,6 +76,7 @@ void PushApplier::Reread(const v1::Tracking& pushed) {
   struct Read {
     v1::GetTrackingRequest request;
     v1::Tracking tracking;
+    nlohmann::json data;
     // Guarded by mu_.
     UpstreamCaller::CallId id = 0;
     bool done = false;
@@ -67,7 +93,7 @@ void PushApplier::Reread(const v1::Tracking& pushed) {
   }
   const UpstreamCaller::CallId id = api::GetTracking(
       upstream_, read->request, absl::Now() + options_.reread_deadline,
-      &read->tracking, [this, read](absl::Status status) {
+      &read->tracking, &read->data, [this, read](absl::Status status) {
         {
           // Counted before watchers hear of it.
           std::lock_guard<std::mutex> lock(mu_);
@@ -76,6 +102,7 @@ void PushApplier::Reread(const v1::Tracking& pushed) {
         if (status.ok() && hub_ != nullptr) {
           hub_->Publish(read->tracking, v1::CHANGE_SOURCE_WEBHOOK);
         }
+        if (status.ok() && share_) share_(read->data);
         std::lock_guard<std::mutex> lock(mu_);
         calls_.erase(read->id);
         read->done = true;

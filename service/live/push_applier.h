@@ -20,6 +20,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <set>
 
@@ -46,6 +47,8 @@ struct PushApplierStats {
   // published; the next poll or push tries again).
   int64_t rereads = 0;
   int64_t reread_failures = 0;
+  // Fleet mode: pushes another replica applied and shared, applied here.
+  int64_t shared = 0;
 };
 
 // Thread-safe. `upstream` (the top of the upstream chain), `hub` and
@@ -62,6 +65,16 @@ class PushApplier {
   // Applies one verified push: `data` is its tracking object as sent,
   // `pushed` its translation. Never blocks on the upstream.
   void Apply(const nlohmann::json& data, const v1::Tracking& pushed);
+
+  // Fleet mode. `share` hears the `data` of every push this replica
+  // applied: the pushed body when trusted, else the re-read answer's
+  // `data`. Call before the first Apply().
+  void SetShare(std::function<void(const nlohmann::json& data)> share);
+  // Applies what another replica shared: `data` (a GetTracking answer's
+  // `data` or a trusted push body) replaces this replica's cache entry of
+  // the tracking and goes to its watchers, with no upstream call. Ignored
+  // when it holds no tracking.
+  void ApplyShared(const nlohmann::json& data);
 
   PushApplierStats stats() const;
 
@@ -80,6 +93,7 @@ class PushApplier {
   std::set<UpstreamCaller::CallId> calls_;
   int busy_ = 0;
   PushApplierStats stats_;
+  std::function<void(const nlohmann::json& data)> share_;
 };
 
 }  // namespace tracktry

@@ -86,17 +86,34 @@ struct WatchHub::Poller {
   bool ended = false;
 };
 
+// Forwards the link's news about other replicas' polls.
+class WatchHub::LinkListener final : public WatchFleetLink::Listener {
+ public:
+  explicit LinkListener(WatchHub* hub) : hub_(hub) {}
+  void OnRemotePoll(const std::string& key,
+                    const v1::Tracking& tracking) override {
+    hub_->ApplyRemote(key, tracking);
+  }
+
+ private:
+  WatchHub* const hub_;
+};
+
 WatchHub::WatchHub(UpstreamCaller* upstream, Scheduler* scheduler,
                    WatchHubOptions options)
     : upstream_(upstream), scheduler_(scheduler), options_(options) {}
 
 WatchHub::~WatchHub() {
+  // No polls from other replicas from here on.
+  if (link_ != nullptr) link_->SetListener(nullptr);
   std::vector<UpstreamCaller::CallId> calls;
   {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
     for (auto& [key, poller] : pollers_) {
       poller->ended = true;
+      // Fleet mode: another replica may take the polling over at once.
+      if (link_ != nullptr) link_->ReleasePoll(key);
       if (poller->timer != 0 && scheduler_->Cancel(poller->timer)) --busy_;
       poller->timer = 0;
     }
@@ -181,10 +198,39 @@ size_t WatchHub::watcher_count() const {
 }
 
 void WatchHub::StartPollLocked(const std::shared_ptr<Poller>& poller) {
+  if (link_ != nullptr && poller->have_last) {
+    // Fleet mode: only the lease holder polls the upstream.
+    poller->in_flight = true;
+    ++busy_;
+    link_->AcquirePoll(poller->key, 2 * options_.interval,
+                       absl::Now() + options_.poll_deadline,
+                       [this, poller](bool poll) { OnPollTurn(poller, poll); });
+    return;
+  }
+  StartUpstreamPollLocked(poller);
+}
+
+void WatchHub::OnPollTurn(const std::shared_ptr<Poller>& poller, bool poll) {
+  std::lock_guard<std::mutex> lock(mu_);
+  --busy_;
+  poller->in_flight = false;
+  if (!poller->ended && !stopping_) {
+    if (poll) {
+      StartUpstreamPollLocked(poller);
+    } else {
+      // Another replica polls it and sends what it finds.
+      ScheduleNextPollLocked(poller);
+    }
+  }
+  if (busy_ == 0) idle_.notify_all();
+}
+
+void WatchHub::StartUpstreamPollLocked(const std::shared_ptr<Poller>& poller) {
   // The first read may come from the cache; later ones must see news.
   poller->read.set_bypass_cache(poller->have_last);
   poller->polled.Clear();
   poller->in_flight = true;
+  ++polls_;
   ++busy_;
   poller->call = api::GetTracking(
       upstream_, poller->read, absl::Now() + options_.poll_deadline,
@@ -201,24 +247,53 @@ void WatchHub::OnPollDone(const std::shared_ptr<Poller>& poller,
   calls_.erase(poller->call);
   if (!poller->ended && !stopping_) {
     if (status.ok()) {
+      // Fleet mode: a real poll (not the first read, which may come from
+      // the cache) reaches every replica's watchers.
+      if (link_ != nullptr && poller->read.bypass_cache()) {
+        link_->PublishPoll(poller->key, poller->polled);
+      }
       ApplyLocked(poller, poller->polled, v1::CHANGE_SOURCE_POLL);
     } else if (!poller->have_last) {
       // The first poll decides whether there is anything to watch.
       EndPollerLocked(poller, status);
     }
     // Later failures are transient: the next poll tries again.
-    if (!poller->ended) {
-      ++busy_;
-      poller->timer = scheduler_->RunAfter(options_.interval, [this, poller] {
-        std::lock_guard<std::mutex> lock(mu_);
-        --busy_;
-        poller->timer = 0;
-        if (!poller->ended && !stopping_) StartPollLocked(poller);
-        if (busy_ == 0) idle_.notify_all();
-      });
-    }
+    if (!poller->ended) ScheduleNextPollLocked(poller);
   }
   if (busy_ == 0) idle_.notify_all();
+}
+
+void WatchHub::ScheduleNextPollLocked(const std::shared_ptr<Poller>& poller) {
+  ++busy_;
+  poller->timer = scheduler_->RunAfter(options_.interval, [this, poller] {
+    std::lock_guard<std::mutex> lock(mu_);
+    --busy_;
+    poller->timer = 0;
+    if (!poller->ended && !stopping_) StartPollLocked(poller);
+    if (busy_ == 0) idle_.notify_all();
+  });
+}
+
+void WatchHub::SetFleetLink(WatchFleetLink* link) {
+  link_ = link;
+  link_listener_ = std::make_unique<LinkListener>(this);
+  link_->SetListener(link_listener_.get());
+}
+
+int64_t WatchHub::polls() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return polls_;
+}
+
+void WatchHub::ApplyRemote(const std::string& key,
+                           const v1::Tracking& tracking) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (stopping_) return;
+  auto it = pollers_.find(key);
+  if (it == pollers_.end() || it->second->ended) return;
+  // Keep a reference: a terminal tracking ends (and unlists) the poller.
+  std::shared_ptr<Poller> poller = it->second;
+  ApplyLocked(poller, tracking, v1::CHANGE_SOURCE_POLL);
 }
 
 void WatchHub::ApplyLocked(const std::shared_ptr<Poller>& poller,
@@ -264,6 +339,8 @@ void WatchHub::EndPollerLocked(const std::shared_ptr<Poller>& poller,
   }
   poller->watchers.clear();
   pollers_.erase(poller->key);
+  // Fleet mode: another replica may take the polling over at once.
+  if (link_ != nullptr) link_->ReleasePoll(poller->key);
   if (poller->timer != 0 && scheduler_->Cancel(poller->timer)) --busy_;
   poller->timer = 0;
   if (busy_ == 0) idle_.notify_all();

@@ -9,6 +9,15 @@
 // the tracking is delivered or expired, every watcher gets the final
 // message and then OnEnd(OK), and the poller stops. The poller also stops
 // when its last watcher leaves.
+//
+// Fleet mode (SetFleetLink; service/fleet): one poller per watched tracking
+// across every replica. After its first read (which may come from the
+// shared cache), a poller polls the upstream only while it holds the
+// tracking's poll lease (taken or renewed at each turn, for 2 x interval);
+// the holder sends what it polled to every replica, whose pollers apply it
+// to their watchers as if they had polled. A holder that stops (last
+// watcher gone, or the replica died) lets another replica take over at its
+// next turn. When the link cannot decide, every replica polls.
 #ifndef TRACKTRY_SERVICE_LIVE_WATCH_HUB_H_
 #define TRACKTRY_SERVICE_LIVE_WATCH_HUB_H_
 
@@ -23,6 +32,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "service/live/watch_fleet_link.h"
 #include "service/tracktry_api/upstream_caller.h"
 #include "service/upstream/scheduler.h"
 #include "tracktry/v1/tracking_service.pb.h"
@@ -87,10 +97,25 @@ class WatchHub {
   size_t poller_count() const;
   size_t watcher_count() const;
 
+  // Fleet mode: shares the pollers with the other replicas through `link`
+  // (not owned; must outlive the hub). Call once, before the first Watch().
+  void SetFleetLink(WatchFleetLink* link);
+  // Upstream polls this hub made (tests, metrics).
+  int64_t polls() const;
+
  private:
   struct Poller;
 
+  class LinkListener;
+
   void StartPollLocked(const std::shared_ptr<Poller>& poller);
+  // The upstream read of one poll.
+  void StartUpstreamPollLocked(const std::shared_ptr<Poller>& poller);
+  // Fleet mode: the link decided whether this replica polls now.
+  void OnPollTurn(const std::shared_ptr<Poller>& poller, bool poll);
+  void ScheduleNextPollLocked(const std::shared_ptr<Poller>& poller);
+  // Fleet mode: a poll made by another replica.
+  void ApplyRemote(const std::string& key, const v1::Tracking& tracking);
   void OnPollDone(const std::shared_ptr<Poller>& poller,
                   const absl::Status& status);
   // Requires mu_. Sends `tracking` to the sinks of `poller` and ends the
@@ -116,6 +141,10 @@ class WatchHub {
   // Upstream polls in flight (also of ended pollers), cancelled on
   // destruction.
   std::set<UpstreamCaller::CallId> calls_;
+  int64_t polls_ = 0;
+  // Fleet mode.
+  WatchFleetLink* link_ = nullptr;
+  std::unique_ptr<LinkListener> link_listener_;
 };
 
 }  // namespace tracktry

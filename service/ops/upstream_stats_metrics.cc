@@ -122,6 +122,30 @@ void RegisterUpstreamStatsMetrics(MetricsRegistry* metrics,
         {}, [rate_shaper] {
           return static_cast<double>(rate_shaper->Stats().pauses);
         });
+    // Fleet mode: the buckets shared through Redis, and the fallback to
+    // local buckets (rate x share) while Redis is unreachable.
+    Add(metrics, "tracktry_rate_limit_shared",
+        "1 while the rate-limit buckets are shared with the other replicas "
+        "through Redis; 0 = local buckets (no Redis, or Redis unreachable).",
+        MetricType::Gauge, {}, [rate_shaper] {
+          return rate_shaper->Stats().store.shared ? 1.0 : 0.0;
+        });
+    const std::pair<const char*, int64_t TokenBucketStoreStats::*> store[] = {
+        {"tracktry_rate_limit_redis_errors_total",
+         &TokenBucketStoreStats::redis_errors},
+        {"tracktry_rate_limit_fallbacks_total",
+         &TokenBucketStoreStats::fallbacks},
+        {"tracktry_rate_limit_redis_connects_total",
+         &TokenBucketStoreStats::connects},
+    };
+    for (const auto& [name, field] : store) {
+      Add(metrics, name,
+          "Rate-limit bucket store in Redis: failed operations, switches to "
+          "the local fallback buckets, (re)connections.",
+          MetricType::Counter, {}, [rate_shaper, field = field] {
+            return static_cast<double>(rate_shaper->Stats().store.*field);
+          });
+    }
     if (rate_shaper->options().read_combiner != nullptr) {
       RegisterReadBatchingMetrics(metrics, rate_shaper);
     }

@@ -9,6 +9,10 @@
 //   tracktry_rate_limit_queued{class}                 gauge
 //   tracktry_rate_limit_upstream_429_total            counter
 //   tracktry_rate_limit_pauses_total                  counter
+//   tracktry_rate_limit_shared                        gauge (1 = buckets
+//                                                     shared in Redis)
+//   tracktry_rate_limit_redis_errors_total / _fallbacks_total /
+//   _redis_connects_total                             counters
 //   tracktry_read_batches_total                       counter (with read
 //   tracktry_read_batched_reads_total                 counter  batching on)
 //   tracktry_read_batch_size                          histogram

@@ -150,8 +150,8 @@ ABSL_FLAG(tracktry::OnOff, read_batching, tracktry::OnOff{true},
 ABSL_FLAG(int, read_batch_max, 40, "most reads one batched list call answers");
 // Fleet mode: Redis.
 ABSL_FLAG(std::string, redis_address, "",
-          "Redis server sharing the rate buckets among all replicas; empty = "
-          "off");
+          "Redis server all replicas share (the rate buckets; with --fleet "
+          "also the cache, request_ids and watch pollers); empty = off");
 ABSL_FLAG(std::string, redis_user, "",
           "Redis 6+ ACL user to authenticate as; empty = the default user");
 ABSL_FLAG(std::string, redis_password_file, "",
@@ -160,6 +160,17 @@ ABSL_FLAG(std::string, redis_password_file, "",
 ABSL_FLAG(std::string, redis_namespace, "tracktry",
           "first part of every Redis key, so that deployments can share one "
           "Redis");
+ABSL_FLAG(tracktry::OnOff, fleet, tracktry::OnOff{true},
+          "with --redis-address, also share the read cache, identical reads, "
+          "request_ids and watch pollers among the replicas; off = only the "
+          "rate buckets");
+ABSL_FLAG(absl::Duration, fleet_timeout, absl::Milliseconds(100),
+          "longest wait for one shared-tier Redis operation; past it the "
+          "replica serves from local state");
+ABSL_FLAG(absl::Duration, fleet_lease, absl::Seconds(3),
+          "lease of a shared read or request_id run, renewed while it runs; "
+          "a replica that dies holding one delays the others this long at "
+          "most");
 // Upstream resilience.
 ABSL_FLAG(int, retry_max_attempts, 3,
           "attempts per idempotent read, 1 = no retry");
@@ -506,7 +517,7 @@ std::vector<FlagSection> MakeFlagTable() {
                 [](O& o, const int& v) { o.read_batching.max_numbers = v; }),
        }});
   table.push_back(
-      {"Fleet mode: rate buckets shared by all replicas in Redis",
+      {"Fleet mode: rate buckets, cache, request_ids, watchers in Redis",
        {
            Bind(FLAGS_redis_address, "TRACKTRY_REDIS_ADDRESS", "HOST:PORT",
                 HostPortOrEmpty(),
@@ -532,6 +543,14 @@ std::vector<FlagSection> MakeFlagTable() {
                 [](O& o, const std::string& v) {
                   o.rate_shaping.redis_namespace = v;
                 }),
+           Bind(FLAGS_fleet, "TRACKTRY_FLEET", "on|off", OnOffSwitch(),
+                [](O& o, const OnOff& v) { o.fleet.enabled = v.on; }),
+           Bind(FLAGS_fleet_timeout, "TRACKTRY_FLEET_TIMEOUT", "DUR",
+                DurationAtLeast(absl::Milliseconds(1)),
+                [](O& o, const D& v) { o.fleet.timeout = v; }),
+           Bind(FLAGS_fleet_lease, "TRACKTRY_FLEET_LEASE", "DUR",
+                DurationAtLeast(absl::Milliseconds(100)),
+                [](O& o, const D& v) { o.fleet.lease_time = v; }),
        }});
   table.push_back(
       {"Upstream resilience (docs/upstream-discipline.md)",

@@ -24,6 +24,22 @@
 
 namespace tracktry {
 
+// Fleet mode beyond the rate buckets (service/fleet): with --redis-address
+// every replica shares the read cache (L2) and single flight, request_id
+// records and watch pollers through the same Redis (same credentials and
+// namespace as the rate buckets).
+struct FleetModeOptions {
+  // --fleet=on|off (TRACKTRY_FLEET); off = share only the rate buckets.
+  bool enabled = true;
+  // Longest wait for one Redis operation; past it the replica carries on
+  // with local state (--fleet-timeout, TRACKTRY_FLEET_TIMEOUT).
+  absl::Duration timeout = absl::Milliseconds(100);
+  // Lease of a fleet-wide single flight or request_id run, renewed while
+  // its holder works; a replica that dies holding one delays the others by
+  // at most this (--fleet-lease, TRACKTRY_FLEET_LEASE).
+  absl::Duration lease_time = absl::Seconds(3);
+};
+
 struct ServerOptions {
   // gRPC listen address (--listen, TRACKTRY_LISTEN).
   std::string listen_address = "0.0.0.0:50051";
@@ -53,6 +69,9 @@ struct ServerOptions {
   // --redis-user, --redis-password-file, --redis-namespace (env
   // TRACKTRY_REDIS_*). The Redis password is never logged.
   RateShaperOptions rate_shaping;
+  // The rest of fleet mode (see FleetModeOptions): --fleet, --fleet-timeout,
+  // --fleet-lease.
+  FleetModeOptions fleet;
   // Read batching in the rate shaper (docs/read-batching.md):
   // --read-batching (on|off), --read-batch-max (env TRACKTRY_READ_*).
   ReadBatchingOptions read_batching;

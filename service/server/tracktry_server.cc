@@ -16,6 +16,7 @@
 #include "grpcpp/impl/server_builder_option.h"
 #include "service/errors/grpc_status.h"
 #include "service/errors/secret_redaction.h"
+#include "service/fleet/fleet_metrics.h"
 #include "service/ops/memory_limit.h"
 #include "service/ops/server_credentials.h"
 #include "service/ops/upstream_health.h"
@@ -200,6 +201,7 @@ absl::StatusOr<std::unique_ptr<TracktryServer>> TracktryServer::Start(
   RETURN_IF_ERROR(
       server->BuildUpstreamChain(options, std::move(transport), logger));
   server->BuildService(options);
+  server->BuildFleet(options, logger);
   // After the initial secrets are registered for redaction (BuildService):
   // a reloaded key is added to them.
   RETURN_IF_ERROR(server->StartSecretReloading(options, logger));
@@ -279,6 +281,18 @@ absl::Status TracktryServer::BuildUpstreamChain(
   }
   RETURN_IF_ERROR(ValidateRateShaperOptions(rate_options));
   if (logger != nullptr) {
+    // Fleet mode: a line when the buckets stop or start being shared.
+    rate_options.on_redis_state = [logger,
+                                   share = rate_options.share](bool shared) {
+      if (shared) {
+        logger->Info("rate buckets shared through Redis again");
+      } else {
+        logger->Warning(
+            "Redis unreachable: rate buckets fall back to local state at "
+            "rate x share",
+            {{"share", share}});
+      }
+    };
     const auto& limits = rate_options.limits;
     logger->Info("rate shaping",
                  {{"enabled", rate_options.enabled},
@@ -350,11 +364,78 @@ void TracktryServer::BuildService(const ServerOptions& options) {
   watch_hub_ =
       std::make_unique<WatchHub>(upstream, scheduler_.get(), options.watch);
   service_->SetWatchHub(watch_hub_.get());
+  // A verified webhook push is a hint (re-read upstream) unless the operator
+  // trusts push bodies; see PushApplier. In fleet mode it also applies the
+  // pushes other replicas received.
+  PushApplierOptions push_options;
+  push_options.trust_push_body = options.webhook_trust_push_body;
+  push_applier_ = std::make_unique<PushApplier>(
+      upstream, watch_hub_.get(), caching_.get(), push_options);
   if (authenticator_ != nullptr) {
     auth_service_ = std::make_unique<AuthenticatingTrackingService>(
         service_.get(), authenticator_.get(), &observers_);
   }
   SetSecretsToRedact({options.upstream.api_key, options.webhook_email});
+}
+
+void TracktryServer::BuildFleet(const ServerOptions& options,
+                                JsonLogger* logger) {
+  // Fleet mode (docs/fleet-mode.md): with --redis-address (and --fleet=on)
+  // the read cache's second level and single flight, request_id records and
+  // watch pollers are shared with every replica through Redis, with the
+  // rate buckets' credentials and namespace; keys are under
+  // "<namespace>:<account id>". Applied webhook pushes travel on the fleet
+  // bus (kind 'p') to every replica.
+  if (options.rate_shaping.redis_address.empty() || !options.fleet.enabled) {
+    return;
+  }
+  fleet::FleetOptions fleet_options;
+  fleet_options.address = options.rate_shaping.redis_address;
+  fleet_options.user = options.rate_shaping.redis_user;
+  fleet_options.password = options.rate_shaping.redis_password;
+  fleet_options.key_prefix =
+      absl::StrCat(options.rate_shaping.redis_namespace, ":",
+                   options.rate_shaping.account_id.empty()
+                       ? AccountIdFromApiKey(options.upstream.api_key)
+                       : options.rate_shaping.account_id);
+  fleet_options.timeout = options.fleet.timeout;
+  fleet_options.lease_time = options.fleet.lease_time;
+  if (logger != nullptr) {
+    fleet_options.on_state = [logger](const std::string& connection,
+                                      bool up) {
+      if (up) {
+        logger->Info("fleet tier: Redis connection ready",
+                     {{"connection", connection}});
+      } else {
+        logger->Warning(
+            "fleet tier: Redis connection lost, serving from local state",
+            {{"connection", connection}});
+      }
+    };
+  }
+  fleet_ = std::make_unique<fleet::Fleet>(std::move(fleet_options));
+  fleet::Fleet* const fleet = fleet_.get();
+  caching_->SetSharedTier(fleet->cache());
+  idempotency_->SetSharedRecords(fleet->idempotency());
+  watch_hub_->SetFleetLink(fleet->leases());
+  // What this replica applied from a push goes to the others, which apply
+  // it the same way (their cache entry, then their watchers).
+  PushApplier* const applier = push_applier_.get();
+  applier->SetShare([fleet](const nlohmann::json& data) {
+    fleet->bus()->Publish(
+        'p', data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+        absl::InfiniteFuture());
+  });
+  fleet->bus()->Subscribe('p', [applier](
+                                   const fleet::FleetBus::Message& message) {
+    if (message.own) return;
+    const absl::string_view payload = message.payload;
+    applier->ApplyShared(nlohmann::json::parse(payload.begin(), payload.end(),
+                                               nullptr,
+                                               /*allow_exceptions=*/false));
+  });
+  fleet::RegisterFleetMetrics(metrics_.get(), fleet);
+  fleet->Start();
 }
 
 absl::Status TracktryServer::StartGrpcServer(const ServerOptions& options) {
@@ -423,12 +504,6 @@ absl::Status TracktryServer::StartMetricsEndpoint(
 
 absl::Status TracktryServer::StartWebhook(const ServerOptions& options) {
   if (options.webhook_listen_address.empty()) return absl::OkStatus();
-  // A verified push is a hint (re-read upstream) unless the operator trusts
-  // push bodies; see PushApplier.
-  PushApplierOptions push_options;
-  push_options.trust_push_body = options.webhook_trust_push_body;
-  push_applier_ = std::make_unique<PushApplier>(
-      idempotency_.get(), watch_hub_.get(), caching_.get(), push_options);
   PushApplier* const applier = push_applier_.get();
   WebhookReceiverOptions webhook_options;
   webhook_options.listen_address = options.webhook_listen_address;
@@ -461,11 +536,13 @@ absl::Status TracktryServer::StartWebhook(const ServerOptions& options) {
   for (const auto& [outcome, count] :
        {std::make_pair("trusted", &PushApplierStats::trusted),
         std::make_pair("reread", &PushApplierStats::rereads),
-        std::make_pair("reread_failed", &PushApplierStats::reread_failures)}) {
+        std::make_pair("reread_failed", &PushApplierStats::reread_failures),
+        std::make_pair("from_replica", &PushApplierStats::shared)}) {
     metrics_->AddCallbackMetric(
         {"tracktry_webhook_applied_total",
          "Accepted webhook pushes by how they were applied: re-read upstream "
-         "(the default), or trusted as sent.",
+         "(the default), trusted as sent, or applied as another replica "
+         "shared it (fleet mode).",
          prometheus::MetricType::Counter,
          {{"outcome", outcome}},
          [applier, count = count] {
@@ -482,6 +559,9 @@ TracktryServer::~TracktryServer() {
   if (readiness_ != nullptr) readiness_->Detach();
   metrics_server_.reset();
   webhook_.reset();
+  // Fleet mode: no news from other replicas while the members go; what
+  // they still ask of the tier fails fast.
+  if (fleet_ != nullptr) fleet_->Stop();
   // Members go in reverse order; the transport goes last, delivering
   // CANCELLED to any upstream completion a finished reactor still awaits.
 }

@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
+#include "service/fleet/fleet.h"
 #include "service/live/push_applier.h"
 #include "service/live/watch_hub.h"
 #include "service/live/webhook_receiver.h"
@@ -84,6 +85,9 @@ class TracktryServer {
   TracktryClient* client() { return client_.get(); }
   // The upstream rate shaper (stats for metrics and tests).
   RateShaper* rate_shaper() { return rate_shaper_.get(); }
+  // Fleet mode: the tier shared with the other replicas in Redis; null
+  // without --redis-address or with --fleet=off.
+  fleet::Fleet* fleet() { return fleet_.get(); }
   // The resilience layers (state and stats for metrics and tests).
   CircuitBreaker* circuit_breaker() { return circuit_breaker_.get(); }
   RetryingCaller* retrying() { return retrying_.get(); }
@@ -108,6 +112,7 @@ class TracktryServer {
                                   std::unique_ptr<HttpTransport> transport,
                                   JsonLogger* logger);
   void BuildService(const ServerOptions& options);
+  void BuildFleet(const ServerOptions& options, JsonLogger* logger);
   absl::Status StartGrpcServer(const ServerOptions& options);
   absl::Status StartMetricsEndpoint(const ServerOptions& options);
   absl::Status StartWebhook(const ServerOptions& options);
@@ -127,6 +132,11 @@ class TracktryServer {
   // Upstream discipline. The scheduler is shared by every decorator that
   // waits and is declared before them, so it outlives them all.
   std::unique_ptr<Scheduler> scheduler_;
+  // Fleet mode (service/fleet): declared before everything that uses it
+  // (cache, request_ids, watch hub, push applier), so it outlives them;
+  // stopped first in the destructor, so no message reaches them while they
+  // go.
+  std::unique_ptr<fleet::Fleet> fleet_;
   // Rate shaping (token buckets, 429 pause), right above instrumented_.
   std::unique_ptr<RateShaper> rate_shaper_;
   // Resilience, bottom to top (see Start()); destroyed top first, each

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "common/error_details.h"
+#include "common/status_macros.h"
 #include "service/tracktry_api/request_id.h"
 #include "service/translation/extended_translation.h"
 #include "service/translation/request_translation.h"
@@ -92,6 +93,21 @@ UpstreamCaller::CallId GetTracking(UpstreamCaller* upstream,
       [&request, out](const Envelope& envelope) {
         return ReadFoundTracking(envelope, request.carrier_code(),
                                  request.tracking_number(), out);
+      },
+      std::move(done));
+}
+
+UpstreamCaller::CallId GetTracking(UpstreamCaller* upstream,
+                                   const v1::GetTrackingRequest& request,
+                                   absl::Time deadline, v1::Tracking* out,
+                                   nlohmann::json* data, StatusCallback done) {
+  return SendAndRead(
+      upstream, GetTrackingCall(request), deadline,
+      [&request, out, data](const Envelope& envelope) {
+        RETURN_IF_ERROR(ReadFoundTracking(envelope, request.carrier_code(),
+                                          request.tracking_number(), out));
+        *data = envelope.data;
+        return absl::OkStatus();
       },
       std::move(done));
 }

@@ -36,6 +36,14 @@ UpstreamCaller::CallId GetTracking(UpstreamCaller* upstream,
                                    absl::Time deadline, v1::Tracking* out,
                                    StatusCallback done);
 
+// GetTracking that also keeps the answer's `data` in `*data` (a webhook
+// re-read shares it with the other replicas in fleet mode). `data` must
+// stay valid as `out` does.
+UpstreamCaller::CallId GetTracking(UpstreamCaller* upstream,
+                                   const v1::GetTrackingRequest& request,
+                                   absl::Time deadline, v1::Tracking* out,
+                                   nlohmann::json* data, StatusCallback done);
+
 // The upstream call GetTracking sends (also the cache entry a verified
 // webhook push refreshes).
 UpstreamRequest GetTrackingCall(const v1::GetTrackingRequest& request);

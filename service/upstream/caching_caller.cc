@@ -1,6 +1,7 @@
 // Copyright 2026 The tracktry-grpc Authors.
 #include "service/upstream/caching_caller.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -54,6 +55,28 @@ struct CachingCaller::Flight {
   bool abandoned = false;
   bool done = false;
   absl::flat_hash_map<CallId, Waiter> waiters;
+  // Fleet mode: looked up in the shared tier before any upstream call.
+  bool shared = false;
+  // The request, kept until the upstream call starts (shared flights).
+  UpstreamRequest request;
+  // The last lookup (its lease and version go to Fill / Release).
+  SharedReadTier::LookupResult lookup;
+  // Waiting for another replica's answer (0 = not).
+  SharedReadTier::WaitId wait = 0;
+  int lookups = 0;
+};
+
+// Forwards the shared tier's news about other replicas.
+class CachingCaller::SharedListener final : public SharedReadTier::Listener {
+ public:
+  explicit SharedListener(CachingCaller* owner) : owner_(owner) {}
+  void OnSharedInvalidation(const std::vector<std::string>& tags) override {
+    owner_->OnSharedInvalidation(tags);
+  }
+  void OnSharedResync() override { owner_->OnSharedResync(); }
+
+ private:
+  CachingCaller* const owner_;
 };
 
 CachingCaller::CachingCaller(UpstreamCaller* inner, Scheduler* scheduler,
@@ -72,6 +95,8 @@ CachingCaller::CachingCaller(UpstreamCaller* inner, Scheduler* scheduler,
 }
 
 CachingCaller::~CachingCaller() {
+  // No news from other replicas from here on.
+  if (tier_ != nullptr) tier_->SetListener(nullptr);
   std::vector<CallId> ids;
   std::vector<CallId> pass_through;
   {
@@ -137,7 +162,8 @@ UpstreamCaller::CallId CachingCaller::Send(UpstreamRequest request,
     return SendPassThrough(std::move(request), deadline, std::move(done));
   }
   const absl::Duration ttl = TtlOf(request.endpoint);
-  const bool cacheable = ttl > absl::ZeroDuration() && options_.max_entries > 0;
+  const bool cacheable = ttl > absl::ZeroDuration() &&
+                         (options_.max_entries > 0 || tier_ != nullptr);
   std::string key = KeyOf(request);
   std::shared_ptr<Flight> flight;
   CallId id;
@@ -186,6 +212,7 @@ UpstreamCaller::CallId CachingCaller::Send(UpstreamRequest request,
       flight->tags = TagsOf(request);
     }
     flight->ttl = cacheable ? ttl : absl::ZeroDuration();
+    flight->shared = tier_ != nullptr && cacheable;
     flight->deadline = deadline;
     flight->waiters.emplace(id, Waiter{std::move(done), deadline, 0});
     waiting_.emplace(id, flight);
@@ -193,7 +220,17 @@ UpstreamCaller::CallId CachingCaller::Send(UpstreamRequest request,
     // A joinable flight with an earlier deadline keeps serving its own
     // waiters; new arrivals join this one.
     if (options_.coalesce) joinable_[key] = flight;
-    ++stats_.upstream_reads;
+    // A shared flight counts when (if) it calls the upstream.
+    if (!flight->shared) ++stats_.upstream_reads;
+  }
+  if (flight->shared) {
+    const bool lead = !request.bypass_cache;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      flight->request = std::move(request);
+    }
+    LookupShared(flight, lead);
+    return id;
   }
   StartFlight(flight, std::move(request));
   return id;
@@ -219,6 +256,48 @@ void CachingCaller::StartFlight(const std::shared_ptr<Flight>& flight,
 
 void CachingCaller::OnFlightDone(const std::shared_ptr<Flight>& flight,
                                  absl::StatusOr<Envelope> result) {
+  bool invalidate_shared = false;
+  bool fill = false;
+  SharedReadTier::LookupResult lookup;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (flight->shared) {
+      fill = result.ok() && !flight->stale && !stopping_;
+      lookup = std::move(flight->lookup);
+    }
+    if (RouteOf(flight->endpoint).invalidates_reads) {
+      // E.g. a realtime fetch refreshes the upstream's stored tracking.
+      InvalidateLocked(flight->tags);
+      invalidate_shared = tier_ != nullptr && !flight->tags.empty();
+    }
+    if (result.ok() && flight->ttl > absl::ZeroDuration() && !flight->stale &&
+        !stopping_) {
+      cache_.Put(flight->key, flight->tags.empty() ? "" : flight->tags.front(),
+                 *result, clock_() + flight->ttl);
+    }
+  }
+  if (flight->shared) {
+    // The other replicas' reads of it get the answer from L2, or go
+    // upstream themselves when there is none.
+    if (fill && lookup.version.has_value()) {
+      tier_->Fill(SharedReadOf(*flight), lookup, *result, flight->ttl);
+    } else if (lookup.outcome == SharedReadTier::Outcome::kLead) {
+      tier_->Release(SharedReadOf(*flight), lookup);
+    }
+  }
+  if (invalidate_shared) {
+    // Every replica drops the tracking before the callers get the answer.
+    tier_->Invalidate(flight->tags, flight->deadline,
+                      [this, flight, result = std::move(result)]() mutable {
+                        DeliverFlight(flight, std::move(result));
+                      });
+    return;
+  }
+  DeliverFlight(flight, std::move(result));
+}
+
+void CachingCaller::DeliverFlight(const std::shared_ptr<Flight>& flight,
+                                  absl::StatusOr<Envelope> result) {
   std::vector<EnvelopeCallback> callbacks;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -226,15 +305,6 @@ void CachingCaller::OnFlightDone(const std::shared_ptr<Flight>& flight,
     if (auto it = joinable_.find(flight->key);
         it != joinable_.end() && it->second == flight) {
       joinable_.erase(it);
-    }
-    if (RouteOf(flight->endpoint).invalidates_reads) {
-      // E.g. a realtime fetch refreshes the upstream's stored tracking.
-      InvalidateLocked(flight->tags);
-    }
-    if (result.ok() && flight->ttl > absl::ZeroDuration() && !flight->stale &&
-        !stopping_) {
-      cache_.Put(flight->key, flight->tags.empty() ? "" : flight->tags.front(),
-                 *result, clock_() + flight->ttl);
     }
     callbacks.reserve(flight->waiters.size());
     for (auto& [id, waiter] : flight->waiters) {
@@ -252,6 +322,10 @@ void CachingCaller::OnFlightDone(const std::shared_ptr<Flight>& flight,
     }
   }
   std::lock_guard<std::mutex> lock(mu_);
+  EraseFlightLocked(flight);
+}
+
+void CachingCaller::EraseFlightLocked(const std::shared_ptr<Flight>& flight) {
   flights_.erase(flight->id);
   if (flights_.empty()) idle_.notify_all();
 }
@@ -273,6 +347,12 @@ EnvelopeCallback CachingCaller::DetachLocked(CallId id, CallId* cancel_inner) {
     if (auto j = joinable_.find(flight->key);
         j != joinable_.end() && j->second == flight) {
       joinable_.erase(j);
+    }
+    if (flight->wait != 0 && tier_->CancelWait(flight->wait)) {
+      // Waiting for another replica: nothing else will end the flight.
+      flight->wait = 0;
+      flight->done = true;
+      EraseFlightLocked(flight);
     }
     // 0 while Send() has not returned; StartFlight() cancels then.
     *cancel_inner = flight->inner_id;
@@ -320,18 +400,26 @@ UpstreamCaller::CallId CachingCaller::SendPassThrough(UpstreamRequest request,
     id = next_id_++;
     pass_through_.emplace(id, 0);
   }
-  const CallId inner_id =
-      inner_->Send(std::move(request), deadline,
-                   [this, id, tags = std::move(tags), done = std::move(done)](
-                       absl::StatusOr<Envelope> result) mutable {
-                     // Invalidate before answering, so the caller's next read
-                     // is fresh.
-                     OnPassThroughDone(id, std::move(tags));
-                     std::move(done)(std::move(result));
-                     std::lock_guard<std::mutex> lock(mu_);
-                     pass_through_.erase(id);
-                     if (pass_through_.empty()) idle_.notify_all();
-                   });
+  const CallId inner_id = inner_->Send(
+      std::move(request), deadline,
+      [this, id, deadline, tags = std::move(tags),
+       done = std::move(done)](absl::StatusOr<Envelope> result) mutable {
+        auto answer = [this, id, done = std::move(done),
+                       result = std::move(result)]() mutable {
+          std::move(done)(std::move(result));
+          std::lock_guard<std::mutex> lock(mu_);
+          pass_through_.erase(id);
+          if (pass_through_.empty()) idle_.notify_all();
+        };
+        // Invalidate before answering, so the caller's next read is fresh.
+        OnPassThroughDone(id, tags);
+        if (tier_ != nullptr && !tags.empty()) {
+          // Fleet-wide too: L2 and every replica's L1.
+          tier_->Invalidate(std::move(tags), deadline, std::move(answer));
+          return;
+        }
+        answer();
+      });
   std::lock_guard<std::mutex> lock(mu_);
   if (auto it = pass_through_.find(id); it != pass_through_.end()) {
     it->second = inner_id;
@@ -340,13 +428,24 @@ UpstreamCaller::CallId CachingCaller::SendPassThrough(UpstreamRequest request,
 }
 
 void CachingCaller::OnPassThroughDone(CallId id,
-                                      std::vector<std::string> tags) {
+                                      const std::vector<std::string>& tags) {
   if (tags.empty()) return;
   std::lock_guard<std::mutex> lock(mu_);
   InvalidateLocked(tags);
 }
 
 void CachingCaller::Refresh(const UpstreamRequest& read, Envelope envelope) {
+  if (RouteOf(read.endpoint).cache_class != CacheClass::kTracking) return;
+  if (tier_ != nullptr && TtlOf(read.endpoint) > absl::ZeroDuration()) {
+    const std::vector<std::string> tags = TagsOf(read);
+    tier_->Replace({KeyOf(read), tags.empty() ? "" : tags.front()}, envelope,
+                   TtlOf(read.endpoint));
+  }
+  RefreshLocal(read, std::move(envelope));
+}
+
+void CachingCaller::RefreshLocal(const UpstreamRequest& read,
+                                 Envelope envelope) {
   if (RouteOf(read.endpoint).cache_class != CacheClass::kTracking) return;
   const std::vector<std::string> tags = TagsOf(read);
   std::lock_guard<std::mutex> lock(mu_);
@@ -390,6 +489,124 @@ Scheduler::TaskId CachingCaller::ScheduleLocked(absl::Time when,
 void CachingCaller::TaskFinished() {
   std::lock_guard<std::mutex> lock(mu_);
   if (--tasks_ == 0) idle_.notify_all();
+}
+
+// --- Fleet mode. ---
+
+void CachingCaller::SetSharedTier(SharedReadTier* tier) {
+  tier_ = tier;
+  tier_listener_ = std::make_unique<SharedListener>(this);
+  tier_->SetListener(tier_listener_.get());
+}
+
+SharedReadTier::Read CachingCaller::SharedReadOf(const Flight& flight) {
+  return {flight.key, flight.tags.empty() ? "" : flight.tags.front()};
+}
+
+void CachingCaller::LookupShared(const std::shared_ptr<Flight>& flight,
+                                 bool lead) {
+  tier_->Lookup(SharedReadOf(*flight), lead, flight->deadline,
+                [this, flight](SharedReadTier::LookupResult result) {
+                  OnSharedLookup(flight, std::move(result));
+                });
+}
+
+void CachingCaller::OnSharedLookup(const std::shared_ptr<Flight>& flight,
+                                   SharedReadTier::LookupResult result) {
+  // Waits on a leader this many times at most (a leader that keeps
+  // failing to fill), then reads upstream itself.
+  constexpr int kMaxFollows = 3;
+  std::unique_lock<std::mutex> lock(mu_);
+  if (flight->abandoned || stopping_) {
+    if (result.outcome == SharedReadTier::Outcome::kLead) {
+      tier_->Release(SharedReadOf(*flight), result);
+    }
+    flight->done = true;
+    EraseFlightLocked(flight);
+    return;
+  }
+  switch (result.outcome) {
+    case SharedReadTier::Outcome::kHit: {
+      if (!flight->stale) {
+        const absl::Duration ttl = std::min(flight->ttl, result.answer_ttl);
+        cache_.Put(flight->key,
+                   flight->tags.empty() ? "" : flight->tags.front(),
+                   result.answer, clock_() + ttl);
+      }
+      lock.unlock();
+      DeliverFlight(flight, std::move(result.answer));
+      return;
+    }
+    case SharedReadTier::Outcome::kFollow:
+      if (++flight->lookups <= kMaxFollows) {
+        // The callback takes mu_, so it sees `wait` set.
+        flight->wait = tier_->AwaitLeader(
+            SharedReadOf(*flight),
+            std::min(flight->deadline,
+                     absl::Now() + result.lease_left + absl::Milliseconds(50)),
+            [this, flight](SharedReadTier::Wake wake) {
+              OnSharedWake(flight, wake);
+            });
+        return;
+      }
+      result = SharedReadTier::LookupResult();  // Upstream, no lease.
+      break;
+    case SharedReadTier::Outcome::kLead:
+    case SharedReadTier::Outcome::kMiss:
+      break;
+  }
+  flight->lookup = std::move(result);
+  UpstreamRequest request = std::move(flight->request);
+  ++stats_.upstream_reads;
+  lock.unlock();
+  StartFlight(flight, std::move(request));
+}
+
+void CachingCaller::OnSharedWake(const std::shared_ptr<Flight>& flight,
+                                 SharedReadTier::Wake wake) {
+  std::unique_lock<std::mutex> lock(mu_);
+  flight->wait = 0;
+  if (flight->abandoned || stopping_) {
+    flight->done = true;
+    EraseFlightLocked(flight);
+    return;
+  }
+  switch (wake) {
+    case SharedReadTier::Wake::kFilled:
+    case SharedReadTier::Wake::kExpired:
+      // The answer is in L2, or the leader may be gone: look again.
+      lock.unlock();
+      LookupShared(flight, /*lead=*/true);
+      return;
+    case SharedReadTier::Wake::kReleased:
+    case SharedReadTier::Wake::kLost:
+      break;
+  }
+  // No answer is coming from elsewhere: read upstream (no lease).
+  flight->lookup = SharedReadTier::LookupResult();
+  UpstreamRequest request = std::move(flight->request);
+  ++stats_.upstream_reads;
+  lock.unlock();
+  StartFlight(flight, std::move(request));
+}
+
+void CachingCaller::OnSharedInvalidation(const std::vector<std::string>& tags) {
+  std::lock_guard<std::mutex> lock(mu_);
+  InvalidateLocked(tags);
+}
+
+void CachingCaller::OnSharedResync() {
+  std::lock_guard<std::mutex> lock(mu_);
+  // Invalidations may have been missed: nothing cached or in flight is
+  // trusted.
+  cache_.Clear();
+  for (auto& [flight_id, flight] : flights_) {
+    flight->stale = true;
+    if (auto j = joinable_.find(flight->key);
+        j != joinable_.end() && j->second == flight) {
+      joinable_.erase(j);
+    }
+  }
 }
 
 void CachingCaller::ScheduleSweepLocked(absl::Time when) {

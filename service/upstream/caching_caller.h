@@ -27,6 +27,20 @@
 //     that carrier/number is dropped, and reads of it still in flight
 //     neither fill the cache nor take new waiters.
 // Non-idempotent calls pass through unchanged.
+//
+// Fleet mode (SetSharedTier; service/fleet): the cache has a second level
+// shared by every replica, and identical reads share one upstream call
+// fleet-wide. A cacheable read that misses the in-process cache (L1) looks
+// the shared tier up (L2) before going upstream: a hit fills L1 (for at most
+// what the shared entry has left); on a miss one replica takes the read's
+// fleet lease and calls the upstream, filling L2 when its answer lands,
+// while identical reads on other replicas wait for it (each caller keeping
+// its own deadline and cancellation) and then read L2. A write (or realtime
+// call) drops L1 here, then drops L2 and tells every replica to drop its L1
+// before its caller gets the answer (bounded by the tier's short timeout).
+// When the tier is unreachable or slow, reads and writes behave as on one
+// replica; no caller sees an error from it. With max_entries == 0 and a
+// tier, reads use L2 only.
 #ifndef TRACKTRY_SERVICE_UPSTREAM_CACHING_CALLER_H_
 #define TRACKTRY_SERVICE_UPSTREAM_CACHING_CALLER_H_
 
@@ -46,6 +60,7 @@
 #include "service/tracktry_api/upstream_caller.h"
 #include "service/upstream/response_cache.h"
 #include "service/upstream/scheduler.h"
+#include "service/upstream/shared_read_tier.h"
 
 namespace tracktry {
 
@@ -127,6 +142,14 @@ class CachingCaller final : public UpstreamCaller {
   // Drops every cached entry.
   void Clear();
 
+  // --- Fleet mode. ---
+  // Adds the shared tier (not owned; must outlive this object). Call once,
+  // before the first Send().
+  void SetSharedTier(SharedReadTier* tier);
+  // Refresh() of this replica's cache only (the push reached the shared
+  // tier through the replica that received it).
+  void RefreshLocal(const UpstreamRequest& read, Envelope envelope);
+
   // The cache / coalescing key of `request`.
   static std::string KeyOf(const UpstreamRequest& request);
   // The invalidation tags a request touches: its tracking numbers, lower
@@ -140,7 +163,7 @@ class CachingCaller final : public UpstreamCaller {
   absl::Duration TtlOf(Endpoint endpoint) const;
   CallId SendPassThrough(UpstreamRequest request, absl::Time deadline,
                          EnvelopeCallback done);
-  void OnPassThroughDone(CallId id, std::vector<std::string> tags);
+  void OnPassThroughDone(CallId id, const std::vector<std::string>& tags);
   // Requires mu_. Drops the cached reads of `tags` and marks the reads of
   // them in flight stale.
   void InvalidateLocked(const std::vector<std::string>& tags);
@@ -159,6 +182,23 @@ class CachingCaller final : public UpstreamCaller {
   // Background reclaim of expired entries. Requires mu_.
   void ScheduleSweepLocked(absl::Time when);
   void Sweep();
+
+  // --- Fleet mode (tier_ set). ---
+  class SharedListener;
+  static SharedReadTier::Read SharedReadOf(const Flight& flight);
+  // A cacheable read missed L1: look L2 up (lead: may take the lease).
+  void LookupShared(const std::shared_ptr<Flight>& flight, bool lead);
+  void OnSharedLookup(const std::shared_ptr<Flight>& flight,
+                      SharedReadTier::LookupResult result);
+  void OnSharedWake(const std::shared_ptr<Flight>& flight,
+                    SharedReadTier::Wake wake);
+  // Answers every waiter of `flight` with `result` (no upstream call).
+  void DeliverFlight(const std::shared_ptr<Flight>& flight,
+                     absl::StatusOr<Envelope> result);
+  // Requires mu_. Forgets a finished flight.
+  void EraseFlightLocked(const std::shared_ptr<Flight>& flight);
+  void OnSharedInvalidation(const std::vector<std::string>& tags);
+  void OnSharedResync();
 
   UpstreamCaller* const inner_;
   Scheduler* const scheduler_;
@@ -183,6 +223,9 @@ class CachingCaller final : public UpstreamCaller {
   // The pending sweep task, 0 while none is scheduled.
   Scheduler::TaskId sweep_task_ = 0;
   CacheStats stats_;
+  // Fleet mode.
+  SharedReadTier* tier_ = nullptr;
+  std::unique_ptr<SharedListener> tier_listener_;
 };
 
 }  // namespace tracktry

@@ -23,6 +23,16 @@
 //     call.
 // At most `max_keys` request_ids are remembered; the oldest finished ones
 // are forgotten first.
+//
+// Fleet mode (SetSharedRecords; service/fleet): the records live in the
+// shared tier too, so the same rules hold across replicas. A call whose
+// request_id this replica does not know asks the tier first: a definite
+// answer stored by any replica is replayed; a part another replica is
+// running is waited for (woken when it finishes; a runner that dies frees
+// the part within the tier's lease time, and the repeat then runs it); a
+// different fingerprint is REQUEST_ID_REUSED. The first run stores its
+// definite answer in the tier before its caller gets it. When the tier is
+// unreachable or slow the store decides locally, as on one replica.
 #ifndef TRACKTRY_SERVICE_UPSTREAM_IDEMPOTENCY_STORE_H_
 #define TRACKTRY_SERVICE_UPSTREAM_IDEMPOTENCY_STORE_H_
 
@@ -37,6 +47,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
@@ -44,6 +55,7 @@
 #include "google/protobuf/message.h"
 #include "service/tracktry_api/upstream_caller.h"
 #include "service/upstream/scheduler.h"
+#include "service/upstream/shared_request_records.h"
 
 namespace tracktry {
 
@@ -80,6 +92,10 @@ class IdempotencyStore final : public UpstreamCaller {
   // True when `status` is a definite answer worth remembering.
   static bool IsDefinite(const absl::Status& status);
 
+  // Fleet mode: adds the shared records (not owned; must outlive the
+  // store). Call once, before the first Send().
+  void SetSharedRecords(SharedRequestRecords* shared);
+
  private:
   struct Part;
   struct Entry;
@@ -87,7 +103,24 @@ class IdempotencyStore final : public UpstreamCaller {
   CallId PassThrough(UpstreamRequest request, absl::Time deadline,
                      EnvelopeCallback done);
   void OnPartDone(const std::shared_ptr<Entry>& entry, int part, CallId run_id,
-                  absl::StatusOr<Envelope> result);
+                  uint64_t token, absl::StatusOr<Envelope> result);
+  // Sends the part's upstream call (run `run_id`; `token`: its shared
+  // claim, 0 = none).
+  void SendUpstream(const std::shared_ptr<Entry>& entry, int part,
+                    CallId run_id, uint64_t token, UpstreamRequest request,
+                    absl::Time deadline);
+  // Fleet mode: asks the shared records about run `run_id` of a part.
+  void BeginShared(const std::shared_ptr<Entry>& entry, int part,
+                   CallId run_id);
+  void OnSharedBegin(const std::shared_ptr<Entry>& entry, int part,
+                     CallId run_id, SharedRequestRecords::BeginResult begin);
+  void OnSharedWake(const std::shared_ptr<Entry>& entry, int part,
+                    CallId run_id, SharedRequestRecords::Wake wake);
+  // Requires mu_. The callbacks of every waiter of `part` (removed).
+  std::vector<EnvelopeCallback> TakeWaitersLocked(Part& part);
+  // Requires mu_. Forgets part `index` of `entry` (and the entry when it
+  // has no part left).
+  void ForgetPartLocked(const std::shared_ptr<Entry>& entry, int index);
   // Requires mu_. Forgets expired and surplus finished entries.
   void SweepLocked(absl::Time now);
   // Requires mu_; the task must call TaskFinished() at its end.
@@ -112,6 +145,8 @@ class IdempotencyStore final : public UpstreamCaller {
   absl::flat_hash_map<CallId, CallId> running_;
   int tasks_ = 0;
   std::atomic<int64_t> replays_{0};
+  // Fleet mode.
+  SharedRequestRecords* shared_ = nullptr;
 };
 
 }  // namespace tracktry

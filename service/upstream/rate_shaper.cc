@@ -195,6 +195,7 @@ std::unique_ptr<TokenBucketStore> MakeTokenBucketStore(
   redis.limits = std::move(shared);
   redis.timeout = options.redis_timeout;
   redis.retry_interval = options.redis_retry_interval;
+  redis.on_shared_change = options.on_redis_state;
   return std::make_unique<RedisTokenBucketStore>(std::move(redis),
                                                  std::move(local_store));
 }

@@ -73,6 +73,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -136,6 +137,10 @@ struct RateShaperOptions {
   // Redis connect/command timeout and retry interval after a failure.
   absl::Duration redis_timeout = absl::Milliseconds(50);
   absl::Duration redis_retry_interval = absl::Seconds(5);
+  // Hears the Redis store fall back to local buckets (false) and share
+  // through Redis again (true); for a log line. Runs on the scheduler
+  // thread; must not block.
+  std::function<void(bool shared)> on_redis_state;
   // Combines queued reads into one upstream call (--read-batching); null =
   // every request goes out on its own.
   std::shared_ptr<const ReadCombiner> read_combiner;

@@ -200,10 +200,15 @@ bool RedisTokenBucketStore::EnsureConnectedLocked(absl::Time now) {
     FailLocked(now);
     return false;
   }
-  std::lock_guard<std::mutex> lock(view_mu_);
-  stats_.shared = true;
-  falling_back_ = false;
-  ++stats_.connects;
+  bool rejoined;
+  {
+    std::lock_guard<std::mutex> lock(view_mu_);
+    stats_.shared = true;
+    rejoined = falling_back_;
+    falling_back_ = false;
+    ++stats_.connects;
+  }
+  if (rejoined && options_.on_shared_change) options_.on_shared_change(true);
   return true;
 }
 
@@ -213,13 +218,18 @@ void RedisTokenBucketStore::FailLocked(absl::Time now) {
     context_ = nullptr;
   }
   next_connect_ = now + options_.retry_interval;
-  std::lock_guard<std::mutex> lock(view_mu_);
-  ++stats_.redis_errors;
-  if (!falling_back_) {
-    falling_back_ = true;
-    ++stats_.fallbacks;
+  bool switched = false;
+  {
+    std::lock_guard<std::mutex> lock(view_mu_);
+    ++stats_.redis_errors;
+    if (!falling_back_) {
+      falling_back_ = true;
+      switched = true;
+      ++stats_.fallbacks;
+    }
+    stats_.shared = false;
   }
-  stats_.shared = false;
+  if (switched && options_.on_shared_change) options_.on_shared_change(false);
 }
 
 absl::Duration RedisTokenBucketStore::TryAcquire(int bucket, absl::Time now) {

@@ -24,6 +24,7 @@
 #define TRACKTRY_SERVICE_UPSTREAM_REDIS_TOKEN_BUCKET_STORE_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -54,6 +55,10 @@ struct RedisTokenBucketOptions {
   absl::Duration timeout = absl::Milliseconds(50);
   // How long to use the fallback after a failure before trying Redis again.
   absl::Duration retry_interval = absl::Seconds(5);
+  // Hears every switch: false when the store falls back to the local
+  // buckets, true when it shares them through Redis again (for a log line).
+  // Called on the thread that used the store, without the view lock.
+  std::function<void(bool shared)> on_shared_change;
 };
 
 // A stable, non-reversible account id for `api_key` ("key-" + 16 hex

@@ -184,6 +184,31 @@ TEST(LoadgenOptionsTest, StartupCommandFollowsDoubleDash) {
   EXPECT_FALSE(bench::ParseLoadgenOptions({"--startup-runs", "3"}).ok());
 }
 
+TEST(LoadgenOptionsTest, SoakFlags) {
+  absl::StatusOr<bench::LoadgenOptions> options = bench::ParseLoadgenOptions(
+      {"--target=x", "--rpc-mix=get:8,update:1,watch:1", "--repeat-unknown",
+       "--fresh-batches", "--watch-hold=15s", "--timeline", "/tmp/t.jsonl",
+       "--timeline-interval=2s"});
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_TRUE(options->repeat_unknown);
+  EXPECT_TRUE(options->request_ids);  // implied
+  EXPECT_TRUE(options->fresh_batches);
+  EXPECT_EQ(options->watch_hold, absl::Seconds(15));
+  EXPECT_EQ(options->timeline, "/tmp/t.jsonl");
+  EXPECT_EQ(options->timeline_interval, absl::Seconds(2));
+  EXPECT_TRUE(RpcMix::Parse(options->rpc_mix).ok());
+  EXPECT_TRUE(RpcMix::Parse("update:1,watch:1")->Contains(Op::kWatch));
+  options = bench::ParseLoadgenOptions({"--target=x", "--request-ids"});
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_TRUE(options->request_ids);
+  EXPECT_FALSE(options->repeat_unknown);
+  EXPECT_FALSE(
+      bench::ParseLoadgenOptions({"--target=x", "--timeline-interval=0s"})
+          .ok());
+  EXPECT_FALSE(
+      bench::ParseLoadgenOptions({"--target=x", "--watch-hold=0s"}).ok());
+}
+
 TEST(LoadgenOptionsTest, BadValuesAreRejected) {
   EXPECT_FALSE(
       bench::ParseLoadgenOptions({"--target=x", "--concurrency=0"}).ok());

@@ -8,14 +8,11 @@
 #     `tracktry-server --help` prints appears in docs/configuration.md.
 # Then breaks copies of the docs on purpose (a link to a missing file, a
 # missing anchor, a README of 300 lines) and checks that each is reported.
-#
-# IN_FLIGHT: docs that other branches are landing; links to them pass while
-# the file does not exist yet. Remove each entry once its file is merged.
+
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 REPO="$(pwd -P)"
 BIN_DIR="${BIN_DIR:-build/release}"
-IN_FLIGHT=(docs/fleet-mode.md)
 MAX_README_LINES=260
 
 # The anchors of a markdown file, one per line: its headings, lower-cased,
@@ -31,14 +28,6 @@ anchors_of() {
 links_of() {
   awk '/^```/{code=!code; next} !code' "$1" | sed -E 's/`[^`]*`//g' |
     grep -oE '\]\([^) ]+\)' | sed -E 's/^\]\(//; s/\)$//' || true
-}
-
-is_in_flight() {
-  local path="$1" entry
-  for entry in "${IN_FLIGHT[@]}"; do
-    [[ "$path" == "$entry" ]] && return 0
-  done
-  return 1
 }
 
 # Checks the docs under ROOT; prints one line per problem, fails on any.
@@ -63,9 +52,6 @@ check_docs() {
         resolved="$(realpath -m "$dir/$path")"
       fi
       if [[ ! -e "$resolved" ]]; then
-        if is_in_flight "$(realpath -m --relative-to="$root" "$resolved")"; then
-          continue
-        fi
         echo "${file#"$root"/}: broken link ($target): no such file"
         problems=$((problems + 1))
         continue

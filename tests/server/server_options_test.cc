@@ -398,6 +398,11 @@ std::vector<FlagCase> EveryFlag(const std::string& key_file,
        [](O o) { return o.rate_shaping.redis_password == "case-password"; }},
       {"redis-namespace", "TRACKTRY_REDIS_NAMESPACE", "tt-staging",
        [](O o) { return o.rate_shaping.redis_namespace == "tt-staging"; }},
+      {"fleet", "TRACKTRY_FLEET", "off", [](O o) { return !o.fleet.enabled; }},
+      {"fleet-timeout", "TRACKTRY_FLEET_TIMEOUT", "35ms",
+       [](O o) { return o.fleet.timeout == absl::Milliseconds(35); }},
+      {"fleet-lease", "TRACKTRY_FLEET_LEASE", "7s",
+       [](O o) { return o.fleet.lease_time == absl::Seconds(7); }},
       {"retry-max-attempts", "TRACKTRY_RETRY_MAX_ATTEMPTS", "4",
        [](O o) { return o.retry.max_attempts == 4; }},
       {"retry-initial-backoff", "", "22ms",
@@ -546,6 +551,9 @@ TEST(ServerOptionsTest, FlagDefaultsAreTheServerOptionsDefaults) {
   EXPECT_EQ(o.rate_shaping.redis_user, d.rate_shaping.redis_user);
   EXPECT_EQ(o.rate_shaping.redis_password, d.rate_shaping.redis_password);
   EXPECT_EQ(o.rate_shaping.redis_namespace, d.rate_shaping.redis_namespace);
+  EXPECT_EQ(o.fleet.enabled, d.fleet.enabled);
+  EXPECT_EQ(o.fleet.timeout, d.fleet.timeout);
+  EXPECT_EQ(o.fleet.lease_time, d.fleet.lease_time);
   EXPECT_EQ(o.retry.max_attempts, d.retry.max_attempts);
   EXPECT_EQ(o.retry.initial_backoff, d.retry.initial_backoff);
   EXPECT_EQ(o.retry.max_backoff, d.retry.max_backoff);
@@ -614,6 +622,9 @@ TEST(ServerOptionsTest, OutOfRangeValuesNameTheFlag) {
       {"redis-address", "no-port"},
       {"redis-namespace", ""},
       {"redis-namespace", "a b"},
+      {"fleet", "maybe"},
+      {"fleet-timeout", "0s"},
+      {"fleet-lease", "10ms"},
   };
   for (const auto& [flag, value] : cases) {
     EXPECT_THAT(
@@ -765,6 +776,9 @@ TEST(ServerOptionsTest, UsageListsEveryFlagWithItsVariableAndDefault) {
       {"redis-user", "TRACKTRY_REDIS_USER"},
       {"redis-password-file", "TRACKTRY_REDIS_PASSWORD_FILE"},
       {"redis-namespace", "TRACKTRY_REDIS_NAMESPACE"},
+      {"fleet", "TRACKTRY_FLEET"},
+      {"fleet-timeout", "TRACKTRY_FLEET_TIMEOUT"},
+      {"fleet-lease", "TRACKTRY_FLEET_LEASE"},
       {"retry-max-attempts", "TRACKTRY_RETRY_MAX_ATTEMPTS"},
       {"retry-initial-backoff", ""},
       {"retry-max-backoff", ""},

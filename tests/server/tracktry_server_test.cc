@@ -14,9 +14,11 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -29,7 +31,9 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "tests/testing/canned_http_transport.h"
+#include "tests/testing/fleet_harness.h"
 #include "tests/testing/log_capture.h"
+#include "tests/testing/redis_test_server.h"
 #include "tests/testing/status_matchers.h"
 #include "tracktry/v1/tracking_service.grpc.pb.h"
 
@@ -143,6 +147,30 @@ TEST(TracktryServerTest, PortZeroBindsAnEphemeralPort) {
   auto channel = ChannelTo((*server)->port());
   EXPECT_TRUE(channel->WaitForConnected(std::chrono::system_clock::now() +
                                         std::chrono::seconds(5)));
+}
+
+TEST(TracktryServerTest, FleetTierIsWiredOnlyWithRedisAndFleetOn) {
+  testing::RedisTestServer redis;
+  ASSERT_THAT(redis.Start(), IsOk());
+  for (const auto& [address, on, wired] :
+       {std::make_tuple(redis.address(), true, true),
+        std::make_tuple(redis.address(), false, false),
+        std::make_tuple(std::string(), true, false)}) {
+    ServerOptions options = LocalOptions();
+    options.rate_shaping.redis_address = address;
+    options.fleet.enabled = on;
+    absl::StatusOr<std::unique_ptr<TracktryServer>> server =
+        TracktryServer::Start(
+            options, std::make_unique<CannedHttpTransport>(kCarriersBody), nullptr);
+    ASSERT_THAT(server, IsOk());
+    EXPECT_EQ((*server)->fleet() != nullptr, wired) << address << " " << on;
+    if (wired) {
+      EXPECT_TRUE(
+          testing::WaitUntil([&] { return (*server)->fleet()->healthy(); }));
+      EXPECT_TRUE(absl::StrContains((*server)->metrics().Scrape(),
+                                    "tracktry_fleet_redis_up"));
+    }
+  }
 }
 
 TEST(TracktryServerTest, TwoServersGetDifferentPorts) {

@@ -8,6 +8,7 @@
 #define TRACKTRY_TESTS_TESTING_REDIS_TEST_SERVER_H_
 
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -115,7 +116,23 @@ class RedisTestServer {
   }
 
   // Kills the server (SIGKILL: an abrupt failure) and reaps it.
-  void Stop() { process_.reset(); }
+  void Stop() {
+    if (process_ == nullptr) return;
+    // A paused server is killed too; SIGCONT lets it take the SIGKILL at
+    // once. ~ChildProcess sends SIGKILL again if needed and reaps it.
+    process_->Signal(SIGKILL);
+    process_->Signal(SIGCONT);
+    process_.reset();
+  }
+
+  // Freezes / thaws the server (SIGSTOP / SIGCONT): a Redis that accepts
+  // connections but answers nothing.
+  void Pause() {
+    if (process_ != nullptr) process_->Signal(SIGSTOP);
+  }
+  void Resume() {
+    if (process_ != nullptr) process_->Signal(SIGCONT);
+  }
 
   int port() const { return port_; }
   std::string address() const { return absl::StrCat("127.0.0.1:", port_); }

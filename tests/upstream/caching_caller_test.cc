@@ -9,7 +9,10 @@
 #include "common/error_details.h"
 #include "gtest/gtest.h"
 #include "service/upstream/response_cache.h"
+#include "tests/testing/fake_shared_read_tier.h"
 #include "tests/testing/fake_upstream_caller.h"
+#include "tests/testing/fleet_harness.h"
+#include "tests/testing/status_matchers.h"
 
 namespace tracktry {
 namespace {
@@ -548,6 +551,298 @@ TEST(CachingCallerKeysTest, TagsComeFromTheStructuredKeys) {
   b.query = a.query;
   b.bypass_cache = true;
   EXPECT_EQ(CachingCaller::KeyOf(a), CachingCaller::KeyOf(b));
+}
+
+// --- Fleet mode: a shared tier behind the in-process cache. ---
+
+using testing::FakeSharedReadTier;
+using Outcome = SharedReadTier::Outcome;
+
+class CachingCallerFleetTest : public CachingCallerTest {
+ protected:
+  void MakeShared(CacheOptions options = CacheOptions()) {
+    Make(options);
+    cache_->SetSharedTier(&tier_);
+  }
+  std::vector<int> Numbers(std::vector<ResultSlot>& slots) {
+    std::vector<int> numbers;
+    for (ResultSlot& slot : slots) numbers.push_back(NumberOf(slot.Wait()));
+    return numbers;
+  }
+  FakeSharedReadTier tier_;
+};
+
+TEST_F(CachingCallerFleetTest, SharedHitFillsTheLocalCacheWithoutUpstream) {
+  fake_.SetResponder(Numbered());
+  tier_.SetScript([](const SharedReadTier::Read& read, bool) {
+    return FakeSharedReadTier::Hit(OkEnvelope({{"n", 42}}), absl::Seconds(10));
+  });
+  MakeShared();
+  EXPECT_EQ(NumberOf(Get()), 42);
+  EXPECT_EQ(NumberOf(Get()), 42);
+  EXPECT_EQ(fake_.calls(), 0);
+  EXPECT_EQ(cache_->stats().upstream_reads, 0);
+  EXPECT_EQ(cache_->stats().hits, 1);
+  ASSERT_EQ(tier_.lookups().size(), 1u);  // The second read was an L1 hit.
+  EXPECT_EQ(tier_.lookups()[0].first.key,
+            CachingCaller::KeyOf(RequestFor(Endpoint::kGetTracking)));
+  EXPECT_EQ(tier_.lookups()[0].first.tag, "123456");
+  EXPECT_TRUE(tier_.lookups()[0].second);
+  // L1 keeps it no longer than the shared entry had left.
+  Advance(absl::Seconds(11));
+  EXPECT_EQ(NumberOf(Get()), 42);
+  EXPECT_EQ(tier_.lookups().size(), 2u);
+}
+
+TEST_F(CachingCallerFleetTest, LeaderCallsUpstreamAndFillsTheSharedTier) {
+  fake_.SetResponder(Numbered());
+  tier_.SetScript([](const SharedReadTier::Read&, bool) {
+    return FakeSharedReadTier::Result(Outcome::kLead, 5);
+  });
+  MakeShared();
+  EXPECT_EQ(NumberOf(Get()), 0);
+  EXPECT_EQ(fake_.calls(), 1);
+  EXPECT_EQ(cache_->stats().upstream_reads, 1);
+  ASSERT_TRUE(tier_.WaitFor([&] { return tier_.fills_locked() == 1; }));
+  const auto fill = tier_.fills()[0];
+  EXPECT_EQ(fill.answer.data["n"], 0);
+  EXPECT_EQ(fill.lookup.version, 5);
+  EXPECT_EQ(fill.lookup.lease, 77u);
+  EXPECT_EQ(fill.ttl, absl::Seconds(60));
+  EXPECT_TRUE(tier_.releases().empty());
+  // Cached here too.
+  EXPECT_EQ(NumberOf(Get()), 0);
+  EXPECT_EQ(tier_.lookups().size(), 1u);
+}
+
+TEST_F(CachingCallerFleetTest, LeaderThatFailsReleasesTheLease) {
+  fake_.SetResponder([](const UpstreamRequest&, int) {
+    return Reply{absl::StatusOr<Envelope>(HttpError(503))};
+  });
+  tier_.SetScript([](const SharedReadTier::Read&, bool) {
+    return FakeSharedReadTier::Result(Outcome::kLead);
+  });
+  MakeShared();
+  EXPECT_EQ(Get().status().code(), absl::StatusCode::kUnavailable);
+  ASSERT_TRUE(tier_.WaitFor([&] { return tier_.releases_locked() == 1; }));
+  EXPECT_TRUE(tier_.fills().empty());
+}
+
+TEST_F(CachingCallerFleetTest, FollowerWaitsForTheLeaderThenReadsItsAnswer) {
+  fake_.SetResponder(Numbered());
+  std::atomic<bool> filled{false};
+  tier_.SetScript([&](const SharedReadTier::Read&, bool) {
+    return filled ? FakeSharedReadTier::Hit(OkEnvelope({{"n", 9}}),
+                                            absl::Seconds(60))
+                  : FakeSharedReadTier::Result(Outcome::kFollow);
+  });
+  MakeShared();
+  // Three identical reads here: one flight, one wait.
+  std::vector<ResultSlot> slots(3);
+  for (ResultSlot& slot : slots) {
+    cache_->Send(RequestFor(Endpoint::kGetTracking),
+                 absl::Now() + absl::Seconds(5), slot.Callback());
+  }
+  ASSERT_TRUE(tier_.WaitFor([&] { return tier_.pending_waits_locked() == 1; }));
+  filled = true;
+  EXPECT_EQ(tier_.WakeAll(SharedReadTier::Wake::kFilled), 1);
+  EXPECT_EQ(Numbers(slots), (std::vector<int>{9, 9, 9}));
+  EXPECT_EQ(fake_.calls(), 0);
+  EXPECT_EQ(tier_.lookups().size(), 2u);
+}
+
+TEST_F(CachingCallerFleetTest, LeaderWithoutAnswerSendsFollowersUpstream) {
+  fake_.SetResponder(Numbered());
+  tier_.SetScript([](const SharedReadTier::Read&, bool) {
+    return FakeSharedReadTier::Result(Outcome::kFollow);
+  });
+  MakeShared();
+  for (SharedReadTier::Wake wake :
+       {SharedReadTier::Wake::kReleased, SharedReadTier::Wake::kLost}) {
+    ResultSlot slot;
+    cache_->Send(RequestFor(Endpoint::kGetTracking,
+                            wake == SharedReadTier::Wake::kLost ? "A1" : "B2"),
+                 absl::Now() + absl::Seconds(5), slot.Callback());
+    ASSERT_TRUE(
+        tier_.WaitFor([&] { return tier_.pending_waits_locked() == 1; }));
+    tier_.WakeAll(wake);
+    EXPECT_THAT(slot.Wait(), testing::IsOk());
+  }
+  EXPECT_EQ(fake_.calls(), 2);
+  // No lease, no version: nothing is stored in the tier.
+  EXPECT_TRUE(tier_.fills().empty());
+  EXPECT_TRUE(tier_.releases().empty());
+}
+
+TEST_F(CachingCallerFleetTest, UnreachableTierMeansOneReplicaBehaviour) {
+  fake_.SetResponder(Numbered());
+  MakeShared();  // The fake's default: kMiss without a version.
+  EXPECT_EQ(NumberOf(Get()), 0);
+  EXPECT_EQ(NumberOf(Get()), 0);
+  EXPECT_EQ(fake_.calls(), 1);
+  EXPECT_TRUE(tier_.fills().empty());
+}
+
+TEST_F(CachingCallerFleetTest, BypassReadRefreshesTheSharedTier) {
+  fake_.SetResponder(Numbered());
+  tier_.SetScript([](const SharedReadTier::Read&, bool lead) {
+    return FakeSharedReadTier::Result(lead ? Outcome::kLead : Outcome::kMiss,
+                                      3);
+  });
+  MakeShared();
+  EXPECT_EQ(NumberOf(Get("123456", /*bypass=*/true)), 0);
+  ASSERT_EQ(tier_.lookups().size(), 1u);
+  EXPECT_FALSE(tier_.lookups()[0].second);
+  ASSERT_TRUE(tier_.WaitFor([&] { return tier_.fills_locked() == 1; }));
+  EXPECT_EQ(tier_.fills()[0].lookup.outcome, Outcome::kMiss);
+  EXPECT_EQ(tier_.fills()[0].lookup.version, 3);
+}
+
+TEST_F(CachingCallerFleetTest, WriteIsAnsweredOnlyAfterTheFleetDroppedIt) {
+  fake_.SetResponder(Numbered());
+  MakeShared();
+  tier_.HoldInvalidations(true);
+  ResultSlot slot;
+  cache_->Send(RequestFor(Endpoint::kUpdateTracking, "AbC9"),
+               absl::Now() + absl::Seconds(5), slot.Callback());
+  ASSERT_TRUE(tier_.WaitFor([&] { return tier_.invalidations_locked() == 1; }));
+  EXPECT_EQ(tier_.invalidations()[0], std::vector<std::string>{"abc9"});
+  absl::SleepFor(absl::Milliseconds(50));
+  EXPECT_FALSE(slot.ready());
+  EXPECT_EQ(tier_.ReleaseInvalidations(), 1);
+  EXPECT_THAT(slot.Wait(), testing::IsOk());
+}
+
+TEST_F(CachingCallerFleetTest, OtherReplicasWritesDropLocalEntries) {
+  fake_.SetResponder(Numbered());
+  MakeShared();
+  EXPECT_EQ(NumberOf(Get("AAA")), 0);
+  EXPECT_EQ(NumberOf(Get("BBB")), 1);
+  ASSERT_NE(tier_.listener(), nullptr);
+  tier_.listener()->OnSharedInvalidation({"aaa"});
+  EXPECT_EQ(NumberOf(Get("AAA")), 2);
+  EXPECT_EQ(NumberOf(Get("BBB")), 1);
+  // Messages lost (the tier reconnected): nothing local is trusted.
+  tier_.listener()->OnSharedResync();
+  EXPECT_EQ(NumberOf(Get("BBB")), 3);
+  EXPECT_EQ(cache_->stats().entries, 1u);
+}
+
+TEST_F(CachingCallerFleetTest, CancelledFollowerStopsWaiting) {
+  tier_.SetScript([](const SharedReadTier::Read&, bool) {
+    return FakeSharedReadTier::Result(Outcome::kFollow);
+  });
+  MakeShared();
+  ResultSlot slot;
+  const UpstreamCaller::CallId id =
+      cache_->Send(RequestFor(Endpoint::kGetTracking),
+                   absl::Now() + absl::Seconds(5), slot.Callback());
+  ASSERT_TRUE(tier_.WaitFor([&] { return tier_.pending_waits_locked() == 1; }));
+  cache_->Cancel(id);
+  EXPECT_EQ(slot.Wait().status().code(), absl::StatusCode::kCancelled);
+  EXPECT_EQ(tier_.pending_waits(), 0u);
+  EXPECT_EQ(fake_.calls(), 0);
+  cache_.reset();  // Nothing left to wait for.
+}
+
+TEST_F(CachingCallerFleetTest, FollowerKeepsItsOwnDeadline) {
+  tier_.SetScript([](const SharedReadTier::Read&, bool) {
+    return FakeSharedReadTier::Result(Outcome::kFollow);
+  });
+  MakeShared();
+  ResultSlot first;
+  ResultSlot later;
+  cache_->Send(RequestFor(Endpoint::kGetTracking),
+               absl::Now() + absl::Seconds(5), first.Callback());
+  ASSERT_TRUE(tier_.WaitFor([&] { return tier_.pending_waits_locked() == 1; }));
+  // Joins the waiting flight with a shorter deadline, and leaves alone.
+  cache_->Send(RequestFor(Endpoint::kGetTracking),
+               absl::Now() + absl::Milliseconds(100), later.Callback());
+  EXPECT_EQ(later.Wait().status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_FALSE(first.ready());
+  EXPECT_EQ(tier_.pending_waits(), 1u);
+  tier_.WakeAll(SharedReadTier::Wake::kLost);
+  EXPECT_THAT(first.Wait(), testing::IsOk());
+}
+
+TEST_F(CachingCallerFleetTest, NoLocalEntriesStillUsesTheSharedTier) {
+  fake_.SetResponder(Numbered());
+  tier_.SetScript([](const SharedReadTier::Read&, bool) {
+    return FakeSharedReadTier::Hit(OkEnvelope({{"n", 7}}), absl::Seconds(10));
+  });
+  CacheOptions options;
+  options.max_entries = 0;
+  MakeShared(options);
+  EXPECT_EQ(NumberOf(Get()), 7);
+  EXPECT_EQ(NumberOf(Get()), 7);
+  EXPECT_EQ(tier_.lookups().size(), 2u);
+  EXPECT_EQ(fake_.calls(), 0);
+}
+
+TEST_F(CachingCallerFleetTest, PushRefreshesTheSharedTierUnlessLocalOnly) {
+  MakeShared();
+  cache_->Refresh(RequestFor(Endpoint::kGetTracking, "P1"),
+                  OkEnvelope({{"n", 1}}));
+  cache_->RefreshLocal(RequestFor(Endpoint::kGetTracking, "P2"),
+                       OkEnvelope({{"n", 2}}));
+  ASSERT_EQ(tier_.replaces().size(), 1u);
+  EXPECT_EQ(tier_.replaces()[0].read.tag, "p1");
+  EXPECT_EQ(NumberOf(Get("P1")), 1);
+  EXPECT_EQ(NumberOf(Get("P2")), 2);
+  EXPECT_TRUE(tier_.lookups().empty());
+}
+
+TEST_F(CachingCallerFleetTest,
+       NonCacheableReadsAndWritesWithoutTagsSkipTheTier) {
+  fake_.SetResponder(Numbered());
+  MakeShared();
+  Call(RequestFor(Endpoint::kListTrackings)).status().IgnoreError();
+  Call(RequestFor(Endpoint::kDetectCarrier)).status().IgnoreError();
+  EXPECT_TRUE(tier_.lookups().empty());
+  EXPECT_TRUE(tier_.invalidations().empty());
+  // Realtime refreshes the upstream's tracking: dropped fleet-wide.
+  Call(RequestFor(Endpoint::kRealtime, "RT1")).status().IgnoreError();
+  ASSERT_EQ(tier_.invalidations().size(), 1u);
+  EXPECT_EQ(tier_.invalidations()[0], std::vector<std::string>{"rt1"});
+}
+
+// Two replicas in one process: two CachingCallers, each with its own fleet
+// tier on one real redis-server.
+TEST(CachingCallerTwoReplicasTest, OneUpstreamCallAndWritesSeenEverywhere) {
+  testing::FleetHarness harness;
+  ASSERT_THAT(harness.Start(2), testing::IsOk());
+  std::atomic<int> upstream{0};
+  auto responder = [&](const UpstreamRequest& request, int) {
+    const int n = upstream.fetch_add(1);
+    // A slow read, so that both replicas ask while it runs.
+    return Reply{absl::StatusOr<Envelope>(OkEnvelope({{"n", n}})),
+                 absl::Milliseconds(300)};
+  };
+  FakeUpstreamCaller upstream_a(responder);
+  FakeUpstreamCaller upstream_b(responder);
+  Scheduler scheduler;
+  CachingCaller a(&upstream_a, &scheduler, CacheOptions());
+  CachingCaller b(&upstream_b, &scheduler, CacheOptions());
+  a.SetSharedTier(harness.replica(0).cache());
+  b.SetSharedTier(harness.replica(1).cache());
+  ResultSlot from_a;
+  ResultSlot from_b;
+  a.Send(RequestFor(Endpoint::kGetTracking), absl::Now() + absl::Seconds(10),
+         from_a.Callback());
+  b.Send(RequestFor(Endpoint::kGetTracking), absl::Now() + absl::Seconds(10),
+         from_b.Callback());
+  EXPECT_EQ(NumberOf(from_a.Wait(absl::Seconds(10))), 0);
+  EXPECT_EQ(NumberOf(from_b.Wait(absl::Seconds(10))), 0);
+  EXPECT_EQ(upstream.load(), 1);
+  // A write on a; the next read on b goes to the upstream again.
+  ResultSlot write;
+  a.Send(RequestFor(Endpoint::kUpdateTracking), absl::Now() + absl::Seconds(10),
+         write.Callback());
+  EXPECT_THAT(write.Wait(absl::Seconds(10)), testing::IsOk());
+  ResultSlot after;
+  b.Send(RequestFor(Endpoint::kGetTracking), absl::Now() + absl::Seconds(10),
+         after.Callback());
+  EXPECT_EQ(NumberOf(after.Wait(absl::Seconds(10))), 2);
 }
 
 }  // namespace

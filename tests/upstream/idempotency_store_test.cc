@@ -1,12 +1,15 @@
 // Copyright 2026 The tracktry-grpc Authors.
 #include "service/upstream/idempotency_store.h"
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 
 #include "common/error_details.h"
 #include "gtest/gtest.h"
+#include "tests/testing/fake_shared_request_records.h"
 #include "tests/testing/fake_upstream_caller.h"
+#include "tests/testing/status_matchers.h"
 #include "tracktry/v1/tracking_service.pb.h"
 
 namespace tracktry {
@@ -228,6 +231,187 @@ TEST_F(IdempotencyStoreTest, DestructionCancelsRunningCalls) {
   ASSERT_TRUE(tagged.ready());
   ASSERT_TRUE(plain.ready());
   EXPECT_EQ(plain.Wait().status().code(), absl::StatusCode::kCancelled);
+}
+
+// --- Fleet mode: request_id records shared with the other replicas. ---
+
+using testing::FakeSharedRequestRecords;
+using State = SharedRequestRecords::State;
+
+class IdempotencyStoreFleetTest : public IdempotencyStoreTest {
+ protected:
+  void MakeShared() {
+    Make();
+    store_->SetSharedRecords(&records_);
+  }
+  FakeSharedRequestRecords records_;
+};
+
+TEST_F(IdempotencyStoreFleetTest, FirstRunStoresItsAnswerBeforeAnswering) {
+  fake_.SetResponder(Numbered());
+  records_.SetScript([](const SharedRequestRecords::Record&) {
+    return FakeSharedRequestRecords::State(State::kFirst);
+  });
+  records_.HoldFinishes(true);
+  MakeShared();
+  ResultSlot slot;
+  store_->Send(Tagged("CreateTracking/f1", 5, 2),
+               absl::Now() + absl::Seconds(5), slot.Callback());
+  ASSERT_TRUE(
+      records_.WaitFor([&] { return records_.finishes_locked() == 1; }));
+  absl::SleepFor(absl::Milliseconds(50));
+  EXPECT_FALSE(slot.ready());  // Not before the record is stored.
+  const auto finish = records_.finishes()[0];
+  EXPECT_EQ(finish.record.key, "CreateTracking/f1");
+  EXPECT_EQ(finish.record.fingerprint, 5u);
+  EXPECT_EQ(finish.record.part, 2);
+  EXPECT_EQ(finish.token, 31u);
+  EXPECT_EQ(NumberOf(finish.result), 0);
+  records_.ReleaseFinishes();
+  EXPECT_EQ(NumberOf(slot.Wait()), 0);
+  // A repeat here is replayed locally, without asking the tier.
+  EXPECT_EQ(NumberOf(Call(Tagged("CreateTracking/f1", 5, 2))), 0);
+  EXPECT_EQ(records_.begins().size(), 1u);
+  EXPECT_EQ(fake_.calls(), 1);
+}
+
+TEST_F(IdempotencyStoreFleetTest, AnswerOfAnotherReplicaIsReplayed) {
+  fake_.SetResponder(Numbered());
+  records_.SetScript([](const SharedRequestRecords::Record&) {
+    return FakeSharedRequestRecords::Done(OkEnvelope({{"n", 99}}));
+  });
+  MakeShared();
+  EXPECT_EQ(NumberOf(Call(Tagged("CreateTracking/f2", 5))), 99);
+  EXPECT_EQ(NumberOf(Call(Tagged("CreateTracking/f2", 5))), 99);
+  EXPECT_EQ(fake_.calls(), 0);
+  EXPECT_EQ(store_->replays(), 2);
+}
+
+TEST_F(IdempotencyStoreFleetTest, ReusedElsewhereIsRequestIdReused) {
+  fake_.SetResponder(Numbered());
+  records_.SetScript([](const SharedRequestRecords::Record&) {
+    return FakeSharedRequestRecords::State(State::kReused);
+  });
+  MakeShared();
+  const absl::Status status = Call(Tagged("CreateTracking/f3", 5)).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(GetErrorInfo(status)->reason(), "REQUEST_ID_REUSED");
+  EXPECT_EQ(fake_.calls(), 0);
+  EXPECT_EQ(store_->size(), 0u);
+}
+
+TEST_F(IdempotencyStoreFleetTest, RunningElsewhereIsWaitedFor) {
+  fake_.SetResponder(Numbered());
+  std::atomic<bool> finished{false};
+  records_.SetScript([&](const SharedRequestRecords::Record&) {
+    return finished ? FakeSharedRequestRecords::Done(OkEnvelope({{"n", 7}}))
+                    : FakeSharedRequestRecords::State(State::kRunning);
+  });
+  MakeShared();
+  ResultSlot first;
+  ResultSlot second;
+  store_->Send(Tagged("CreateTracking/f4", 5), absl::Now() + absl::Seconds(5),
+               first.Callback());
+  store_->Send(Tagged("CreateTracking/f4", 5), absl::Now() + absl::Seconds(5),
+               second.Callback());
+  ASSERT_TRUE(
+      records_.WaitFor([&] { return records_.pending_waits_locked() == 1; }));
+  EXPECT_EQ(records_.begins().size(), 1u);  // Local repeats join.
+  finished = true;
+  records_.WakeAll(SharedRequestRecords::Wake::kFinished);
+  EXPECT_EQ(NumberOf(first.Wait()), 7);
+  EXPECT_EQ(NumberOf(second.Wait()), 7);
+  EXPECT_EQ(fake_.calls(), 0);
+}
+
+TEST_F(IdempotencyStoreFleetTest, RunnerGoneOrTierLostRunsItHere) {
+  fake_.SetResponder(Numbered());
+  std::atomic<int> begins{0};
+  records_.SetScript([&](const SharedRequestRecords::Record&) {
+    // Running elsewhere, then (the runner's lease ran out) ours to run.
+    return begins.fetch_add(1) == 0
+               ? FakeSharedRequestRecords::State(State::kRunning)
+               : FakeSharedRequestRecords::State(State::kFirst);
+  });
+  MakeShared();
+  ResultSlot slot;
+  store_->Send(Tagged("CreateTracking/f5", 5), absl::Now() + absl::Seconds(5),
+               slot.Callback());
+  ASSERT_TRUE(
+      records_.WaitFor([&] { return records_.pending_waits_locked() == 1; }));
+  records_.WakeAll(SharedRequestRecords::Wake::kExpired);
+  EXPECT_EQ(NumberOf(slot.Wait()), 0);
+  EXPECT_EQ(fake_.calls(), 1);
+  EXPECT_EQ(records_.finishes().size(), 1u);
+  // The tier lost: decided here.
+  begins = 0;
+  ResultSlot lost;
+  store_->Send(Tagged("CreateTracking/f6", 5), absl::Now() + absl::Seconds(5),
+               lost.Callback());
+  ASSERT_TRUE(
+      records_.WaitFor([&] { return records_.pending_waits_locked() == 1; }));
+  records_.WakeAll(SharedRequestRecords::Wake::kLost);
+  EXPECT_EQ(NumberOf(lost.Wait()), 1);
+  EXPECT_EQ(records_.finishes().size(), 1u);  // No claim, nothing stored.
+}
+
+TEST_F(IdempotencyStoreFleetTest, UnknownOutcomeGivesTheClaimBack) {
+  fake_.SetResponder([](const UpstreamRequest&, int) {
+    return Reply{absl::StatusOr<Envelope>(HttpError(503))};
+  });
+  records_.SetScript([](const SharedRequestRecords::Record&) {
+    return FakeSharedRequestRecords::State(State::kFirst);
+  });
+  MakeShared();
+  EXPECT_EQ(Call(Tagged("CreateTracking/f7", 5)).status().code(),
+            absl::StatusCode::kUnavailable);
+  ASSERT_EQ(records_.abandons().size(), 1u);
+  EXPECT_EQ(records_.abandons()[0].token, 31u);
+  EXPECT_TRUE(records_.finishes().empty());
+  EXPECT_EQ(store_->size(), 0u);
+}
+
+TEST_F(IdempotencyStoreFleetTest, UnavailableTierDecidesLocally) {
+  fake_.SetResponder(Numbered());
+  MakeShared();  // The fake's default: kUnavailable.
+  EXPECT_EQ(NumberOf(Call(Tagged("CreateTracking/f8", 5))), 0);
+  EXPECT_EQ(NumberOf(Call(Tagged("CreateTracking/f8", 5))), 0);
+  EXPECT_EQ(fake_.calls(), 1);
+  EXPECT_TRUE(records_.finishes().empty());
+}
+
+TEST_F(IdempotencyStoreFleetTest, CallerWhoLeavesWhileWaitingFreesTheRun) {
+  records_.SetScript([](const SharedRequestRecords::Record&) {
+    return FakeSharedRequestRecords::State(State::kRunning);
+  });
+  MakeShared();
+  ResultSlot slot;
+  const UpstreamCaller::CallId id =
+      store_->Send(Tagged("CreateTracking/f9", 5),
+                   absl::Now() + absl::Seconds(5), slot.Callback());
+  ASSERT_TRUE(
+      records_.WaitFor([&] { return records_.pending_waits_locked() == 1; }));
+  store_->Cancel(id);
+  EXPECT_EQ(slot.Wait().status().code(), absl::StatusCode::kCancelled);
+  EXPECT_EQ(records_.pending_waits(), 0u);
+  EXPECT_EQ(store_->size(), 0u);
+  store_.reset();  // Nothing left to wait for.
+}
+
+TEST_F(IdempotencyStoreFleetTest, WaitersWhoseDeadlinePassesLeave) {
+  records_.SetScript([](const SharedRequestRecords::Record&) {
+    return FakeSharedRequestRecords::State(State::kRunning);
+  });
+  MakeShared();
+  ResultSlot slot;
+  store_->Send(Tagged("CreateTracking/f10", 5),
+               absl::Now() + absl::Milliseconds(100), slot.Callback());
+  ASSERT_TRUE(
+      records_.WaitFor([&] { return records_.pending_waits_locked() == 1; }));
+  absl::SleepFor(absl::Milliseconds(150));
+  records_.WakeAll(SharedRequestRecords::Wake::kExpired);
+  EXPECT_EQ(slot.Wait().status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(fake_.calls(), 0);
 }
 
 }  // namespace

@@ -249,8 +249,10 @@ TEST_F(RateShaperBatchingTest, CombinedCallSpendsAListToken) {
   Send(testing::RequestFor(Endpoint::kListTrackings), 50);
   ASSERT_THAT(slots_[50].Wait().status(), IsOk());
   ASSERT_EQ(fake_.calls(), 3);
+  // Measured between sends, which trail their tokens by a little; without
+  // the list token spent, the list call would leave at once.
   EXPECT_GE(fake_.records()[2].sent - fake_.records()[1].sent,
-            absl::Milliseconds(249));
+            absl::Milliseconds(200));
 }
 
 TEST_F(RateShaperBatchingTest, WithoutAListTokenTheHeadGoesAlone) {

@@ -216,6 +216,34 @@ TEST_F(RedisTokenBucketStoreTest, FallsBackWhenRedisDiesAndReturnsWhenBack) {
   EXPECT_EQ(store->stats().connects, 2);
 }
 
+TEST_F(RedisTokenBucketStoreTest, ReportsEverySwitchForALogLine) {
+  RedisTokenBucketOptions options;
+  options.address = redis_.address();
+  options.key_prefix = "tracktry:rate:switches";
+  options.limits = {{"default", 100.0, 1}};
+  options.retry_interval = absl::Milliseconds(200);
+  std::vector<bool> switches;  // Called on this thread only.
+  options.on_shared_change = [&switches](bool shared) {
+    switches.push_back(shared);
+  };
+  RedisTokenBucketStore store(
+      std::move(options),
+      std::make_unique<LocalTokenBucketStore>(
+          std::vector<TokenBucketLimit>{{"default", 5.0, 1}}));
+  // The first connection is no switch.
+  ASSERT_EQ(store.TryAcquire(0, absl::Now()), absl::ZeroDuration());
+  EXPECT_TRUE(switches.empty());
+  const int port = redis_.port();
+  redis_.Stop();
+  store.TryAcquire(0, absl::Now());
+  store.TryAcquire(0, absl::Now());  // Still down: no second line.
+  EXPECT_EQ(switches, std::vector<bool>{false});
+  ASSERT_THAT(redis_.Start(port), testing::IsOk());
+  absl::SleepFor(absl::Milliseconds(300));
+  store.TryAcquire(0, absl::Now());
+  EXPECT_EQ(switches, (std::vector<bool>{false, true}));
+}
+
 // --- Authentication. ---
 
 constexpr char kRedisPassword[] = "redis-test-password-31";

@@ -1,0 +1,54 @@
+// Copyright 2026 The tracktry-grpc Authors.
+#include "service/fleet/fleet_metrics.h"
+
+#include <string>
+
+#include "absl/strings/match.h"
+#include "absl/time/clock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/fleet_harness.h"
+#include "tests/testing/status_matchers.h"
+
+namespace tracktry::fleet {
+namespace {
+
+using testing::Delivered;
+using testing::FleetHarness;
+using testing::IsOk;
+using testing::WaitUntil;
+
+TEST(FleetMetricsTest, ExportsConnectionStateAndCounters) {
+  FleetHarness harness;
+  ASSERT_THAT(harness.Start(1), IsOk());
+  MetricsRegistry metrics;
+  RegisterFleetMetrics(&metrics, &harness.replica(0));
+  Delivered<SharedReadTier::LookupResult> lookup;
+  harness.replica(0).cache()->Lookup(
+      {"k", "t"}, true, absl::Now() + absl::Seconds(5), lookup.Callback());
+  ASSERT_TRUE(lookup.Arrived());
+  std::string text = metrics.Scrape();
+  for (const char* series :
+       {"tracktry_fleet_redis_up{connection=\"commands\"} 1",
+        "tracktry_fleet_redis_up{connection=\"subscriber\"} 1",
+        "tracktry_fleet_redis_connects_total{connection=\"commands\"} 1",
+        "tracktry_fleet_cache_lookups_total{outcome=\"lead\"} 1",
+        "tracktry_fleet_cache_lookups_total{outcome=\"hit\"} 0",
+        "tracktry_fleet_request_ids_total{outcome=\"first\"} 0",
+        "tracktry_fleet_watch_polls_total{outcome=\"skipped\"} 0",
+        "tracktry_fleet_invalidations_total{direction=\"sent\"} 0",
+        "tracktry_fleet_invalidation_ack_timeouts_total 0",
+        "tracktry_fleet_redis_timeouts_total 0"}) {
+    EXPECT_TRUE(absl::StrContains(text, series)) << series << "\n" << text;
+  }
+  harness.redis().Stop();
+  ASSERT_TRUE(WaitUntil([&] { return !harness.replica(0).healthy(); }));
+  text = metrics.Scrape();
+  EXPECT_TRUE(absl::StrContains(
+      text, "tracktry_fleet_redis_up{connection=\"commands\"} 0"));
+  EXPECT_TRUE(absl::StrContains(
+      text,
+      "tracktry_fleet_redis_disconnects_total{connection=\"commands\"} 1"));
+}
+
+}  // namespace
+}  // namespace tracktry::fleet
