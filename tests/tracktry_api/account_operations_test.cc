@@ -7,23 +7,12 @@
 #include "common/error_details.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/testing/fake_upstream_caller.h"
-#include "tests/testing/status_matchers.h"
-#include "tests/testing/status_slot.h"
-#include "tests/testing/testdata.h"
+#include "tests/testing/api_test_prelude.h"
 
 namespace tracktry {
 namespace {
 
-using testing::AwaitStatus;
 using ::testing::ElementsAre;
-using testing::EnvelopeOf;
-using testing::FakeUpstreamCaller;
-using testing::IsOk;
-using testing::OkEnvelope;
-using testing::StatusIs;
-
-constexpr absl::Duration kDeadline = absl::Seconds(5);
 
 TEST(ListCarriersTest, ReadsEveryCarrierAndKeepsBypass) {
   FakeUpstreamCaller fake(

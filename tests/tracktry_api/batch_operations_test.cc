@@ -12,25 +12,12 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
-#include "tests/testing/fake_upstream_caller.h"
-#include "tests/testing/status_matchers.h"
-#include "tests/testing/status_slot.h"
-#include "tests/testing/testdata.h"
+#include "tests/testing/api_test_prelude.h"
 
 namespace tracktry {
 namespace {
 
-using testing::AwaitStatus;
 using ::testing::ElementsAre;
-using testing::EnvelopeOf;
-using testing::FakeUpstreamCaller;
-using testing::HttpError;
-using testing::IsOk;
-using testing::OkEnvelope;
-using testing::StatusIs;
-using testing::StatusSlot;
-
-constexpr absl::Duration kDeadline = absl::Seconds(5);
 
 // Answers each batch call as the upstream would: every item of its body
 // created (echoed), except numbers starting with "BAD", which are listed as

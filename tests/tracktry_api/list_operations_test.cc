@@ -6,25 +6,13 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/testing/fake_upstream_caller.h"
-#include "tests/testing/status_matchers.h"
-#include "tests/testing/status_slot.h"
-#include "tests/testing/testdata.h"
+#include "tests/testing/api_test_prelude.h"
 
 namespace tracktry {
 namespace {
 
-using testing::AwaitStatus;
 using ::testing::Contains;
-using testing::EnvelopeOf;
-using testing::FakeUpstreamCaller;
-using testing::HttpError;
-using testing::IsOk;
-using testing::OkEnvelope;
 using ::testing::Pair;
-using testing::StatusIs;
-
-constexpr absl::Duration kDeadline = absl::Seconds(5);
 
 api::TrackingsPage ReadPage(FakeUpstreamCaller* fake, int64_t page,
                             int64_t page_size, absl::Status* status) {

@@ -11,26 +11,18 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
-#include "tests/testing/fake_upstream_caller.h"
-#include "tests/testing/status_matchers.h"
-#include "tests/testing/status_slot.h"
-#include "tests/testing/testdata.h"
+#include "tests/testing/api_test_prelude.h"
 
 namespace tracktry {
 namespace {
 
-using testing::AwaitStatus;
 using ::testing::ElementsAre;
-using testing::EnvelopeOf;
-using testing::FakeUpstreamCaller;
 using ::testing::HasSubstr;
-using testing::IsOk;
-using testing::MetaError;
-using testing::OkEnvelope;
-using testing::StatusIs;
-using testing::StatusSlot;
 
-constexpr absl::Duration kDeadline = absl::Seconds(5);
+// api::GetTracking without the overload that also keeps the answer's data.
+constexpr auto kGetTracking = static_cast<UpstreamCaller::CallId (*)(
+    UpstreamCaller*, const v1::GetTrackingRequest&, absl::Time, v1::Tracking*,
+    StatusCallback)>(&api::GetTracking);
 
 nlohmann::json BodyOf(const UpstreamRequest& request) {
   return nlohmann::json::parse(request.body);
@@ -71,7 +63,7 @@ TEST(GetTrackingTest, EveryRecordedShapeGivesTheFirstTracking) {
     request.set_carrier_code("x");
     request.set_tracking_number("1");
     v1::Tracking tracking;
-    ASSERT_THAT(AwaitStatus(api::GetTracking, &fake, request,
+    ASSERT_THAT(AwaitStatus(kGetTracking, &fake, request,
                             absl::Now() + kDeadline, &tracking),
                 IsOk())
         << file;
@@ -88,7 +80,7 @@ TEST(GetTrackingTest, EmptyAnswersAreNotFound) {
     request.set_carrier_code("dhl");
     request.set_tracking_number("404");
     v1::Tracking tracking;
-    const absl::Status status = AwaitStatus(api::GetTracking, &fake, request,
+    const absl::Status status = AwaitStatus(kGetTracking, &fake, request,
                                             absl::Now() + kDeadline, &tracking);
     EXPECT_THAT(status,
                 StatusIs(absl::StatusCode::kNotFound, HasSubstr("dhl/404")));
@@ -102,7 +94,7 @@ TEST(GetTrackingTest, UpstreamErrorsPassThroughUnchanged) {
   request.set_carrier_code("dhl");
   request.set_tracking_number("1");
   v1::Tracking tracking;
-  const absl::Status status = AwaitStatus(api::GetTracking, &fake, request,
+  const absl::Status status = AwaitStatus(kGetTracking, &fake, request,
                                           absl::Now() + kDeadline, &tracking);
   const absl::Status expected = MetaError(4017);
   EXPECT_EQ(status.code(), expected.code());
@@ -118,8 +110,8 @@ TEST(GetTrackingTest, MalformedDataIsInternal) {
   request.set_carrier_code("dhl");
   request.set_tracking_number("1");
   v1::Tracking tracking;
-  EXPECT_THAT(AwaitStatus(api::GetTracking, &fake, request,
-                          absl::Now() + kDeadline, &tracking),
+  EXPECT_THAT(AwaitStatus(kGetTracking, &fake, request, absl::Now() + kDeadline,
+                          &tracking),
               StatusIs(absl::StatusCode::kInternal));
 }
 
