@@ -161,7 +161,8 @@ TEST(TracktryServerTest, FleetTierIsWiredOnlyWithRedisAndFleetOn) {
     options.fleet.enabled = on;
     absl::StatusOr<std::unique_ptr<TracktryServer>> server =
         TracktryServer::Start(
-            options, std::make_unique<CannedHttpTransport>(kCarriersBody), nullptr);
+            options, std::make_unique<CannedHttpTransport>(kCarriersBody),
+            nullptr);
     ASSERT_THAT(server, IsOk());
     EXPECT_EQ((*server)->fleet() != nullptr, wired) << address << " " << on;
     if (wired) {
