@@ -1,6 +1,8 @@
 // Copyright 2026 The tracktry-grpc Authors.
 #include "tests/testing/server_process.h"
 
+#include <signal.h>
+
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -29,10 +31,11 @@ ServerProcess::ServerProcess(const std::vector<std::string>& args,
                              const std::vector<std::string>& env)
     : process_(WithBinary(args), env) {}
 
-bool ServerProcess::WaitForServing() {
+bool ServerProcess::WaitForServing(absl::Duration timeout) {
   const std::regex serving("\"message\":\"serving\".*\"port\":([0-9]+)");
   const std::regex metrics("\"metrics_port\":([0-9]+)");
-  for (int i = 0; i < 1000 && started(); ++i) {
+  const absl::Time end = absl::Now() + timeout;
+  while (started()) {
     std::smatch match;
     const std::string text = log();
     if (std::regex_search(text, match, serving)) {
@@ -42,10 +45,19 @@ bool ServerProcess::WaitForServing() {
       }
       return true;
     }
-    if (process_.Exited()) return false;
+    if (process_.Exited() || absl::Now() >= end) return false;
     absl::SleepFor(absl::Milliseconds(10));
   }
   return false;
+}
+
+void ServerProcess::Stop(absl::Duration grace) {
+  if (!started() || process_.Exited()) return;
+  process_.Signal(SIGTERM);
+  if (process_.WaitForExit(grace) == -1 && !process_.Exited()) {
+    process_.Signal(SIGKILL);
+    process_.WaitForExit(absl::Seconds(5));
+  }
 }
 
 int64_t ServerProcess::StatusBytes(const std::string& field) {

@@ -32,9 +32,9 @@ class ServerProcess {
   bool started() const { return process_.started(); }
   pid_t pid() const { return process_.pid(); }
 
-  // Waits up to 10 s for the "serving" log line; false without it (or when
-  // the process exited). Then port() and metrics_port() are known.
-  bool WaitForServing();
+  // Waits up to `timeout` for the "serving" log line; false without it (or
+  // when the process exited). Then port() and metrics_port() are known.
+  bool WaitForServing(absl::Duration timeout = absl::Seconds(10));
   int port() const { return port_; }
   int metrics_port() const { return metrics_port_; }
 
@@ -48,6 +48,9 @@ class ServerProcess {
   int WaitForExit(absl::Duration timeout) {
     return process_.WaitForExit(timeout);
   }
+
+  // A graceful stop: SIGTERM, up to `grace` for the exit, then SIGKILL.
+  void Stop(absl::Duration grace = absl::Seconds(5));
 
   std::string log() const { return process_.output(); }
 
