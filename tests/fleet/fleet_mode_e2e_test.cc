@@ -39,6 +39,7 @@
 #include "tests/testing/redis_test_server.h"
 #include "tests/testing/server_replica.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/wait_until.h"
 #include "tracktry/v1/tracking_service.grpc.pb.h"
 
 namespace tracktry {
@@ -50,14 +51,12 @@ using testing::RedisTestServer;
 constexpr char kApiKey[] = "fleet-e2e-secret-api-key-42";
 constexpr char kCarrier[] = "dhl";
 
+// Waits up to 30 s (a loaded machine, several servers), polling every
+// 20 ms (some conditions scrape /metrics).
 template <typename Condition>
-bool WaitFor(Condition condition, absl::Duration timeout = absl::Seconds(30)) {
-  const absl::Time end = absl::Now() + timeout;
-  while (absl::Now() < end) {
-    if (condition()) return true;
-    absl::SleepFor(absl::Milliseconds(20));
-  }
-  return condition();
+bool WaitFor(Condition condition) {
+  return testing::WaitUntil(condition, absl::Seconds(30),
+                            absl::Milliseconds(20));
 }
 
 std::unique_ptr<grpc::ClientContext> Context(
