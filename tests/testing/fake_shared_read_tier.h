@@ -59,24 +59,11 @@ class FakeSharedReadTier final : public SharedReadTier {
     std::lock_guard<std::mutex> lock(mu_);
     script_ = std::move(script);
   }
-  void HoldInvalidations(bool hold) {
-    std::lock_guard<std::mutex> lock(mu_);
-    callbacks_.set_hold(hold);
-  }
+  void HoldInvalidations(bool hold) { callbacks_.set_hold(hold); }
   // Completes every held invalidation; returns how many.
-  int ReleaseInvalidations() {
-    std::unique_lock<std::mutex> lock(mu_);
-    auto held = callbacks_.TakeHeld();
-    lock.unlock();
-    return Callbacks::Release(std::move(held));
-  }
+  int ReleaseInvalidations() { return callbacks_.ReleaseHeld(); }
   // Ends every pending wait with `wake`; returns how many.
-  int WakeAll(Wake wake) {
-    std::unique_lock<std::mutex> lock(mu_);
-    auto waits = callbacks_.TakeWaits();
-    lock.unlock();
-    return Callbacks::WakeAll(std::move(waits), wake);
-  }
+  int WakeAll(Wake wake) { return callbacks_.WakeAll(wake); }
 
   void Lookup(const Read& read, bool lead, absl::Time deadline,
               LookupCallback done) override {
@@ -181,7 +168,7 @@ class FakeSharedReadTier final : public SharedReadTier {
   mutable std::mutex mu_;
   std::condition_variable changed_;
   Script script_;
-  Callbacks callbacks_;
+  Callbacks callbacks_{&mu_};
   std::vector<absl::Time> wait_untils_;
   int cancelled_waits_ = 0;
   std::vector<std::pair<Read, bool>> lookups_;

@@ -51,22 +51,9 @@ class FakeSharedRequestRecords final : public SharedRequestRecords {
     std::lock_guard<std::mutex> lock(mu_);
     script_ = std::move(script);
   }
-  void HoldFinishes(bool hold) {
-    std::lock_guard<std::mutex> lock(mu_);
-    callbacks_.set_hold(hold);
-  }
-  int ReleaseFinishes() {
-    std::unique_lock<std::mutex> lock(mu_);
-    auto held = callbacks_.TakeHeld();
-    lock.unlock();
-    return Callbacks::Release(std::move(held));
-  }
-  int WakeAll(Wake wake) {
-    std::unique_lock<std::mutex> lock(mu_);
-    auto waits = callbacks_.TakeWaits();
-    lock.unlock();
-    return Callbacks::WakeAll(std::move(waits), wake);
-  }
+  void HoldFinishes(bool hold) { callbacks_.set_hold(hold); }
+  int ReleaseFinishes() { return callbacks_.ReleaseHeld(); }
+  int WakeAll(Wake wake) { return callbacks_.WakeAll(wake); }
 
   void Begin(const Record& record, absl::Duration ttl, absl::Time deadline,
              BeginCallback done) override {
@@ -137,7 +124,7 @@ class FakeSharedRequestRecords final : public SharedRequestRecords {
   mutable std::mutex mu_;
   std::condition_variable changed_;
   Script script_;
-  Callbacks callbacks_;
+  Callbacks callbacks_{&mu_};
   std::vector<Record> begins_;
   std::vector<FinishCall> finishes_;
   std::vector<FinishCall> abandons_;

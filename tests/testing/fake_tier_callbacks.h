@@ -4,13 +4,16 @@
 // FakeSharedRequestRecords) share: scripted answers delivered on the
 // fake's own thread, done callbacks completed at once on that thread or
 // held until the test releases them, and waits that stay pending until the
-// test wakes them. Not locked itself: the fake calls it under its own lock,
-// and runs what Take*() hands out after unlocking. Header-only, test-only.
+// test wakes them. Guarded by the fake's own mutex: the fake calls Done(),
+// AddWait(), CancelWait() and pending_waits() holding it; set_hold(),
+// ReleaseHeld() and WakeAll() take it themselves (and run the callbacks
+// after unlocking). Header-only, test-only.
 #ifndef TRACKTRY_TESTS_TESTING_FAKE_TIER_CALLBACKS_H_
 #define TRACKTRY_TESTS_TESTING_FAKE_TIER_CALLBACKS_H_
 
 #include <cstdint>
 #include <map>
+#include <mutex>
 #include <utility>
 #include <vector>
 
@@ -26,8 +29,9 @@ class FakeTierCallbacks {
   using DoneCallback = absl::AnyInvocable<void() &&>;
   using WakeCallback = absl::AnyInvocable<void(Wake) &&>;
   using WaitId = uint64_t;
-  using HeldDones = std::vector<DoneCallback>;
-  using PendingWaits = std::map<WaitId, WakeCallback>;
+
+  // `mu`: the fake's mutex (not owned).
+  explicit FakeTierCallbacks(std::mutex* mu) : mu_(mu) {}
 
   // Delivers `result` to `done` on `scheduler`'s thread, 1 ms from now.
   template <typename Callback, typename Result>
@@ -40,7 +44,10 @@ class FakeTierCallbacks {
   }
 
   // Done callbacks: completed at once on `scheduler`'s thread, or held.
-  void set_hold(bool hold) { hold_ = hold; }
+  void set_hold(bool hold) {
+    std::lock_guard<std::mutex> lock(*mu_);
+    hold_ = hold;
+  }
   void Done(Scheduler* scheduler, DoneCallback done) {
     if (hold_) {
       held_.push_back(std::move(done));
@@ -50,9 +57,13 @@ class FakeTierCallbacks {
         absl::ZeroDuration(),
         [done = std::move(done)]() mutable { std::move(done)(); });
   }
-  HeldDones TakeHeld() { return std::exchange(held_, {}); }
-  // Completes what TakeHeld() gave; returns how many.
-  static int Release(HeldDones held) {
+  // Completes every held done callback; returns how many.
+  int ReleaseHeld() {
+    std::vector<DoneCallback> held;
+    {
+      std::lock_guard<std::mutex> lock(*mu_);
+      held.swap(held_);
+    }
     for (DoneCallback& done : held) std::move(done)();
     return static_cast<int>(held.size());
   }
@@ -65,18 +76,23 @@ class FakeTierCallbacks {
   }
   bool CancelWait(WaitId id) { return waits_.erase(id) > 0; }
   size_t pending_waits() const { return waits_.size(); }
-  PendingWaits TakeWaits() { return std::exchange(waits_, {}); }
-  // Ends what TakeWaits() gave with `wake`; returns how many.
-  static int WakeAll(PendingWaits waits, Wake wake) {
+  // Ends every pending wait with `wake`; returns how many.
+  int WakeAll(Wake wake) {
+    std::map<WaitId, WakeCallback> waits;
+    {
+      std::lock_guard<std::mutex> lock(*mu_);
+      waits.swap(waits_);
+    }
     for (auto& [id, done] : waits) std::move(done)(wake);
     return static_cast<int>(waits.size());
   }
 
  private:
+  std::mutex* const mu_;
   bool hold_ = false;
-  HeldDones held_;
+  std::vector<DoneCallback> held_;
   WaitId next_wait_ = 1;
-  PendingWaits waits_;
+  std::map<WaitId, WakeCallback> waits_;
 };
 
 }  // namespace tracktry::testing
