@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "tests/testing/child_process.h"
 
@@ -68,51 +69,20 @@ class RedisTestServer {
   // "default" ACL user's password); "" = none.
   void set_password(std::string password) { password_ = std::move(password); }
 
-  // Starts redis-server on `port` (0 = a free one) and waits until it
-  // accepts connections.
+  // Starts redis-server on `port` (0 = a free one; another one is tried
+  // when something else took the port first) and waits until it accepts
+  // connections. The server answering must be this one, ready by its own
+  // log: a port another test's server holds accepts connections too.
   absl::Status Start(int port = 0) {
     if (process_ != nullptr) {
       return absl::FailedPreconditionError("already started");
     }
-    port_ = port != 0 ? port : PickFreePort();
-    if (port_ == 0) return absl::InternalError("no free port");
-    std::vector<std::string> argv = {"redis-server",
-                                     "--port",
-                                     absl::StrCat(port_),
-                                     "--bind",
-                                     "127.0.0.1",
-                                     "--save",
-                                     "",
-                                     "--appendonly",
-                                     "no",
-                                     "--dir",
-                                     "/tmp",
-                                     "--protected-mode",
-                                     "yes"};
-    if (!password_.empty()) {
-      argv.push_back("--requirepass");
-      argv.push_back(password_);
+    absl::Status status;
+    for (int attempt = 0; attempt < (port != 0 ? 1 : 5); ++attempt) {
+      status = StartOn(port != 0 ? port : PickFreePort());
+      if (!absl::IsAborted(status)) return status;
     }
-    process_ = std::make_unique<ChildProcess>(argv, std::vector<std::string>{});
-    if (!process_->started()) {
-      process_.reset();
-      return absl::UnavailableError(
-          "cannot start redis-server (is it installed? script/bootstrap)");
-    }
-    for (int i = 0; i < 500; ++i) {
-      if (PortAccepts(port_)) return absl::OkStatus();
-      if (process_->Exited()) {
-        const std::string output = process_->output();
-        process_.reset();
-        return absl::UnavailableError(
-            absl::StrCat("redis-server exited at start (is it installed? "
-                         "script/bootstrap): ",
-                         output));
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    Stop();
-    return absl::DeadlineExceededError("redis-server did not start");
+    return status;
   }
 
   // Kills the server (SIGKILL: an abrupt failure) and reaps it.
@@ -138,6 +108,56 @@ class RedisTestServer {
   std::string address() const { return absl::StrCat("127.0.0.1:", port_); }
 
  private:
+  // One attempt on `port`; ABORTED when the port was taken.
+  absl::Status StartOn(int port) {
+    port_ = port;
+    if (port_ == 0) return absl::InternalError("no free port");
+    std::vector<std::string> argv = {"redis-server",
+                                     "--port",
+                                     absl::StrCat(port_),
+                                     "--bind",
+                                     "127.0.0.1",
+                                     "--save",
+                                     "",
+                                     "--appendonly",
+                                     "no",
+                                     "--dir",
+                                     "/tmp",
+                                     "--protected-mode",
+                                     "yes"};
+    if (!password_.empty()) {
+      argv.push_back("--requirepass");
+      argv.push_back(password_);
+    }
+    process_ = std::make_unique<ChildProcess>(argv, std::vector<std::string>{});
+    if (!process_->started()) {
+      process_.reset();
+      return absl::UnavailableError(
+          "cannot start redis-server (is it installed? script/bootstrap)");
+    }
+    for (int i = 0; i < 500; ++i) {
+      if (absl::StrContains(process_->output(),
+                            "Ready to accept connections") &&
+          PortAccepts(port_)) {
+        return absl::OkStatus();
+      }
+      if (process_->Exited()) {
+        const std::string output = process_->output();
+        process_.reset();
+        if (absl::StrContains(output, "Address already in use")) {
+          return absl::AbortedError(absl::StrCat("port ", port, " taken"));
+        }
+        return absl::UnavailableError(
+            absl::StrCat("redis-server exited at start (is it installed? "
+                         "script/bootstrap): ",
+                         output));
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    Stop();
+    return absl::DeadlineExceededError("redis-server did not start");
+  }
+
   std::unique_ptr<ChildProcess> process_;
   int port_ = 0;
   std::string password_;
