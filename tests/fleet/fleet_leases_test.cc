@@ -10,16 +10,10 @@
 
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
-#include "tests/testing/fleet_harness.h"
-#include "tests/testing/status_matchers.h"
+#include "tests/testing/fleet_test_prelude.h"
 
 namespace tracktry::fleet {
 namespace {
-
-using testing::Delivered;
-using testing::FleetHarness;
-using testing::IsOk;
-using testing::WaitUntil;
 
 constexpr char kKey[] = "dhl\nRN1\n";
 

@@ -6,16 +6,10 @@
 #include "absl/strings/match.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
-#include "tests/testing/fleet_harness.h"
-#include "tests/testing/status_matchers.h"
+#include "tests/testing/fleet_test_prelude.h"
 
 namespace tracktry::fleet {
 namespace {
-
-using testing::Delivered;
-using testing::FleetHarness;
-using testing::IsOk;
-using testing::WaitUntil;
 
 TEST(FleetMetricsTest, ExportsConnectionStateAndCounters) {
   FleetHarness harness;

@@ -14,17 +14,12 @@
 //     cache;
 //   * Redis stopped mid-load -> zero failed RPCs and zero upstream 429s;
 //     Redis back -> shared again.
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <cstdio>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <mutex>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -42,7 +37,9 @@
 #include "tests/testing/emulator_harness.h"
 #include "tests/testing/grpc_load.h"
 #include "tests/testing/redis_test_server.h"
+#include "tests/testing/server_replica.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/wait_until.h"
 #include "tracktry/v1/tracking_service.grpc.pb.h"
 
 namespace tracktry {
@@ -54,25 +51,12 @@ using testing::RedisTestServer;
 constexpr char kApiKey[] = "fleet-e2e-secret-api-key-42";
 constexpr char kCarrier[] = "dhl";
 
+// Waits up to 30 s (a loaded machine, several servers), polling every
+// 20 ms (some conditions scrape /metrics).
 template <typename Condition>
-bool WaitFor(Condition condition, absl::Duration timeout = absl::Seconds(30)) {
-  const absl::Time end = absl::Now() + timeout;
-  while (absl::Now() < end) {
-    if (condition()) return true;
-    absl::SleepFor(absl::Milliseconds(20));
-  }
-  return condition();
-}
-
-std::string ServerBinary() {
-  char self[4096];
-  const ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-  if (n <= 0) return "";
-  self[n] = '\0';
-  std::string dir(self);
-  dir = dir.substr(0, dir.rfind('/'));  // .../tests
-  dir = dir.substr(0, dir.rfind('/'));  // build dir
-  return dir + "/service/server/tracktry-server";
+bool WaitFor(Condition condition) {
+  return testing::WaitUntil(condition, absl::Seconds(30),
+                            absl::Milliseconds(20));
 }
 
 std::unique_ptr<grpc::ClientContext> Context(
@@ -82,100 +66,24 @@ std::unique_ptr<grpc::ClientContext> Context(
   return context;
 }
 
-// One tracktry-server process (a replica); its log goes to a temporary
-// file.
-class Replica {
+// One tracktry-server process (a replica) with its metrics listener.
+class Replica : public testing::ServerReplica {
  public:
-  ~Replica() { Stop(); }
-
-  absl::Status Start(const std::vector<std::string>& flags,
+  absl::Status Start(std::vector<std::string> flags,
                      const std::string& base_url) {
-    const std::string binary = ServerBinary();
-    if (access(binary.c_str(), X_OK) != 0) {
-      return absl::NotFoundError(
-          absl::StrCat("tracktry-server not built at ", binary));
+    flags.insert(flags.begin(), {"--metrics-listen", "127.0.0.1:0"});
+    absl::Status status = ServerReplica::Start(flags, base_url, kApiKey);
+    if (status.ok() && metrics_port() <= 0) {
+      return absl::InternalError(
+          absl::StrCat("server did not report its metrics port: ", Log()));
     }
-    char path[] = "/tmp/tracktry-fleet-replica-XXXXXX";
-    const int fd = mkstemp(path);
-    if (fd < 0) return absl::InternalError("mkstemp failed");
-    log_path_ = path;
-    std::vector<std::string> args = {
-        binary,        "--listen",   "127.0.0.1:0", "--metrics-listen",
-        "127.0.0.1:0", "--base-url", base_url};
-    args.insert(args.end(), flags.begin(), flags.end());
-    std::vector<char*> argv;
-    for (std::string& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    std::string key_env = absl::StrCat("TRACKTRY_API_KEY=", kApiKey);
-    char* envp[] = {key_env.data(), nullptr};
-    pid_ = fork();
-    if (pid_ < 0) return absl::InternalError("fork failed");
-    if (pid_ == 0) {
-      dup2(fd, STDOUT_FILENO);
-      dup2(fd, STDERR_FILENO);
-      execve(argv[0], argv.data(), envp);
-      _exit(127);
-    }
-    close(fd);
-    // The "serving" log line carries the bound ports.
-    const absl::Time end = absl::Now() + absl::Seconds(30);
-    while (absl::Now() < end) {
-      const std::string log = Log();
-      if (absl::StrContains(log, "\"serving\"")) {
-        port_ = Field(log, "\"port\":");
-        metrics_port_ = Field(log, "\"metrics_port\":");
-        if (port_ > 0 && metrics_port_ > 0) {
-          channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port_),
-                                         grpc::InsecureChannelCredentials());
-          stub_ = v1::TrackingService::NewStub(channel_);
-          return absl::OkStatus();
-        }
-      }
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return absl::InternalError(absl::StrCat("server exited: ", Log()));
-      }
-      absl::SleepFor(absl::Milliseconds(10));
-    }
-    return absl::DeadlineExceededError("server did not report its ports");
-  }
-
-  void Stop() {
-    // The server's graceful stop waits for open client connections.
-    stub_.reset();
-    channel_.reset();
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      int status = 0;
-      pid_t waited = 0;
-      for (int i = 0; i < 1000 && waited == 0; ++i) {
-        waited = waitpid(pid_, &status, WNOHANG);
-        if (waited == 0) absl::SleepFor(absl::Milliseconds(10));
-      }
-      if (waited == 0) {
-        kill(pid_, SIGKILL);
-        waitpid(pid_, &status, 0);
-      }
-      pid_ = -1;
-    }
-    if (!log_path_.empty()) {
-      std::remove(log_path_.c_str());
-      log_path_.clear();
-    }
-  }
-
-  std::string Log() const {
-    std::ifstream in(log_path_);
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    return buffer.str();
+    return status;
   }
 
   // The value of the series `series` (name with labels, as exposed), or -1.
   double Metric(const std::string& series) const {
     const testing::RawResult result = testing::RawHttpExchange(
-        metrics_port_,
+        metrics_port(),
         "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
         5000);
     for (absl::string_view line : absl::StrSplit(result.data, '\n')) {
@@ -192,25 +100,6 @@ class Replica {
     return Metric("tracktry_fleet_redis_up{connection=\"commands\"}") == 1 &&
            Metric("tracktry_fleet_redis_up{connection=\"subscriber\"}") == 1;
   }
-
-  v1::TrackingService::Stub* stub() { return stub_.get(); }
-
- private:
-  static int Field(const std::string& log, const std::string& name) {
-    const size_t at = log.find(name);
-    if (at == std::string::npos) return 0;
-    const size_t begin = at + name.size();
-    const size_t end = log.find_first_not_of("0123456789", begin);
-    int value = 0;
-    return absl::SimpleAtoi(log.substr(begin, end - begin), &value) ? value : 0;
-  }
-
-  pid_t pid_ = -1;
-  int port_ = 0;
-  int metrics_port_ = 0;
-  std::string log_path_;
-  std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<v1::TrackingService::Stub> stub_;
 };
 
 class FleetModeE2eTest : public ::testing::Test {

@@ -14,18 +14,13 @@
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/testing/fleet_harness.h"
+#include "tests/testing/fleet_test_prelude.h"
 #include "tests/testing/redis_test_server.h"
-#include "tests/testing/status_matchers.h"
 
 namespace tracktry::fleet {
 namespace {
 
-using testing::Delivered;
-using testing::FleetHarness;
-using testing::IsOk;
 using testing::RedisTestServer;
-using testing::WaitUntil;
 
 TEST(FleetTest, ConnectsWithAuthReportsStateAndKeepsItsKeysUnderThePrefix) {
   RedisTestServer redis;

@@ -17,22 +17,14 @@
 #include "service/fleet/event_loop.h"
 #include "tests/testing/redis_test_server.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/wait_until.h"
 
 namespace tracktry::fleet {
 namespace {
 
 using testing::IsOk;
 using testing::RedisTestServer;
-
-template <typename Condition>
-bool WaitFor(Condition condition, absl::Duration timeout = absl::Seconds(20)) {
-  const absl::Time end = absl::Now() + timeout;
-  while (absl::Now() < end) {
-    if (condition()) return true;
-    absl::SleepFor(absl::Milliseconds(5));
-  }
-  return condition();
-}
+using testing::WaitUntil;
 
 // Runs one command and waits for its callback.
 absl::StatusOr<RedisReply> Send(RedisConnection& connection,
@@ -91,7 +83,7 @@ class RedisConnectionTest : public ::testing::Test {
 
 TEST_F(RedisConnectionTest, RunsCommandsBinarySafe) {
   RedisConnection& connection = Connect(Options(redis_.address()));
-  ASSERT_TRUE(WaitFor([&] { return connection.ready(); }));
+  ASSERT_TRUE(WaitUntil([&] { return connection.ready(); }));
   const std::string value("a\0b\r\nc", 6);
   absl::StatusOr<RedisReply> set = Send(connection, {"SET", "k", value});
   ASSERT_THAT(set, IsOk());
@@ -111,7 +103,7 @@ TEST_F(RedisConnectionTest, RunsCommandsBinarySafe) {
 
 TEST_F(RedisConnectionTest, EvalLoadsTheScriptOnceThenUsesItsSha) {
   RedisConnection& connection = Connect(Options(redis_.address()));
-  ASSERT_TRUE(WaitFor([&] { return connection.ready(); }));
+  ASSERT_TRUE(WaitUntil([&] { return connection.ready(); }));
   const RedisScript script(
       "redis.call('SET', KEYS[1], ARGV[1]) return {ARGV[1], 7}");
   for (int i = 0; i < 2; ++i) {
@@ -150,12 +142,12 @@ TEST_F(RedisConnectionTest, UnreachableRedisFailsFastThenConnectsWhenItComes) {
   EXPECT_TRUE(absl::IsUnavailable(reply.status())) << reply.status();
   EXPECT_LT(absl::Now() - start, absl::Seconds(1));
   EXPECT_TRUE(
-      WaitFor([&] { return connection.stats().connect_failures >= 2; }));
+      WaitUntil([&] { return connection.stats().connect_failures >= 2; }));
   EXPECT_FALSE(connection.ready());
   ASSERT_THAT(later.Start(port), IsOk());
-  ASSERT_TRUE(WaitFor([&] { return connection.ready(); }));
+  ASSERT_TRUE(WaitUntil([&] { return connection.ready(); }));
   EXPECT_THAT(Send(connection, {"PING"}), IsOk());
-  EXPECT_TRUE(WaitFor([&] { return ups_.load() == 1; }));
+  EXPECT_TRUE(WaitUntil([&] { return ups_.load() == 1; }));
 }
 
 TEST_F(RedisConnectionTest, KilledRedisFailsPendingCommandsAndReconnects) {
@@ -163,7 +155,7 @@ TEST_F(RedisConnectionTest, KilledRedisFailsPendingCommandsAndReconnects) {
       Connect(Options(redis_.address()), [this](bool up) {
         if (!up) downs_.fetch_add(1);
       });
-  ASSERT_TRUE(WaitFor([&] { return connection.ready(); }));
+  ASSERT_TRUE(WaitUntil([&] { return connection.ready(); }));
   // A command Redis holds (a blocking pop) is pending when Redis dies.
   auto promise = std::make_shared<std::promise<absl::StatusOr<RedisReply>>>();
   auto future = promise->get_future();
@@ -176,13 +168,13 @@ TEST_F(RedisConnectionTest, KilledRedisFailsPendingCommandsAndReconnects) {
   redis_.Stop();
   const absl::StatusOr<RedisReply> pending = future.get();
   EXPECT_TRUE(absl::IsUnavailable(pending.status())) << pending.status();
-  ASSERT_TRUE(WaitFor([&] { return !connection.ready(); }));
+  ASSERT_TRUE(WaitUntil([&] { return !connection.ready(); }));
   EXPECT_TRUE(absl::IsUnavailable(Send(connection, {"PING"}).status()));
   ASSERT_THAT(redis_.Start(port), IsOk());
-  ASSERT_TRUE(WaitFor([&] { return connection.ready(); }));
+  ASSERT_TRUE(WaitUntil([&] { return connection.ready(); }));
   EXPECT_THAT(Send(connection, {"PING"}), IsOk());
   EXPECT_EQ(connection.stats().disconnects, 1);
-  EXPECT_TRUE(WaitFor([&] { return downs_.load() == 1; }));
+  EXPECT_TRUE(WaitUntil([&] { return downs_.load() == 1; }));
 }
 
 TEST_F(RedisConnectionTest, FrozenRedisTimesOutThenIsDroppedAndRejoined) {
@@ -191,7 +183,7 @@ TEST_F(RedisConnectionTest, FrozenRedisTimesOutThenIsDroppedAndRejoined) {
   options.stall_timeout = absl::Milliseconds(400);
   options.connect_timeout = absl::Milliseconds(400);
   RedisConnection& connection = Connect(options);
-  ASSERT_TRUE(WaitFor([&] { return connection.ready(); }));
+  ASSERT_TRUE(WaitUntil([&] { return connection.ready(); }));
   redis_.Pause();
   const absl::Time start = absl::Now();
   const absl::StatusOr<RedisReply> reply =
@@ -201,7 +193,7 @@ TEST_F(RedisConnectionTest, FrozenRedisTimesOutThenIsDroppedAndRejoined) {
   EXPECT_GE(took, absl::Milliseconds(90));
   EXPECT_LT(took, absl::Seconds(2));
   // More commands time out until the stall limit drops the connection.
-  ASSERT_TRUE(WaitFor([&] {
+  ASSERT_TRUE(WaitUntil([&] {
     Send(connection, {"PING"});
     return !connection.ready();
   }));
@@ -211,7 +203,7 @@ TEST_F(RedisConnectionTest, FrozenRedisTimesOutThenIsDroppedAndRejoined) {
   EXPECT_FALSE(connection.ready());
   EXPECT_TRUE(absl::IsUnavailable(Send(connection, {"PING"}).status()));
   redis_.Resume();
-  ASSERT_TRUE(WaitFor([&] { return connection.ready(); }));
+  ASSERT_TRUE(WaitUntil([&] { return connection.ready(); }));
   EXPECT_THAT(Send(connection, {"PING"}), IsOk());
 }
 
@@ -222,7 +214,7 @@ TEST_F(RedisConnectionTest, AuthenticatesWithPasswordAndUser) {
   RedisConnectionOptions options = Options(secured.address());
   options.password = "fleet-test-password-1";
   RedisConnection& connection = Connect(options);
-  ASSERT_TRUE(WaitFor([&] { return connection.ready(); }));
+  ASSERT_TRUE(WaitUntil([&] { return connection.ready(); }));
   EXPECT_THAT(Send(connection, {"PING"}), IsOk());
   // An ACL user.
   ASSERT_THAT(Send(connection, {"ACL", "SETUSER", "fleet", "on", ">user-pass-2",
@@ -232,7 +224,7 @@ TEST_F(RedisConnectionTest, AuthenticatesWithPasswordAndUser) {
   as_user.user = "fleet";
   as_user.password = "user-pass-2";
   RedisConnection& user_connection = Connect(as_user);
-  ASSERT_TRUE(WaitFor([&] { return user_connection.ready(); }));
+  ASSERT_TRUE(WaitUntil([&] { return user_connection.ready(); }));
   absl::StatusOr<RedisReply> whoami = Send(user_connection, {"ACL", "WHOAMI"});
   ASSERT_THAT(whoami, IsOk());
   EXPECT_EQ(whoami->str, "fleet");
@@ -245,7 +237,7 @@ TEST_F(RedisConnectionTest, WrongPasswordIsNeverReady) {
   RedisConnectionOptions options = Options(secured.address());
   options.password = "wrong-password";
   RedisConnection& connection = Connect(options);
-  ASSERT_TRUE(WaitFor([&] { return connection.stats().auth_failures >= 2; }));
+  ASSERT_TRUE(WaitUntil([&] { return connection.stats().auth_failures >= 2; }));
   EXPECT_FALSE(connection.ready());
   EXPECT_TRUE(absl::IsUnavailable(Send(connection, {"PING"}).status()));
 }
@@ -260,21 +252,23 @@ TEST_F(RedisConnectionTest, SubscriberGetsMessagesAndResubscribesAfterRestart) {
                 messages_.push_back(channel + "=" + payload);
               });
   RedisConnection& publisher = Connect(Options(redis_.address()));
-  ASSERT_TRUE(WaitFor([&] { return subscriber.ready() && publisher.ready(); }));
+  ASSERT_TRUE(
+      WaitUntil([&] { return subscriber.ready() && publisher.ready(); }));
   // A subscriber takes no commands.
   EXPECT_FALSE(Send(subscriber, {"PING"}).ok());
   ASSERT_THAT(Send(publisher, {"PUBLISH", "fleet:test", "one"}), IsOk());
-  ASSERT_TRUE(WaitFor([&] {
+  ASSERT_TRUE(WaitUntil([&] {
     std::lock_guard<std::mutex> lock(mu_);
     return messages_.size() == 1;
   }));
   const int port = redis_.port();
   redis_.Stop();
-  ASSERT_TRUE(WaitFor([&] { return !subscriber.ready(); }));
+  ASSERT_TRUE(WaitUntil([&] { return !subscriber.ready(); }));
   ASSERT_THAT(redis_.Start(port), IsOk());
-  ASSERT_TRUE(WaitFor([&] { return subscriber.ready() && publisher.ready(); }));
+  ASSERT_TRUE(
+      WaitUntil([&] { return subscriber.ready() && publisher.ready(); }));
   ASSERT_THAT(Send(publisher, {"PUBLISH", "fleet:test", "two"}), IsOk());
-  ASSERT_TRUE(WaitFor([&] {
+  ASSERT_TRUE(WaitUntil([&] {
     std::lock_guard<std::mutex> lock(mu_);
     return messages_.size() == 2;
   }));
@@ -287,7 +281,7 @@ TEST_F(RedisConnectionTest, StopFailsWaitingCommandsAndEveryLaterOne) {
   auto connection =
       std::make_unique<RedisConnection>(&loop_, Options(redis_.address()));
   connection->Start();
-  ASSERT_TRUE(WaitFor([&] { return connection->ready(); }));
+  ASSERT_TRUE(WaitUntil([&] { return connection->ready(); }));
   auto promise = std::make_shared<std::promise<absl::StatusOr<RedisReply>>>();
   auto future = promise->get_future();
   connection->Command({"BLPOP", "nothing", "0"},

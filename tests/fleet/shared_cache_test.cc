@@ -15,8 +15,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "service/fleet/redis_connection.h"
-#include "tests/testing/fleet_harness.h"
-#include "tests/testing/status_matchers.h"
+#include "tests/testing/fleet_test_prelude.h"
 
 namespace tracktry::fleet {
 namespace {
@@ -24,10 +23,6 @@ namespace {
 using Lookup = SharedReadTier::LookupResult;
 using Outcome = SharedReadTier::Outcome;
 using Wake = SharedReadTier::Wake;
-using testing::Delivered;
-using testing::FleetHarness;
-using testing::IsOk;
-using testing::WaitUntil;
 
 Envelope Answer(const std::string& title) {
   Envelope envelope;

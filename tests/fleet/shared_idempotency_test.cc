@@ -9,8 +9,7 @@
 #include "absl/time/clock.h"
 #include "common/error_details.h"
 #include "gtest/gtest.h"
-#include "tests/testing/fleet_harness.h"
-#include "tests/testing/status_matchers.h"
+#include "tests/testing/fleet_test_prelude.h"
 
 namespace tracktry::fleet {
 namespace {
@@ -19,10 +18,6 @@ using Begin = SharedRequestRecords::BeginResult;
 using Record = SharedRequestRecords::Record;
 using State = SharedRequestRecords::State;
 using Wake = SharedRequestRecords::Wake;
-using testing::Delivered;
-using testing::FleetHarness;
-using testing::IsOk;
-using testing::WaitUntil;
 
 constexpr absl::Duration kTtl = absl::Minutes(10);
 

@@ -16,6 +16,7 @@
 #include "service/upstream/scheduler.h"
 #include "tests/testing/fake_upstream_caller.h"
 #include "tests/testing/testdata.h"
+#include "tests/testing/wait_until.h"
 
 namespace tracktry {
 namespace {
@@ -24,6 +25,7 @@ using ::testing::ElementsAre;
 using testing::EnvelopeOf;
 using testing::FakeUpstreamCaller;
 using testing::HttpError;
+using testing::WaitUntil;
 
 v1::Tracking Pushed() {
   v1::Tracking tracking;
@@ -33,22 +35,14 @@ v1::Tracking Pushed() {
   return tracking;
 }
 
-bool WaitUntil(const std::function<bool()>& condition) {
-  const absl::Time deadline = absl::Now() + absl::Seconds(5);
-  while (!condition()) {
-    if (absl::Now() > deadline) return false;
-    absl::SleepFor(absl::Milliseconds(2));
-  }
-  return true;
-}
-
 TEST(PushApplierTest, APushIsReReadFreshOnce) {
   FakeUpstreamCaller fake([](const UpstreamRequest&, int) {
     return FakeUpstreamCaller::Reply{EnvelopeOf("get_single_object.json")};
   });
   PushApplier applier(&fake, nullptr, nullptr, PushApplierOptions());
   applier.Apply(nlohmann::json::object(), Pushed());
-  ASSERT_TRUE(WaitUntil([&] { return applier.stats().rereads == 1; }));
+  ASSERT_TRUE(WaitUntil([&] { return applier.stats().rereads == 1; },
+                        absl::Seconds(5)));
   ASSERT_EQ(fake.calls(), 1);
   const UpstreamRequest read = fake.records()[0].request;
   EXPECT_EQ(read.endpoint, Endpoint::kGetTracking);
@@ -64,7 +58,8 @@ TEST(PushApplierTest, AFailedReReadIsCountedAndPublishesNothing) {
   });
   PushApplier applier(&fake, nullptr, nullptr, PushApplierOptions());
   applier.Apply(nlohmann::json::object(), Pushed());
-  ASSERT_TRUE(WaitUntil([&] { return applier.stats().reread_failures == 1; }));
+  ASSERT_TRUE(WaitUntil([&] { return applier.stats().reread_failures == 1; },
+                        absl::Seconds(5)));
   EXPECT_EQ(applier.stats().rereads, 0);
 }
 
@@ -118,10 +113,12 @@ TEST(PushApplierTest, AReReadSharesTheAnswersData) {
   });
   // The pushed body is not what is shared: the upstream's answer is.
   applier.Apply(nlohmann::json{{"tracking_number", "forged"}}, Pushed());
-  ASSERT_TRUE(WaitUntil([&] {
-    std::lock_guard<std::mutex> lock(mu);
-    return shared.size() == 1;
-  }));
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        std::lock_guard<std::mutex> lock(mu);
+        return shared.size() == 1;
+      },
+      absl::Seconds(5)));
   std::lock_guard<std::mutex> lock(mu);
   EXPECT_EQ(shared[0], testing::DataOf("get_single_object.json"));
 }
@@ -134,7 +131,8 @@ TEST(PushApplierTest, AFailedReReadSharesNothing) {
   std::atomic<int> shared{0};
   applier.SetShare([&](const nlohmann::json&) { ++shared; });
   applier.Apply(nlohmann::json::object(), Pushed());
-  ASSERT_TRUE(WaitUntil([&] { return applier.stats().reread_failures == 1; }));
+  ASSERT_TRUE(WaitUntil([&] { return applier.stats().reread_failures == 1; },
+                        absl::Seconds(5)));
   EXPECT_EQ(shared.load(), 0);
 }
 

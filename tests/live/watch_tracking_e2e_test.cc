@@ -17,6 +17,7 @@
 #include "service/rpc/watch_reactor.h"
 #include "tests/testing/service_harness.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/wait_until.h"
 
 namespace tracktry {
 namespace {
@@ -24,6 +25,7 @@ namespace {
 using ::testing::Contains;
 using testing::IsOk;
 using testing::ServiceHarness;
+using testing::WaitUntil;
 
 // Threads of this process (/proc/self/status).
 int ThreadCount() {
@@ -33,17 +35,6 @@ int ThreadCount() {
     if (line.rfind("Threads:", 0) == 0) return std::stoi(line.substr(8));
   }
   return -1;
-}
-
-// Waits up to `timeout` for `condition`.
-template <typename Condition>
-bool WaitFor(Condition condition, absl::Duration timeout) {
-  const absl::Time end = absl::Now() + timeout;
-  while (absl::Now() < end) {
-    if (condition()) return true;
-    absl::SleepFor(absl::Milliseconds(10));
-  }
-  return condition();
 }
 
 ServerOptions WatchOptions(absl::Duration interval) {
@@ -140,7 +131,7 @@ TEST_F(WatchTrackingE2eTest, SendsInitialThenChangesAndEndsWhenDelivered) {
   EXPECT_FALSE(reader->Read(&message));
   grpc::Status status = reader->Finish();
   EXPECT_TRUE(status.ok()) << status.error_message();
-  EXPECT_TRUE(WaitFor(
+  EXPECT_TRUE(WaitUntil(
       [&] { return harness_.server().watch_hub()->poller_count() == 0; },
       absl::Seconds(2)));
 }
@@ -213,7 +204,7 @@ TEST_F(WatchTrackingE2eTest, CancelledWatchStopsThePoller) {
   while (reader->Read(&message)) {
   }
   EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::CANCELLED);
-  ASSERT_TRUE(WaitFor(
+  ASSERT_TRUE(WaitUntil(
       [&] { return harness_.server().watch_hub()->poller_count() == 0; },
       absl::Seconds(5)));
   // No more polls once nobody watches.
@@ -277,9 +268,10 @@ TEST_F(WatchTrackingScaleTest, ThousandsOfWatchersShareOnePollerEach) {
   {
     std::atomic<int> initial{0}, done{0};
     AsyncWatcher warm(&stub(), Request("dhl", numbers[0]), &initial, &done);
-    ASSERT_TRUE(WaitFor([&] { return initial.load() == 1; }, absl::Seconds(5)));
+    ASSERT_TRUE(
+        WaitUntil([&] { return initial.load() == 1; }, absl::Seconds(5)));
     warm.Cancel();
-    ASSERT_TRUE(WaitFor([&] { return done.load() == 1; }, absl::Seconds(5)));
+    ASSERT_TRUE(WaitUntil([&] { return done.load() == 1; }, absl::Seconds(5)));
   }
   const int threads_before = ThreadCount();
   std::atomic<int> initial{0}, done{0};
@@ -289,7 +281,7 @@ TEST_F(WatchTrackingScaleTest, ThousandsOfWatchersShareOnePollerEach) {
         &stub(), Request("dhl", numbers[i % kTrackings]), &initial, &done));
   }
   ASSERT_TRUE(
-      WaitFor([&] { return initial.load() == kWatchers; }, absl::Seconds(20)))
+      WaitUntil([&] { return initial.load() == kWatchers; }, absl::Seconds(20)))
       << initial.load();
   WatchHub* hub = harness_.server().watch_hub();
   EXPECT_EQ(hub->watcher_count(), static_cast<size_t>(kWatchers));
@@ -308,9 +300,9 @@ TEST_F(WatchTrackingScaleTest, ThousandsOfWatchersShareOnePollerEach) {
 
   for (auto& watcher : watchers) watcher->Cancel();
   ASSERT_TRUE(
-      WaitFor([&] { return done.load() == kWatchers; }, absl::Seconds(20)));
+      WaitUntil([&] { return done.load() == kWatchers; }, absl::Seconds(20)));
   EXPECT_TRUE(
-      WaitFor([&] { return hub->poller_count() == 0; }, absl::Seconds(5)));
+      WaitUntil([&] { return hub->poller_count() == 0; }, absl::Seconds(5)));
   EXPECT_EQ(hub->watcher_count(), 0u);
 }
 

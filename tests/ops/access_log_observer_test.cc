@@ -3,46 +3,22 @@
 // AccessLogObserver: one JSON access line per finished RPC.
 #include "service/ops/access_log_observer.h"
 
-#include <cstdio>
 #include <string>
+#include <vector>
 
-#include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "tests/testing/log_capture.h"
 
 namespace tracktry {
 namespace {
 
 class AccessLogObserverTest : public ::testing::Test {
  protected:
-  AccessLogObserverTest()
-      : file_(std::tmpfile()), logger_(file_), observer_(&logger_) {}
-  ~AccessLogObserverTest() override { std::fclose(file_); }
-
-  std::vector<nlohmann::json> Lines() {
-    std::fflush(file_);
-    std::rewind(file_);
-    std::string text;
-    char buffer[4096];
-    size_t n;
-    while ((n = std::fread(buffer, 1, sizeof(buffer), file_)) > 0) {
-      text.append(buffer, n);
-    }
-    std::fseek(file_, 0, SEEK_END);
-    std::vector<nlohmann::json> lines;
-    for (absl::string_view line :
-         absl::StrSplit(text, '\n', absl::SkipEmpty())) {
-      lines.push_back(nlohmann::json::parse(
-          std::string(line.data(), line.size()), nullptr, false));
-    }
-    return lines;
-  }
-
-  std::FILE* file_;
-  JsonLogger logger_;
-  AccessLogObserver observer_;
+  testing::LogCapture log_;
+  AccessLogObserver observer_{&log_.logger()};
 };
 
 TEST_F(AccessLogObserverTest, WritesOneLineWithTheRecordFields) {
@@ -53,7 +29,7 @@ TEST_F(AccessLogObserverTest, WritesOneLineWithTheRecordFields) {
   record.upstream_calls = 2;
   record.request_id = "req-42";
   observer_.OnRpcFinished(record);
-  const auto lines = Lines();
+  const auto lines = log_.Lines();
   ASSERT_EQ(lines.size(), 1u);
   const nlohmann::json& line = lines[0];
   ASSERT_TRUE(line.is_object());
@@ -70,7 +46,7 @@ TEST_F(AccessLogObserverTest, OkCodeAndNoRequestIdOmitsTheField) {
   record.method = "ListCarriers";
   record.latency = absl::ZeroDuration();
   observer_.OnRpcFinished(record);
-  const auto lines = Lines();
+  const auto lines = log_.Lines();
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_EQ(lines[0]["code"], "OK");
   EXPECT_EQ(lines[0]["upstream_calls"], 0);
@@ -87,7 +63,7 @@ TEST_F(AccessLogObserverTest, OneLinePerRecord) {
     record.code = code;
     observer_.OnRpcFinished(record);
   }
-  const auto lines = Lines();
+  const auto lines = log_.Lines();
   ASSERT_EQ(lines.size(), 3u);
   EXPECT_EQ(lines[0]["code"], "OK");
   EXPECT_EQ(lines[1]["code"], "CANCELLED");
@@ -95,13 +71,13 @@ TEST_F(AccessLogObserverTest, OneLinePerRecord) {
 }
 
 TEST_F(AccessLogObserverTest, RequestIdIsRedactedLikeAnyText) {
-  logger_.AddSecret("the-api-key");
+  log_.logger().AddSecret("the-api-key");
   RpcRecord record;
   record.method = "GetTracking";
   // Redaction matches whole tokens (service/errors/secret_redaction.h).
   record.request_id = "x:the-api-key/y";
   observer_.OnRpcFinished(record);
-  const auto lines = Lines();
+  const auto lines = log_.Lines();
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_EQ(lines[0]["request_id"], "x:[REDACTED]/y");
 }

@@ -7,18 +7,10 @@
 // drain, that new connections are refused afterwards, and that the process
 // exits 0.
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <atomic>
 #include <condition_variable>
-#include <cstdio>
-#include <fstream>
 #include <memory>
 #include <mutex>
-#include <regex>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -28,114 +20,17 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "tests/testing/server_process.h"
 #include "tracktry/v1/tracking_service.grpc.pb.h"
-
-extern char** environ;
 
 namespace tracktry {
 namespace {
 
 using grpc::health::v1::HealthCheckResponse;
+using testing::ServerProcess;
 
 constexpr char kApiKey[] = "shutdown-test-key-5a1e";
 constexpr int kInFlight = 50;
-
-std::string ServerBinary() {
-  char self[4096];
-  const ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-  if (n <= 0) return "";
-  self[n] = '\0';
-  std::string dir(self);
-  dir = dir.substr(0, dir.rfind('/'));  // build/<dir>/tests
-  dir = dir.substr(0, dir.rfind('/'));  // build/<dir>
-  return dir + "/service/server/tracktry-server";
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
-// The tracktry-server binary as a child process, stdout/stderr in a file.
-class ServerProcess {
- public:
-  ServerProcess(const std::string& base_url,
-                const std::vector<std::string>& flags) {
-    char path[] = "/tmp/tracktry-shutdown-test-XXXXXX";
-    const int fd = mkstemp(path);
-    log_path_ = path;
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, fd, 1);
-    posix_spawn_file_actions_adddup2(&actions, fd, 2);
-    std::vector<std::string> args = {ServerBinary(), "--listen=127.0.0.1:0",
-                                     "--rate-limit=off"};
-    args.insert(args.end(), flags.begin(), flags.end());
-    std::vector<char*> argv;
-    for (std::string& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    std::vector<std::string> env_strings = {
-        absl::StrCat("TRACKTRY_API_KEY=", kApiKey),
-        absl::StrCat("TRACKTRY_BASE_URL=", base_url), "PATH=/usr/bin:/bin"};
-    std::vector<char*> env;
-    for (std::string& entry : env_strings) env.push_back(entry.data());
-    env.push_back(nullptr);
-    if (posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(),
-                    env.data()) != 0) {
-      pid_ = -1;
-    }
-    posix_spawn_file_actions_destroy(&actions);
-    close(fd);
-  }
-
-  ~ServerProcess() {
-    if (pid_ > 0 && !exited_) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-    std::remove(log_path_.c_str());
-  }
-
-  // The gRPC port from the "serving" log line, 0 after 10 s without it.
-  int WaitForPort() {
-    const std::regex serving("\"message\":\"serving\".*\"port\":([0-9]+)");
-    for (int i = 0; i < 1000 && pid_ > 0; ++i) {
-      std::smatch match;
-      const std::string log = ReadFile(log_path_);
-      if (std::regex_search(log, match, serving)) return std::stoi(match[1]);
-      absl::SleepFor(absl::Milliseconds(10));
-    }
-    return 0;
-  }
-
-  void Signal(int signal_number) { kill(pid_, signal_number); }
-
-  // Waits up to `timeout` for the exit; returns the exit code, or -1 for a
-  // timeout or a death by signal.
-  int WaitForExit(absl::Duration timeout) {
-    const absl::Time deadline = absl::Now() + timeout;
-    while (absl::Now() < deadline) {
-      int status = 0;
-      const pid_t done = waitpid(pid_, &status, WNOHANG);
-      if (done == pid_) {
-        exited_ = true;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-      }
-      absl::SleepFor(absl::Milliseconds(10));
-    }
-    return -1;
-  }
-
-  std::string log() const { return ReadFile(log_path_); }
-  bool started() const { return pid_ > 0; }
-
- private:
-  pid_t pid_ = -1;
-  bool exited_ = false;
-  std::string log_path_;
-};
 
 // Keeps `target` CreateTracking RPCs in flight over one channel until
 // StopIssuing(); records the outcome of every RPC.
@@ -247,15 +142,27 @@ class GracefulShutdownTest : public ::testing::Test {
     ASSERT_TRUE(emulator_->Start().ok());
   }
 
+  // The tracktry-server binary against the emulator, with `flags`.
+  std::unique_ptr<ServerProcess> StartServer(
+      const std::vector<std::string>& flags) {
+    std::vector<std::string> args = {"--listen=127.0.0.1:0",
+                                     "--rate-limit=off"};
+    args.insert(args.end(), flags.begin(), flags.end());
+    return std::make_unique<ServerProcess>(
+        args, std::vector<std::string>{
+                  absl::StrCat("TRACKTRY_API_KEY=", kApiKey),
+                  absl::StrCat("TRACKTRY_BASE_URL=", emulator_->base_url())});
+  }
+
   std::unique_ptr<emulator::Emulator> emulator_;
 };
 
 TEST_F(GracefulShutdownTest, SigtermDrainsInFlightRpcsAndExitsZero) {
-  ServerProcess server(emulator_->base_url(),
-                       {"--shutdown-delay=1s", "--shutdown-grace=10s"});
-  ASSERT_TRUE(server.started());
-  const int port = server.WaitForPort();
-  ASSERT_GT(port, 0) << server.log();
+  const auto server =
+      StartServer({"--shutdown-delay=1s", "--shutdown-grace=10s"});
+  ASSERT_TRUE(server->started());
+  ASSERT_TRUE(server->WaitForServing()) << server->log();
+  const int port = server->port();
   auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
                                      grpc::InsecureChannelCredentials());
   auto health_channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
@@ -269,7 +176,7 @@ TEST_F(GracefulShutdownTest, SigtermDrainsInFlightRpcsAndExitsZero) {
   absl::SleepFor(absl::Milliseconds(1200));  // A few rounds of load.
   ASSERT_GT(load.ok(), kInFlight) << "load did not run";
   const absl::Time sigterm = absl::Now();
-  server.Signal(SIGTERM);
+  server->Signal(SIGTERM);
   // Health turns NOT_SERVING at once, while RPCs are still answered.
   absl::SleepFor(absl::Milliseconds(200));
   EXPECT_EQ(Health(health_channel, ""), HealthCheckResponse::NOT_SERVING);
@@ -281,18 +188,18 @@ TEST_F(GracefulShutdownTest, SigtermDrainsInFlightRpcsAndExitsZero) {
   ASSERT_TRUE(load.WaitIdle(absl::Seconds(15)));
   EXPECT_TRUE(load.failures().empty())
       << load.failures().size() << " failed, first: " << load.failures()[0];
-  EXPECT_EQ(server.WaitForExit(absl::Seconds(15)), 0) << server.log();
+  EXPECT_EQ(server->WaitForExit(absl::Seconds(15)), 0) << server->log();
   // Delay (1 s) plus the drain of ~300 ms RPCs, well within the grace.
   EXPECT_LT(absl::Now() - sigterm, absl::Seconds(5));
-  EXPECT_NE(server.log().find("\"message\":\"stopped\""), std::string::npos);
+  EXPECT_NE(server->log().find("\"message\":\"stopped\""), std::string::npos);
 }
 
 TEST_F(GracefulShutdownTest,
        SigtermWithoutDelayFinishesAcceptedRpcsAndRefusesNew) {
-  ServerProcess server(emulator_->base_url(), {"--shutdown-grace=10s"});
-  ASSERT_TRUE(server.started());
-  const int port = server.WaitForPort();
-  ASSERT_GT(port, 0) << server.log();
+  const auto server = StartServer({"--shutdown-grace=10s"});
+  ASSERT_TRUE(server->started());
+  ASSERT_TRUE(server->WaitForServing()) << server->log();
+  const int port = server->port();
   const std::string target = absl::StrCat("127.0.0.1:", port);
   auto channel =
       grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
@@ -313,7 +220,7 @@ TEST_F(GracefulShutdownTest,
   load.Start(kInFlight);
   absl::SleepFor(absl::Milliseconds(100));
   EXPECT_EQ(load.StopIssuing(), kInFlight);
-  server.Signal(SIGTERM);
+  server->Signal(SIGTERM);
 
   ASSERT_TRUE(watch->Read(&update));
   EXPECT_EQ(update.status(), HealthCheckResponse::NOT_SERVING);
@@ -321,7 +228,7 @@ TEST_F(GracefulShutdownTest,
   EXPECT_EQ(load.ok(), kInFlight);
   EXPECT_TRUE(load.failures().empty()) << load.failures()[0];
   watch_context.TryCancel();
-  EXPECT_EQ(server.WaitForExit(absl::Seconds(15)), 0) << server.log();
+  EXPECT_EQ(server->WaitForExit(absl::Seconds(15)), 0) << server->log();
 
   // Nothing listens any more.
   auto fresh = grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
@@ -329,19 +236,19 @@ TEST_F(GracefulShutdownTest,
 }
 
 TEST_F(GracefulShutdownTest, SigintAlsoDrainsAndExitsZero) {
-  ServerProcess server(emulator_->base_url(), {});
-  ASSERT_TRUE(server.started());
-  ASSERT_GT(server.WaitForPort(), 0) << server.log();
-  server.Signal(SIGINT);
-  EXPECT_EQ(server.WaitForExit(absl::Seconds(10)), 0) << server.log();
+  const auto server = StartServer({});
+  ASSERT_TRUE(server->started());
+  ASSERT_TRUE(server->WaitForServing()) << server->log();
+  server->Signal(SIGINT);
+  EXPECT_EQ(server->WaitForExit(absl::Seconds(10)), 0) << server->log();
 }
 
 TEST_F(GracefulShutdownTest, GraceExpiryCancelsStragglersAndStillExitsZero) {
   ASSERT_TRUE(emulator_->SetLatencyMs(5000).ok());
-  ServerProcess server(emulator_->base_url(), {"--shutdown-grace=300ms"});
-  ASSERT_TRUE(server.started());
-  const int port = server.WaitForPort();
-  ASSERT_GT(port, 0) << server.log();
+  const auto server = StartServer({"--shutdown-grace=300ms"});
+  ASSERT_TRUE(server->started());
+  ASSERT_TRUE(server->WaitForServing()) << server->log();
+  const int port = server->port();
   auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
                                      grpc::InsecureChannelCredentials());
   LoadGenerator load(channel);
@@ -349,8 +256,8 @@ TEST_F(GracefulShutdownTest, GraceExpiryCancelsStragglersAndStillExitsZero) {
   absl::SleepFor(absl::Milliseconds(200));
   load.StopIssuing();
   const absl::Time sigterm = absl::Now();
-  server.Signal(SIGTERM);
-  EXPECT_EQ(server.WaitForExit(absl::Seconds(10)), 0) << server.log();
+  server->Signal(SIGTERM);
+  EXPECT_EQ(server->WaitForExit(absl::Seconds(10)), 0) << server->log();
   EXPECT_LT(absl::Now() - sigterm, absl::Seconds(3));
   ASSERT_TRUE(load.WaitIdle(absl::Seconds(10)));
   EXPECT_EQ(load.failures().size(), 5u);

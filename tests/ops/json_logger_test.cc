@@ -4,18 +4,17 @@
 // secret redaction and whole lines under concurrency.
 #include "service/ops/json_logger.h"
 
-#include <cstdio>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "tests/testing/log_capture.h"
 
 namespace tracktry {
 namespace {
@@ -26,39 +25,21 @@ using ::testing::Not;
 // A logger writing to a temporary file, and the file's lines.
 class JsonLoggerTest : public ::testing::Test {
  protected:
-  JsonLoggerTest() : file_(std::tmpfile()), logger_(file_) {}
-  ~JsonLoggerTest() override { std::fclose(file_); }
-
-  std::string Contents() {
-    std::fflush(file_);
-    std::rewind(file_);
-    std::string text;
-    char buffer[4096];
-    size_t n;
-    while ((n = std::fread(buffer, 1, sizeof(buffer), file_)) > 0) {
-      text.append(buffer, n);
-    }
-    std::fseek(file_, 0, SEEK_END);
-    return text;
-  }
+  std::string Contents() { return log_.Text(); }
 
   // Every line parsed; fails the test on a line that is not a JSON object.
   std::vector<nlohmann::json> Lines() {
     const std::string text = Contents();
     EXPECT_TRUE(text.empty() || text.back() == '\n') << "unterminated line";
-    std::vector<nlohmann::json> lines;
-    for (absl::string_view line :
-         absl::StrSplit(text, '\n', absl::SkipEmpty())) {
-      nlohmann::json parsed = nlohmann::json::parse(
-          std::string(line.data(), line.size()), nullptr, false);
-      EXPECT_TRUE(parsed.is_object()) << line;
-      lines.push_back(std::move(parsed));
+    std::vector<nlohmann::json> lines = testing::LogCapture::ParseLines(text);
+    for (const nlohmann::json& line : lines) {
+      EXPECT_TRUE(line.is_object()) << text;
     }
     return lines;
   }
 
-  std::FILE* file_;
-  JsonLogger logger_;
+  testing::LogCapture log_;
+  JsonLogger& logger_ = log_.logger();
 };
 
 TEST_F(JsonLoggerTest, OneObjectPerLineWithTheFixedFields) {

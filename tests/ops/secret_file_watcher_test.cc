@@ -22,6 +22,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/kubelet_secret_dir.h"
+#include "tests/testing/log_capture.h"
 #include "tests/testing/status_matchers.h"
 
 namespace tracktry {
@@ -30,6 +31,7 @@ namespace {
 using ::testing::HasSubstr;
 using testing::IsOk;
 using testing::KubeletSecretDir;
+using testing::LogCapture;
 using ::testing::Not;
 using testing::StatusIs;
 
@@ -57,30 +59,6 @@ class Recorder {
  private:
   mutable std::mutex mu_;
   std::vector<std::string> values_;
-};
-
-// A logger writing to a temporary file.
-class LogFile {
- public:
-  LogFile() : file_(std::tmpfile()), logger_(file_) {}
-  ~LogFile() { std::fclose(file_); }
-  JsonLogger* logger() { return &logger_; }
-  std::string Contents() {
-    std::fflush(file_);
-    std::rewind(file_);
-    std::string text;
-    char buffer[4096];
-    size_t n;
-    while ((n = std::fread(buffer, 1, sizeof(buffer), file_)) > 0) {
-      text.append(buffer, n);
-    }
-    std::fseek(file_, 0, SEEK_END);
-    return text;
-  }
-
- private:
-  std::FILE* file_;
-  JsonLogger logger_;
 };
 
 SecretFileWatcherOptions Options(
@@ -127,9 +105,9 @@ TEST(SecretFileWatcherTest, StartFailsOnMissingFileOrRejectedContent) {
 TEST(SecretFileWatcherTest, KubeletSymlinkSwapIsSeen) {
   KubeletSecretDir dir("api-key", "first-key-0001");
   Recorder recorder;
-  LogFile log;
+  LogCapture log;
   auto watcher = SecretFileWatcher::Start(Options(dir.path()), recorder.Apply(),
-                                          log.logger());
+                                          &log.logger());
   ASSERT_THAT(watcher.status(), IsOk());
   ASSERT_TRUE(dir.Update("second-key-0002\n"));
   EXPECT_TRUE((*watcher)->CheckNow());
@@ -138,7 +116,7 @@ TEST(SecretFileWatcherTest, KubeletSymlinkSwapIsSeen) {
   EXPECT_TRUE((*watcher)->CheckNow());
   EXPECT_EQ(recorder.last(), "third-key-0003");
   EXPECT_EQ((*watcher)->stats().reloads, 2);
-  const std::string text = log.Contents();
+  const std::string text = log.Text();
   EXPECT_THAT(text, HasSubstr("\"message\":\"secret file reloaded\""));
   EXPECT_THAT(text, HasSubstr("\"secret\":\"api_key\""));
   EXPECT_THAT(text, Not(HasSubstr("key-000")));
@@ -171,23 +149,23 @@ TEST(SecretFileWatcherTest, RenameOverAndInPlaceRewriteAreSeen) {
 TEST(SecretFileWatcherTest, RejectedChangeKeepsOldValueAndWarnsOnce) {
   KubeletSecretDir dir("api-key", "first-key-0001");
   Recorder recorder;
-  LogFile log;
+  LogCapture log;
   auto watcher = SecretFileWatcher::Start(Options(dir.path()), recorder.Apply(),
-                                          log.logger());
+                                          &log.logger());
   ASSERT_THAT(watcher.status(), IsOk());
   ASSERT_TRUE(dir.Update(""));
   EXPECT_FALSE((*watcher)->CheckNow());
   EXPECT_FALSE((*watcher)->CheckNow());  // same bad content: no new warning
   EXPECT_EQ(recorder.values(), std::vector<std::string>{"first-key-0001"});
   EXPECT_EQ((*watcher)->stats().rejected, 1);
-  std::string text = log.Contents();
+  std::string text = log.Text();
   EXPECT_THAT(text, HasSubstr("secret file change rejected"));
   EXPECT_THAT(text, HasSubstr("the file is empty"));
   // A good value afterwards is applied.
   ASSERT_TRUE(dir.Update("second-key-0002"));
   EXPECT_TRUE((*watcher)->CheckNow());
   EXPECT_EQ(recorder.last(), "second-key-0002");
-  EXPECT_THAT(log.Contents(), Not(HasSubstr("key-000")));
+  EXPECT_THAT(log.Text(), Not(HasSubstr("key-000")));
 }
 
 TEST(SecretFileWatcherTest, UnreadableFileKeepsOldValueAndRecovers) {
@@ -197,15 +175,15 @@ TEST(SecretFileWatcherTest, UnreadableFileKeepsOldValueAndRecovers) {
   const std::string path = dir + "/key";
   ASSERT_TRUE(WriteFile(path, "first-key-0001"));
   Recorder recorder;
-  LogFile log;
+  LogCapture log;
   auto watcher =
-      SecretFileWatcher::Start(Options(path), recorder.Apply(), log.logger());
+      SecretFileWatcher::Start(Options(path), recorder.Apply(), &log.logger());
   ASSERT_THAT(watcher.status(), IsOk());
   ASSERT_EQ(std::remove(path.c_str()), 0);
   EXPECT_FALSE((*watcher)->CheckNow());
   EXPECT_FALSE((*watcher)->CheckNow());
   EXPECT_EQ((*watcher)->stats().read_errors, 2);
-  const std::string text = log.Contents();
+  const std::string text = log.Text();
   EXPECT_THAT(text, HasSubstr("secret file unreadable"));
   // One warning for the whole failing stretch.
   EXPECT_EQ(text.find("unreadable"), text.rfind("unreadable"));

@@ -1,7 +1,7 @@
 // Copyright 2026 The tracktry-grpc Authors.
 //
-// UpstreamReactor behind a real gRPC server on 127.0.0.1, with a
-// hand-written UpstreamCaller whose calls the test completes from its own
+// UpstreamReactor behind a real gRPC server on 127.0.0.1, with the fake
+// UpstreamCaller in manual mode: the test completes calls from its own
 // thread: deadlines handed upstream, cancellation in both directions,
 // Complete() idempotence, late completions, and the observer record.
 #include "service/rpc/upstream_reactor.h"
@@ -28,6 +28,7 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "service/ops/rpc_observer.h"
+#include "tests/testing/fake_upstream_caller.h"
 #include "tracktry/v1/tracking_service.grpc.pb.h"
 
 namespace tracktry {
@@ -36,104 +37,6 @@ namespace {
 using ::testing::ElementsAre;
 
 constexpr absl::Duration kWait = absl::Seconds(10);
-
-// An UpstreamCaller that records every Send and Cancel and lets the test
-// finish calls whenever it wants, from its own thread.
-class FakeUpstream final : public UpstreamCaller {
- public:
-  struct SentCall {
-    CallId id = 0;
-    UpstreamRequest request;
-    absl::Time deadline;
-    absl::Time sent_at;
-    EnvelopeCallback done;  // empty once completed
-  };
-
-  ~FakeUpstream() override { CompleteAll(absl::CancelledError("teardown")); }
-
-  CallId Send(UpstreamRequest request, absl::Time deadline,
-              EnvelopeCallback done) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    SentCall call;
-    call.id = next_id_++;
-    call.request = std::move(request);
-    call.deadline = deadline;
-    call.sent_at = absl::Now();
-    call.done = std::move(done);
-    calls_.push_back(std::move(call));
-    cv_.notify_all();
-    return calls_.back().id;
-  }
-
-  void Cancel(CallId id) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    cancelled_.push_back(id);
-    cv_.notify_all();
-  }
-
-  bool WaitForCalls(size_t n) {
-    std::unique_lock<std::mutex> lock(mu_);
-    return cv_.wait_for(lock, absl::ToChronoNanoseconds(kWait),
-                        [&] { return calls_.size() >= n; });
-  }
-  bool WaitForCancel(CallId id) {
-    std::unique_lock<std::mutex> lock(mu_);
-    return cv_.wait_for(lock, absl::ToChronoNanoseconds(kWait), [&] {
-      return std::find(cancelled_.begin(), cancelled_.end(), id) !=
-             cancelled_.end();
-    });
-  }
-
-  // Runs the callback of call `index` on this thread. False if there is no
-  // such call or it was already completed.
-  bool Complete(size_t index, absl::StatusOr<Envelope> result) {
-    EnvelopeCallback done;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (index >= calls_.size() || !calls_[index].done) return false;
-      done = std::move(calls_[index].done);
-      calls_[index].done = nullptr;
-    }
-    std::move(done)(std::move(result));
-    return true;
-  }
-
-  void CompleteAll(const absl::Status& status) {
-    for (size_t i = 0; i < size(); ++i) Complete(i, status);
-  }
-
-  size_t size() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return calls_.size();
-  }
-  CallId id(size_t index) {
-    std::lock_guard<std::mutex> lock(mu_);
-    return calls_.at(index).id;
-  }
-  absl::Time deadline(size_t index) {
-    std::lock_guard<std::mutex> lock(mu_);
-    return calls_.at(index).deadline;
-  }
-  absl::Time sent_at(size_t index) {
-    std::lock_guard<std::mutex> lock(mu_);
-    return calls_.at(index).sent_at;
-  }
-  std::string path(size_t index) {
-    std::lock_guard<std::mutex> lock(mu_);
-    return calls_.at(index).request.lang;
-  }
-  std::vector<CallId> cancelled() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return cancelled_;
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  CallId next_id_ = 100;
-  std::vector<SentCall> calls_;
-  std::vector<CallId> cancelled_;
-};
 
 class RecordingObserver final : public RpcObserver {
  public:
@@ -247,6 +150,7 @@ Envelope OkEnvelope(const std::string& message) {
 class UpstreamReactorTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    upstream_.set_complete_on_cancel(false);
     grpc::ServerBuilder builder;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
                              &port_);
@@ -290,7 +194,9 @@ class UpstreamReactorTest : public ::testing::Test {
     return future.get();
   }
 
-  FakeUpstream upstream_;
+  // Every call is left to the test: no deadline end, and a cancel is only
+  // recorded (the test completes the call, e.g. late).
+  testing::FakeUpstreamCaller upstream_{testing::FakeUpstreamCaller::Manual()};
   RecordingObserver observer_;
   ReactorService service_{&upstream_, &observer_};
   int port_ = 0;
@@ -305,11 +211,12 @@ TEST_F(UpstreamReactorTest, CallerDeadlineIsPassedToSend) {
   context.set_deadline(absl::ToChronoTime(client_deadline));
   v1::GetTrackingResponse response;
   auto result = StartCall(&context, "normal", &response);
-  ASSERT_TRUE(upstream_.WaitForCalls(1));
-  EXPECT_LT(absl::AbsDuration(upstream_.deadline(0) - client_deadline),
-            absl::Milliseconds(500));
-  EXPECT_EQ(upstream_.path(0), "/first");
-  ASSERT_TRUE(upstream_.Complete(0, OkEnvelope("hello")));
+  ASSERT_TRUE(upstream_.WaitForCalls(1, kWait));
+  EXPECT_LT(
+      absl::AbsDuration(upstream_.records()[0].deadline - client_deadline),
+      absl::Milliseconds(500));
+  EXPECT_EQ(upstream_.records()[0].request.lang, "/first");
+  ASSERT_TRUE(upstream_.CompleteNth(0, OkEnvelope("hello")));
   grpc::Status status = Await(result);
   EXPECT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(response.tracking().title(), "hello");
@@ -319,11 +226,12 @@ TEST_F(UpstreamReactorTest, NoCallerDeadlineUsesNowPlusDefault) {
   grpc::ClientContext context;  // no deadline
   v1::GetTrackingResponse response;
   auto result = StartCall(&context, "normal", &response);
-  ASSERT_TRUE(upstream_.WaitForCalls(1));
-  const absl::Duration budget = upstream_.deadline(0) - upstream_.sent_at(0);
+  ASSERT_TRUE(upstream_.WaitForCalls(1, kWait));
+  const absl::Duration budget =
+      upstream_.records()[0].deadline - upstream_.records()[0].sent;
   EXPECT_LE(budget, ReactorService::kDefaultTimeout);
   EXPECT_GT(budget, ReactorService::kDefaultTimeout - absl::Seconds(1));
-  ASSERT_TRUE(upstream_.Complete(0, OkEnvelope("x")));
+  ASSERT_TRUE(upstream_.CompleteNth(0, OkEnvelope("x")));
   EXPECT_TRUE(Await(result).ok());
 }
 
@@ -331,10 +239,10 @@ TEST_F(UpstreamReactorTest, UpstreamErrorIsTheRpcStatus) {
   grpc::ClientContext context;
   v1::GetTrackingResponse response;
   auto result = StartCall(&context, "normal", &response);
-  ASSERT_TRUE(upstream_.WaitForCalls(1));
-  ASSERT_TRUE(
-      upstream_.Complete(0, MakeError(absl::StatusCode::kNotFound,
-                                      "no such parcel", "TRACKING_NOT_FOUND")));
+  ASSERT_TRUE(upstream_.WaitForCalls(1, kWait));
+  ASSERT_TRUE(upstream_.CompleteNth(
+      0, MakeError(absl::StatusCode::kNotFound, "no such parcel",
+                   "TRACKING_NOT_FOUND")));
   grpc::Status status = Await(result);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(status.error_message(), "no such parcel");
@@ -348,16 +256,16 @@ TEST_F(UpstreamReactorTest, ClientCancelCancelsTheUpstreamCall) {
   context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
   v1::GetTrackingResponse response;
   auto result = StartCall(&context, "normal", &response);
-  ASSERT_TRUE(upstream_.WaitForCalls(1));
+  ASSERT_TRUE(upstream_.WaitForCalls(1, kWait));
   context.TryCancel();
-  EXPECT_TRUE(upstream_.WaitForCancel(upstream_.id(0)));
+  EXPECT_TRUE(upstream_.WaitForCancel(upstream_.records()[0].id, kWait));
   EXPECT_EQ(Await(result).error_code(), grpc::StatusCode::CANCELLED);
   ASSERT_TRUE(observer_.WaitForRecords(1));
   EXPECT_EQ(observer_.records()[0].code, absl::StatusCode::kCancelled);
   EXPECT_EQ(observer_.records()[0].upstream_calls, 1);
 
   // The late completion is dropped: the handler never runs.
-  ASSERT_TRUE(upstream_.Complete(0, OkEnvelope("too late")));
+  ASSERT_TRUE(upstream_.CompleteNth(0, OkEnvelope("too late")));
   EXPECT_EQ(service_.handler_runs(), 0);
   EXPECT_EQ(observer_.records().size(), 1u);
 }
@@ -368,10 +276,10 @@ TEST_F(UpstreamReactorTest, ServerSideDeadlineCancelsTheUpstreamCall) {
       absl::ToChronoTime(absl::Now() + absl::Milliseconds(300)));
   v1::GetTrackingResponse response;
   auto result = StartCall(&context, "normal", &response);
-  ASSERT_TRUE(upstream_.WaitForCalls(1));
-  EXPECT_TRUE(upstream_.WaitForCancel(upstream_.id(0)));
+  ASSERT_TRUE(upstream_.WaitForCalls(1, kWait));
+  EXPECT_TRUE(upstream_.WaitForCancel(upstream_.records()[0].id, kWait));
   EXPECT_EQ(Await(result).error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
-  ASSERT_TRUE(upstream_.Complete(0, OkEnvelope("too late")));
+  ASSERT_TRUE(upstream_.CompleteNth(0, OkEnvelope("too late")));
   EXPECT_EQ(service_.handler_runs(), 0);
 }
 
@@ -379,8 +287,8 @@ TEST_F(UpstreamReactorTest, CompleteTwiceKeepsTheFirstStatus) {
   grpc::ClientContext context;
   v1::GetTrackingResponse response;
   auto result = StartCall(&context, "complete-twice", &response);
-  ASSERT_TRUE(upstream_.WaitForCalls(1));
-  ASSERT_TRUE(upstream_.Complete(0, OkEnvelope("once")));
+  ASSERT_TRUE(upstream_.WaitForCalls(1, kWait));
+  ASSERT_TRUE(upstream_.CompleteNth(0, OkEnvelope("once")));
   grpc::Status status = Await(result);
   EXPECT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(response.tracking().title(), "once");
@@ -396,7 +304,7 @@ TEST_F(UpstreamReactorTest, CallAfterCompleteDoesNothing) {
   auto result = StartCall(&context, "complete-then-call", &response);
   EXPECT_TRUE(Await(result).ok());
   ASSERT_TRUE(observer_.WaitForRecords(1));
-  EXPECT_EQ(upstream_.size(), 0u);
+  EXPECT_EQ(upstream_.calls(), 0);
   EXPECT_EQ(observer_.records()[0].upstream_calls, 0);
 }
 
@@ -404,13 +312,13 @@ TEST_F(UpstreamReactorTest, TwoSequentialCallsAreCounted) {
   grpc::ClientContext context;
   v1::GetTrackingResponse response;
   auto result = StartCall(&context, "two-calls", &response);
-  ASSERT_TRUE(upstream_.WaitForCalls(1));
-  ASSERT_TRUE(upstream_.Complete(0, OkEnvelope("a")));
-  ASSERT_TRUE(upstream_.WaitForCalls(2));
-  EXPECT_EQ(upstream_.path(1), "/second");
+  ASSERT_TRUE(upstream_.WaitForCalls(1, kWait));
+  ASSERT_TRUE(upstream_.CompleteNth(0, OkEnvelope("a")));
+  ASSERT_TRUE(upstream_.WaitForCalls(2, kWait));
+  EXPECT_EQ(upstream_.records()[1].request.lang, "/second");
   // Both calls share the RPC's deadline.
-  EXPECT_EQ(upstream_.deadline(1), upstream_.deadline(0));
-  ASSERT_TRUE(upstream_.Complete(1, OkEnvelope("b")));
+  EXPECT_EQ(upstream_.records()[1].deadline, upstream_.records()[0].deadline);
+  ASSERT_TRUE(upstream_.CompleteNth(1, OkEnvelope("b")));
   EXPECT_TRUE(Await(result).ok());
   EXPECT_EQ(response.tracking().title(), "a+b");
   ASSERT_TRUE(observer_.WaitForRecords(1));
@@ -467,10 +375,10 @@ TEST_F(UpstreamReactorTest, ManyConcurrentRpcsCompletedFromAnotherThread) {
     results.push_back(
         StartCall(contexts.back().get(), "normal", &responses[i]));
   }
-  ASSERT_TRUE(upstream_.WaitForCalls(kRpcs));
+  ASSERT_TRUE(upstream_.WaitForCalls(kRpcs, kWait));
   std::thread completer([this] {
     for (int i = kRpcs - 1; i >= 0; --i) {
-      upstream_.Complete(i, OkEnvelope(absl::StrCat("r", i)));
+      upstream_.CompleteNth(i, OkEnvelope(absl::StrCat("r", i)));
     }
   });
   for (auto& result : results) EXPECT_TRUE(Await(result).ok());

@@ -6,45 +6,14 @@
 # its status code, server RSS/threads are sampled, and the start-up probe
 # times a server to SERVING. A few seconds; stops what it starts by PID.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-BIN_DIR="${BIN_DIR:-build/release}"
+source "$(dirname "$0")/lib.sh"
 LOADGEN="$BIN_DIR/bench/tracktry-loadgen"
-SERVER="$BIN_DIR/service/server/tracktry-server"
-EMULATOR="$BIN_DIR/emulator/tracktry-emulator"
-fail() { echo "FAIL: $*" >&2; exit 1; }
-for binary in "$LOADGEN" "$SERVER" "$EMULATOR"; do
-  [[ -x "$binary" ]] || fail "$binary is missing (build first)"
-done
-
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+require_binaries "$LOADGEN" "$SERVER" "$EMULATOR"
 export TRACKTRY_API_KEY=loadgen-test-key
 
-"$EMULATOR" --listen 127.0.0.1:0 --port-file "$work/port" --api-key "$TRACKTRY_API_KEY" \
-  >"$work/emulator.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 100); do [[ -s "$work/port" ]] && break; sleep 0.05; done
-[[ -s "$work/port" ]] || fail "emulator did not start"
-emu="http://127.0.0.1:$(cat "$work/port")"
-
-# A port for the server: the start-up probe finds its own.
-port=""
-for _ in $(seq 50); do
-  candidate=$((20000 + RANDOM % 30000))
-  if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then port=$candidate; break; fi
-done
-[[ -n "$port" ]] || fail "no free port"
-"$SERVER" --listen="127.0.0.1:$port" --base-url="$emu/v1" --rate-limit=off \
-  >"$work/server.log" 2>&1 &
-server_pid=$!
-pids+=("$server_pid")
-for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.05; done
+start_emulator --api-key "$TRACKTRY_API_KEY"
+emu="http://127.0.0.1:$emulator_port"
+start_server server.log --base-url="$emu/v1" --rate-limit=off
 
 # Import 100 trackings in one RPC: 3 upstream batch calls (40 + 40 + 20).
 out="$("$LOADGEN" --json --target "127.0.0.1:$port" --rpc-mix batch:1 --batch-items 100 \

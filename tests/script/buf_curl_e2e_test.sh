@@ -4,38 +4,15 @@
 # every RPC, the health service, a mapped error, a clean SIGTERM exit, and
 # that the API key appears in no log line.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-BIN_DIR="${BIN_DIR:-build/release}"
+source "$(dirname "$0")/lib.sh"
 BUF="$PWD/node_modules/.bin/buf"
 KEY="e2e-secret-key-$RANDOM$RANDOM"
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; echo "--- server log" >&2; cat "$work/server.log" >&2 || true; exit 1; }
+on_fail() { echo "--- server log"; cat "$work/server.log"; }
+require_binaries "$EMULATOR" "$SERVER"
 
-"$BIN_DIR/emulator/tracktry-emulator" --listen 127.0.0.1:0 --port-file "$work/emulator.port" \
-  --api-key "$KEY" >"$work/emulator.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 200); do [[ -s "$work/emulator.port" ]] && break; sleep 0.05; done
-[[ -s "$work/emulator.port" ]] || fail "emulator did not start"
-emulator_port="$(cat "$work/emulator.port")"
-
+start_emulator --api-key "$KEY"
 TRACKTRY_API_KEY="$KEY" TRACKTRY_BASE_URL="http://127.0.0.1:${emulator_port}/v1" \
-  "$BIN_DIR/service/server/tracktry-server" --listen 127.0.0.1:0 >"$work/server.log" 2>&1 &
-server_pid=$!
-pids+=($server_pid)
-port=""
-for _ in $(seq 200); do
-  port="$(grep -o '"port":[0-9]*' "$work/server.log" 2>/dev/null | head -1 | cut -d: -f2 || true)"
-  [[ -n "$port" ]] && break
-  sleep 0.05
-done
-[[ -n "$port" ]] || fail "server did not start"
+  start_server server.log
 URL="http://127.0.0.1:${port}"
 SVC="$URL/tracktry.v1.TrackingService"
 
@@ -91,9 +68,7 @@ if out="$(call GetTracking '{"carrier_code":"dhl","tracking_number":"x"}' 2>&1)"
 fi
 expect "validation names the field" "$out" 'tracking_number'
 
-kill -TERM "$server_pid"
-status=0; wait "$server_pid" || status=$?
-pids=("${pids[@]/$server_pid}")
+status=0; stop_process "$server_pid" || status=$?
 [[ "$status" == 0 ]] || fail "server exited with $status after SIGTERM"
 echo "ok - clean exit on SIGTERM"
 

@@ -8,37 +8,16 @@
 #     library installed with `cmake --install` (find_package), 
 # each creating, getting and listing trackings with a bearer token.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-BIN_DIR="${BIN_DIR:-build/release}"
+source "$(dirname "$0")/lib.sh"
 KEY="examples-key-$RANDOM$RANDOM"
 TOKEN="examples-token-$RANDOM$RANDOM"
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; echo "--- server log" >&2; tail -n 20 "$work/server.log" >&2 || true; exit 1; }
+on_fail() { echo "--- server log"; tail -n 20 "$work/server.log"; }
+require_binaries "$EMULATOR" "$SERVER"
 
-"$BIN_DIR/emulator/tracktry-emulator" --listen 127.0.0.1:0 --port-file "$work/emulator.port" \
-  --api-key "$KEY" >"$work/emulator.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 200); do [[ -s "$work/emulator.port" ]] && break; sleep 0.05; done
-[[ -s "$work/emulator.port" ]] || fail "emulator did not start"
+start_emulator --api-key "$KEY"
 printf '%s\n' "$TOKEN" >"$work/tokens"
-TRACKTRY_API_KEY="$KEY" TRACKTRY_BASE_URL="http://127.0.0.1:$(cat "$work/emulator.port")/v1" \
-  "$BIN_DIR/service/server/tracktry-server" --listen 127.0.0.1:0 --rate-limit=off \
-  --auth-tokens-file "$work/tokens" >"$work/server.log" 2>&1 &
-pids+=($!)
-port=""
-for _ in $(seq 200); do
-  port="$(grep -o '"port":[0-9]*' "$work/server.log" 2>/dev/null | head -1 | cut -d: -f2 || true)"
-  [[ -n "$port" ]] && break
-  sleep 0.05
-done
-[[ -n "$port" ]] || fail "server did not start"
+TRACKTRY_API_KEY="$KEY" TRACKTRY_BASE_URL="http://127.0.0.1:${emulator_port}/v1" \
+  start_server server.log --rate-limit=off --auth-tokens-file "$work/tokens"
 TARGET="127.0.0.1:$port"
 
 run_example() {  # NAME COMMAND...

@@ -7,40 +7,19 @@
 #   - --metrics-listen: curl /metrics shows the RPC and upstream series
 #     and the upstream API key appears nowhere in /metrics or the log.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-BIN_DIR="${BIN_DIR:-build/release}"
+source "$(dirname "$0")/lib.sh"
 BUF="$PWD/node_modules/.bin/buf"
 KEY="ops-e2e-key-$RANDOM$RANDOM"
 TOKEN="ops-e2e-token-$RANDOM$RANDOM"
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; tail -n 20 "$work"/server-*.log >&2 || true; exit 1; }
+on_fail() { tail -n 20 "$work"/server-*.log; }
+require_binaries "$EMULATOR" "$SERVER"
 
-"$BIN_DIR/emulator/tracktry-emulator" --listen 127.0.0.1:0 --port-file "$work/emulator.port" \
-  --api-key "$KEY" >"$work/emulator.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 200); do [[ -s "$work/emulator.port" ]] && break; sleep 0.05; done
-[[ -s "$work/emulator.port" ]] || fail "emulator did not start"
-BASE_URL="http://127.0.0.1:$(cat "$work/emulator.port")/v1"
+start_emulator --api-key "$KEY"
+BASE_URL="http://127.0.0.1:${emulator_port}/v1"
 
-start_server() {  # NAME FLAGS... -> sets $port and $metrics_port
+start_ops_server() {  # NAME FLAGS... -> sets $port and $metrics_port
   local name="$1"; shift
-  TRACKTRY_API_KEY="$KEY" TRACKTRY_BASE_URL="$BASE_URL" \
-    "$BIN_DIR/service/server/tracktry-server" --listen 127.0.0.1:0 "$@" >"$work/server-$name.log" 2>&1 &
-  pids+=($!)
-  port=""
-  for _ in $(seq 200); do
-    port="$(grep -o '"port":[0-9]*' "$work/server-$name.log" 2>/dev/null | head -1 | cut -d: -f2 || true)"
-    [[ -n "$port" ]] && break
-    sleep 0.05
-  done
-  [[ -n "$port" ]] || fail "server $name did not start"
+  TRACKTRY_API_KEY="$KEY" TRACKTRY_BASE_URL="$BASE_URL" start_server "server-$name.log" "$@"
   metrics_port="$(grep -o '"metrics_port":[0-9]*' "$work/server-$name.log" | head -1 | cut -d: -f2)"
 }
 curl_grpc() { "$BUF" curl --protocol grpc --http2-prior-knowledge "$@"; }
@@ -53,7 +32,7 @@ error_reason() {
 }
 
 # 1. Reflection off.
-start_server noreflect --reflection=false
+start_ops_server noreflect --reflection=false
 URL="http://127.0.0.1:$port"
 if curl_grpc --list-services "$URL" >"$work/out" 2>&1; then fail "reflection still served: $(cat "$work/out")"; fi
 echo "ok - --reflection=false: buf curl cannot list services"
@@ -63,7 +42,7 @@ echo "ok - --reflection=false: calls with the proto as schema still work"
 
 # 2. Caller authentication + metrics.
 printf '# callers\n%s\n' "$TOKEN" >"$work/tokens"
-start_server auth --auth-tokens-file "$work/tokens" --metrics-listen 127.0.0.1:0
+start_ops_server auth --auth-tokens-file "$work/tokens" --metrics-listen 127.0.0.1:0
 URL="http://127.0.0.1:$port"
 [[ -n "$metrics_port" && "$metrics_port" != 0 ]] || fail "no metrics port"
 services="$(curl_grpc --list-services "$URL")" || fail "reflection needs no token"

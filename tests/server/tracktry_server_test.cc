@@ -11,7 +11,6 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
@@ -21,7 +20,6 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
@@ -32,7 +30,9 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "tests/testing/canned_http_transport.h"
 #include "tests/testing/fleet_harness.h"
+#include "tests/testing/log_capture.h"
 #include "tests/testing/redis_test_server.h"
 #include "tests/testing/status_matchers.h"
 #include "tracktry/v1/tracking_service.grpc.pb.h"
@@ -40,47 +40,17 @@
 namespace tracktry {
 namespace {
 
+using testing::CannedHttpTransport;
 using ::testing::Contains;
 using ::testing::HasSubstr;
 using testing::IsOk;
 using ::testing::IsSupersetOf;
+using testing::LogCapture;
 using ::testing::Not;
 using testing::StatusIs;
 using HealthStatus = grpc::health::v1::HealthCheckResponse::ServingStatus;
 
 constexpr char kApiKey[] = "server-test-secret-key-77aa";
-
-// Answers every request with `body_` (HTTP 200) from its own thread and
-// records the requests.
-class CannedTransport final : public HttpTransport {
- public:
-  explicit CannedTransport(std::string body) : body_(std::move(body)) {}
-  ~CannedTransport() override {
-    for (auto& thread : threads_) thread.join();
-  }
-  CallId Start(HttpRequest request, HttpCallback done) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    requests_.push_back(request);
-    threads_.emplace_back([body = body_, done = std::move(done)]() mutable {
-      HttpResponse response;
-      response.status_code = 200;
-      response.body = body;
-      std::move(done)(std::move(response));
-    });
-    return requests_.size();
-  }
-  void Cancel(CallId) override {}
-  std::vector<HttpRequest> requests() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return requests_;
-  }
-
- private:
-  const std::string body_;
-  std::mutex mu_;
-  std::vector<HttpRequest> requests_;
-  std::vector<std::thread> threads_;
-};
 
 constexpr char kCarriersBody[] =
     R"({"meta":{"code":200,"type":"Success","message":"ok"},)"
@@ -169,9 +139,9 @@ grpc::Status ListServices(const std::shared_ptr<grpc::Channel>& channel,
 
 TEST(TracktryServerTest, PortZeroBindsAnEphemeralPort) {
   absl::StatusOr<std::unique_ptr<TracktryServer>> server =
-      TracktryServer::Start(LocalOptions(),
-                            std::make_unique<CannedTransport>(kCarriersBody),
-                            nullptr);
+      TracktryServer::Start(
+          LocalOptions(), std::make_unique<CannedHttpTransport>(kCarriersBody),
+          nullptr);
   ASSERT_THAT(server, IsOk());
   EXPECT_GT((*server)->port(), 0);
   auto channel = ChannelTo((*server)->port());
@@ -191,7 +161,8 @@ TEST(TracktryServerTest, FleetTierIsWiredOnlyWithRedisAndFleetOn) {
     options.fleet.enabled = on;
     absl::StatusOr<std::unique_ptr<TracktryServer>> server =
         TracktryServer::Start(
-            options, std::make_unique<CannedTransport>(kCarriersBody), nullptr);
+            options, std::make_unique<CannedHttpTransport>(kCarriersBody),
+            nullptr);
     ASSERT_THAT(server, IsOk());
     EXPECT_EQ((*server)->fleet() != nullptr, wired) << address << " " << on;
     if (wired) {
@@ -205,10 +176,10 @@ TEST(TracktryServerTest, FleetTierIsWiredOnlyWithRedisAndFleetOn) {
 
 TEST(TracktryServerTest, TwoServersGetDifferentPorts) {
   auto first = TracktryServer::Start(
-      LocalOptions(), std::make_unique<CannedTransport>(kCarriersBody),
+      LocalOptions(), std::make_unique<CannedHttpTransport>(kCarriersBody),
       nullptr);
   auto second = TracktryServer::Start(
-      LocalOptions(), std::make_unique<CannedTransport>(kCarriersBody),
+      LocalOptions(), std::make_unique<CannedHttpTransport>(kCarriersBody),
       nullptr);
   ASSERT_THAT(first, IsOk());
   ASSERT_THAT(second, IsOk());
@@ -218,14 +189,15 @@ TEST(TracktryServerTest, TwoServersGetDifferentPorts) {
 TEST(TracktryServerTest, UnusableListenAddressIsUnavailable) {
   ServerOptions options = LocalOptions();
   options.listen_address = "256.256.256.256:1";
-  EXPECT_THAT(TracktryServer::Start(
-                  options, std::make_unique<CannedTransport>("{}"), nullptr),
-              StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(
+      TracktryServer::Start(
+          options, std::make_unique<CannedHttpTransport>("{}"), nullptr),
+      StatusIs(absl::StatusCode::kUnavailable));
 }
 
 TEST(TracktryServerTest, HealthIsServingAfterStart) {
   auto server = TracktryServer::Start(
-      LocalOptions(), std::make_unique<CannedTransport>(kCarriersBody),
+      LocalOptions(), std::make_unique<CannedHttpTransport>(kCarriersBody),
       nullptr);
   ASSERT_THAT(server, IsOk());
   auto channel = ChannelTo((*server)->port());
@@ -244,7 +216,7 @@ TEST(TracktryServerTest, HealthIsServingAfterStart) {
 
 TEST(TracktryServerTest, SetServingFalseIsVisibleInHealth) {
   auto server = TracktryServer::Start(
-      LocalOptions(), std::make_unique<CannedTransport>(kCarriersBody),
+      LocalOptions(), std::make_unique<CannedHttpTransport>(kCarriersBody),
       nullptr);
   ASSERT_THAT(server, IsOk());
   auto channel = ChannelTo((*server)->port());
@@ -264,7 +236,7 @@ TEST(TracktryServerTest, SetServingFalseIsVisibleInHealth) {
 // A Watch stream opened before Shutdown sees the switch to NOT_SERVING.
 TEST(TracktryServerTest, ShutdownTurnsHealthNotServing) {
   auto server = TracktryServer::Start(
-      LocalOptions(), std::make_unique<CannedTransport>(kCarriersBody),
+      LocalOptions(), std::make_unique<CannedHttpTransport>(kCarriersBody),
       nullptr);
   ASSERT_THAT(server, IsOk());
   auto channel = ChannelTo((*server)->port());
@@ -300,7 +272,7 @@ TEST(TracktryServerTest, ShutdownTurnsHealthNotServing) {
 
 TEST(TracktryServerTest, ReflectionListsTheService) {
   auto server = TracktryServer::Start(
-      LocalOptions(), std::make_unique<CannedTransport>(kCarriersBody),
+      LocalOptions(), std::make_unique<CannedHttpTransport>(kCarriersBody),
       nullptr);
   ASSERT_THAT(server, IsOk());
   std::vector<std::string> names;
@@ -314,7 +286,7 @@ TEST(TracktryServerTest, ReflectionCanBeTurnedOff) {
   ServerOptions options = LocalOptions();
   options.enable_reflection = false;
   auto server = TracktryServer::Start(
-      options, std::make_unique<CannedTransport>(kCarriersBody), nullptr);
+      options, std::make_unique<CannedHttpTransport>(kCarriersBody), nullptr);
   ASSERT_THAT(server, IsOk());
   std::vector<std::string> names;
   grpc::Status status = ListServices(ChannelTo((*server)->port()), &names);
@@ -323,8 +295,8 @@ TEST(TracktryServerTest, ReflectionCanBeTurnedOff) {
 }
 
 TEST(TracktryServerTest, RpcGoesThroughClientToTransportWithTheKey) {
-  auto transport = std::make_unique<CannedTransport>(kCarriersBody);
-  CannedTransport* transport_view = transport.get();
+  auto transport = std::make_unique<CannedHttpTransport>(kCarriersBody);
+  CannedHttpTransport* transport_view = transport.get();
   ServerOptions options = LocalOptions();
   options.upstream.api_key_header = "X-Test-Key";
   auto server = TracktryServer::Start(options, std::move(transport), nullptr);
@@ -352,7 +324,7 @@ TEST(TracktryServerTest, UpstreamEchoOfTheKeyIsRedactedInRpcErrors) {
       R"({"meta":{"code":4001,"type":"Unauthorized","message":"bad key )",
       kApiKey, R"("},"data":[]})");
   auto server = TracktryServer::Start(
-      LocalOptions(), std::make_unique<CannedTransport>(body), nullptr);
+      LocalOptions(), std::make_unique<CannedHttpTransport>(body), nullptr);
   ASSERT_THAT(server, IsOk());
   auto stub = v1::TrackingService::NewStub(ChannelTo((*server)->port()));
   grpc::ClientContext context;
@@ -367,13 +339,11 @@ TEST(TracktryServerTest, UpstreamEchoOfTheKeyIsRedactedInRpcErrors) {
 }
 
 TEST(TracktryServerTest, AccessLogGetsOneLinePerRpc) {
-  std::FILE* file = std::tmpfile();
-  ASSERT_NE(file, nullptr);
+  LogCapture log;
   {
-    JsonLogger logger(file);
     auto server = TracktryServer::Start(
-        LocalOptions(), std::make_unique<CannedTransport>(kCarriersBody),
-        &logger);
+        LocalOptions(), std::make_unique<CannedHttpTransport>(kCarriersBody),
+        &log.logger());
     ASSERT_THAT(server, IsOk());
     auto stub = v1::TrackingService::NewStub(ChannelTo((*server)->port()));
     for (int i = 0; i < 2; ++i) {
@@ -387,21 +357,12 @@ TEST(TracktryServerTest, AccessLogGetsOneLinePerRpc) {
     (*server)->Shutdown(absl::Seconds(1));
     server->reset();  // every OnDone has run once the server is gone
   }
-  std::rewind(file);
-  std::string text;
-  char buffer[4096];
-  size_t n;
-  while ((n = std::fread(buffer, 1, sizeof(buffer), file)) > 0) {
-    text.append(buffer, n);
-  }
-  std::fclose(file);
+  const std::string text = log.Text();
   // Other components may log too; count the access lines.
   std::set<std::string> request_ids;
   int access_lines = 0;
-  for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
-    const nlohmann::json parsed = nlohmann::json::parse(
-        std::string(line.data(), line.size()), nullptr, false);
-    ASSERT_TRUE(parsed.is_object()) << line;
+  for (const nlohmann::json& parsed : LogCapture::ParseLines(text)) {
+    ASSERT_TRUE(parsed.is_object()) << text;
     if (parsed.value("message", "") != "rpc finished") continue;
     EXPECT_EQ(parsed["rpc"], "ListCarriers");
     EXPECT_EQ(parsed["code"], "OK");
@@ -437,7 +398,7 @@ class FakeCgroup {
 
 size_t CacheCapOfServerWith(ServerOptions options) {
   auto server = TracktryServer::Start(
-      options, std::make_unique<CannedTransport>(kCarriersBody), nullptr);
+      options, std::make_unique<CannedHttpTransport>(kCarriersBody), nullptr);
   EXPECT_THAT(server.status(), IsOk());
   return server.ok() ? (*server)->cache()->stats().max_bytes : 0;
 }

@@ -22,6 +22,7 @@
 #include "absl/time/time.h"
 #include "service/upstream/scheduler.h"
 #include "service/upstream/shared_read_tier.h"
+#include "tests/testing/fake_tier_callbacks.h"
 
 namespace tracktry::testing {
 
@@ -58,30 +59,11 @@ class FakeSharedReadTier final : public SharedReadTier {
     std::lock_guard<std::mutex> lock(mu_);
     script_ = std::move(script);
   }
-  void HoldInvalidations(bool hold) {
-    std::lock_guard<std::mutex> lock(mu_);
-    hold_ = hold;
-  }
+  void HoldInvalidations(bool hold) { callbacks_.set_hold(hold); }
   // Completes every held invalidation; returns how many.
-  int ReleaseInvalidations() {
-    std::vector<DoneCallback> held;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      held.swap(held_);
-    }
-    for (DoneCallback& done : held) std::move(done)();
-    return static_cast<int>(held.size());
-  }
+  int ReleaseInvalidations() { return callbacks_.ReleaseHeld(); }
   // Ends every pending wait with `wake`; returns how many.
-  int WakeAll(Wake wake) {
-    std::map<WaitId, WakeCallback> waits;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      waits.swap(waits_);
-    }
-    for (auto& [id, done] : waits) std::move(done)(wake);
-    return static_cast<int>(waits.size());
-  }
+  int WakeAll(Wake wake) { return callbacks_.WakeAll(wake); }
 
   void Lookup(const Read& read, bool lead, absl::Time deadline,
               LookupCallback done) override {
@@ -92,11 +74,7 @@ class FakeSharedReadTier final : public SharedReadTier {
       if (script_) result = script_(read, lead);
     }
     changed_.notify_all();
-    scheduler_.RunAfter(
-        absl::Milliseconds(1),
-        [done = std::move(done), result = std::move(result)]() mutable {
-          std::move(done)(std::move(result));
-        });
+    Callbacks::Answer(&scheduler_, std::move(done), std::move(result));
   }
   void Fill(const Read& read, const LookupResult& lookup,
             const Envelope& answer, absl::Duration ttl) override {
@@ -112,8 +90,7 @@ class FakeSharedReadTier final : public SharedReadTier {
   WaitId AwaitLeader(const Read& read, absl::Time until,
                      WakeCallback done) override {
     std::lock_guard<std::mutex> lock(mu_);
-    const WaitId id = next_wait_++;
-    waits_.emplace(id, std::move(done));
+    const WaitId id = callbacks_.AddWait(std::move(done));
     wait_untils_.push_back(until);
     changed_.notify_all();
     return id;
@@ -121,19 +98,13 @@ class FakeSharedReadTier final : public SharedReadTier {
   bool CancelWait(WaitId id) override {
     std::lock_guard<std::mutex> lock(mu_);
     ++cancelled_waits_;
-    return waits_.erase(id) > 0;
+    return callbacks_.CancelWait(id);
   }
   void Invalidate(std::vector<std::string> tags, absl::Time deadline,
                   DoneCallback done) override {
     std::lock_guard<std::mutex> lock(mu_);
     invalidations_.push_back(std::move(tags));
-    if (hold_) {
-      held_.push_back(std::move(done));
-    } else {
-      scheduler_.RunAfter(
-          absl::ZeroDuration(),
-          [done = std::move(done)]() mutable { std::move(done)(); });
-    }
+    callbacks_.Done(&scheduler_, std::move(done));
     changed_.notify_all();
   }
   void Replace(const Read& read, const Envelope& answer,
@@ -169,7 +140,7 @@ class FakeSharedReadTier final : public SharedReadTier {
   }
   size_t pending_waits() const {
     std::lock_guard<std::mutex> lock(mu_);
-    return waits_.size();
+    return callbacks_.pending_waits();
   }
   int cancelled_waits() const {
     std::lock_guard<std::mutex> lock(mu_);
@@ -186,19 +157,18 @@ class FakeSharedReadTier final : public SharedReadTier {
     return changed_.wait_for(lock, absl::ToChronoNanoseconds(timeout),
                              [&] { return condition(); });
   }
-  size_t pending_waits_locked() const { return waits_.size(); }
+  size_t pending_waits_locked() const { return callbacks_.pending_waits(); }
   size_t fills_locked() const { return fills_.size(); }
   size_t releases_locked() const { return releases_.size(); }
   size_t invalidations_locked() const { return invalidations_.size(); }
 
  private:
+  using Callbacks = FakeTierCallbacks<Wake>;
+
   mutable std::mutex mu_;
   std::condition_variable changed_;
   Script script_;
-  bool hold_ = false;
-  std::vector<DoneCallback> held_;
-  WaitId next_wait_ = 1;
-  std::map<WaitId, WakeCallback> waits_;
+  Callbacks callbacks_{&mu_};
   std::vector<absl::Time> wait_untils_;
   int cancelled_waits_ = 0;
   std::vector<std::pair<Read, bool>> lookups_;

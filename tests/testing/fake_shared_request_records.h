@@ -20,6 +20,7 @@
 #include "absl/time/time.h"
 #include "service/upstream/scheduler.h"
 #include "service/upstream/shared_request_records.h"
+#include "tests/testing/fake_tier_callbacks.h"
 
 namespace tracktry::testing {
 
@@ -50,28 +51,9 @@ class FakeSharedRequestRecords final : public SharedRequestRecords {
     std::lock_guard<std::mutex> lock(mu_);
     script_ = std::move(script);
   }
-  void HoldFinishes(bool hold) {
-    std::lock_guard<std::mutex> lock(mu_);
-    hold_ = hold;
-  }
-  int ReleaseFinishes() {
-    std::vector<DoneCallback> held;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      held.swap(held_);
-    }
-    for (DoneCallback& done : held) std::move(done)();
-    return static_cast<int>(held.size());
-  }
-  int WakeAll(Wake wake) {
-    std::map<WaitId, WakeCallback> waits;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      waits.swap(waits_);
-    }
-    for (auto& [id, done] : waits) std::move(done)(wake);
-    return static_cast<int>(waits.size());
-  }
+  void HoldFinishes(bool hold) { callbacks_.set_hold(hold); }
+  int ReleaseFinishes() { return callbacks_.ReleaseHeld(); }
+  int WakeAll(Wake wake) { return callbacks_.WakeAll(wake); }
 
   void Begin(const Record& record, absl::Duration ttl, absl::Time deadline,
              BeginCallback done) override {
@@ -82,24 +64,14 @@ class FakeSharedRequestRecords final : public SharedRequestRecords {
       if (script_) result = script_(record);
     }
     changed_.notify_all();
-    scheduler_.RunAfter(
-        absl::Milliseconds(1),
-        [done = std::move(done), result = std::move(result)]() mutable {
-          std::move(done)(std::move(result));
-        });
+    Callbacks::Answer(&scheduler_, std::move(done), std::move(result));
   }
   void Finish(const Record& record, uint64_t token,
               const absl::StatusOr<Envelope>& result, absl::Duration ttl,
               absl::Time deadline, DoneCallback done) override {
     std::lock_guard<std::mutex> lock(mu_);
     finishes_.push_back({record, token, result});
-    if (hold_) {
-      held_.push_back(std::move(done));
-    } else {
-      scheduler_.RunAfter(
-          absl::ZeroDuration(),
-          [done = std::move(done)]() mutable { std::move(done)(); });
-    }
+    callbacks_.Done(&scheduler_, std::move(done));
     changed_.notify_all();
   }
   void Abandon(const Record& record, uint64_t token) override {
@@ -110,14 +82,13 @@ class FakeSharedRequestRecords final : public SharedRequestRecords {
   WaitId AwaitFinish(const Record& record, absl::Time until,
                      WakeCallback done) override {
     std::lock_guard<std::mutex> lock(mu_);
-    const WaitId id = next_wait_++;
-    waits_.emplace(id, std::move(done));
+    const WaitId id = callbacks_.AddWait(std::move(done));
     changed_.notify_all();
     return id;
   }
   bool CancelWait(WaitId id) override {
     std::lock_guard<std::mutex> lock(mu_);
-    return waits_.erase(id) > 0;
+    return callbacks_.CancelWait(id);
   }
 
   std::vector<Record> begins() const {
@@ -134,7 +105,7 @@ class FakeSharedRequestRecords final : public SharedRequestRecords {
   }
   size_t pending_waits() const {
     std::lock_guard<std::mutex> lock(mu_);
-    return waits_.size();
+    return callbacks_.pending_waits();
   }
   template <typename Condition>
   bool WaitFor(Condition condition, absl::Duration timeout = absl::Seconds(5)) {
@@ -142,19 +113,18 @@ class FakeSharedRequestRecords final : public SharedRequestRecords {
     return changed_.wait_for(lock, absl::ToChronoNanoseconds(timeout),
                              [&] { return condition(); });
   }
-  size_t pending_waits_locked() const { return waits_.size(); }
+  size_t pending_waits_locked() const { return callbacks_.pending_waits(); }
   size_t finishes_locked() const { return finishes_.size(); }
   size_t abandons_locked() const { return abandons_.size(); }
   size_t begins_locked() const { return begins_.size(); }
 
  private:
+  using Callbacks = FakeTierCallbacks<Wake>;
+
   mutable std::mutex mu_;
   std::condition_variable changed_;
   Script script_;
-  bool hold_ = false;
-  std::vector<DoneCallback> held_;
-  WaitId next_wait_ = 1;
-  std::map<WaitId, WakeCallback> waits_;
+  Callbacks callbacks_{&mu_};
   std::vector<Record> begins_;
   std::vector<FinishCall> finishes_;
   std::vector<FinishCall> abandons_;

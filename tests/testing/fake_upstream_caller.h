@@ -5,12 +5,16 @@
 //
 // Each Send() asks the responder for a Reply. A reply with a result is
 // delivered after `delay` on the fake's own thread; a reply without one
-// "hangs": unless the test completes it (Complete()), it ends at its
-// deadline with DEADLINE_EXCEEDED UPSTREAM_TIMEOUT, like TracktryClient
-// does. Cancel() ends a running call with CANCELLED on the fake's thread.
+// "hangs": unless the test completes it (Complete(), CompleteNth()), it
+// ends at its deadline with DEADLINE_EXCEEDED UPSTREAM_TIMEOUT, like
+// TracktryClient does, or (end_at_deadline false, the Manual() responder)
+// never. Cancel() ends a running call with CANCELLED on the fake's thread,
+// or only records it (set_complete_on_cancel(false)): the test finishes
+// the call when it wants.
 #ifndef TRACKTRY_TESTS_TESTING_FAKE_UPSTREAM_CALLER_H_
 #define TRACKTRY_TESTS_TESTING_FAKE_UPSTREAM_CALLER_H_
 
+#include <algorithm>
 #include <condition_variable>
 #include <functional>
 #include <map>
@@ -67,6 +71,8 @@ class FakeUpstreamCaller final : public UpstreamCaller {
     // nullopt: hang until completed, cancelled or the deadline.
     std::optional<absl::StatusOr<Envelope>> result;
     absl::Duration delay = absl::Milliseconds(1);
+    // For a hanging reply: false = no end at the deadline either.
+    bool end_at_deadline = true;
   };
   // Gets the request and its 0-based index among all calls.
   using Responder = std::function<Reply(const UpstreamRequest&, int index)>;
@@ -80,12 +86,32 @@ class FakeUpstreamCaller final : public UpstreamCaller {
 
   explicit FakeUpstreamCaller(Responder responder = nullptr)
       : responder_(std::move(responder)) {}
+  // A responder answering every call with `result` (after the default
+  // delay).
+  static Responder Always(absl::StatusOr<Envelope> result) {
+    return [result = std::move(result)](const UpstreamRequest&, int) {
+      return Reply{result};
+    };
+  }
+  // A responder leaving every call to the test: no result, no deadline.
+  static Responder Manual() {
+    return [](const UpstreamRequest&, int) {
+      Reply reply;
+      reply.end_at_deadline = false;
+      return reply;
+    };
+  }
   // Pending deliveries are dropped: destroy the decorators first.
   ~FakeUpstreamCaller() override = default;
 
   void SetResponder(Responder responder) {
     std::lock_guard<std::mutex> lock(mu_);
     responder_ = std::move(responder);
+  }
+  // False: Cancel() records the id and leaves the call running.
+  void set_complete_on_cancel(bool complete) {
+    std::lock_guard<std::mutex> lock(mu_);
+    complete_on_cancel_ = complete;
   }
 
   CallId Send(UpstreamRequest request, absl::Time deadline,
@@ -108,7 +134,7 @@ class FakeUpstreamCaller final : public UpstreamCaller {
           reply.delay, [this, id, result = std::move(*reply.result)]() mutable {
             Complete(id, std::move(result));
           });
-    } else {
+    } else if (reply.end_at_deadline) {
       scheduler_.RunAt(deadline,
                        [this, id] { Complete(id, UpstreamTimeout()); });
     }
@@ -119,7 +145,12 @@ class FakeUpstreamCaller final : public UpstreamCaller {
     {
       std::lock_guard<std::mutex> lock(mu_);
       cancelled_.push_back(id);
+      if (!complete_on_cancel_) {
+        changed_.notify_all();
+        return;
+      }
     }
+    changed_.notify_all();
     scheduler_.RunAfter(absl::ZeroDuration(), [this, id] {
       Complete(id, absl::CancelledError("cancelled by the test caller"));
     });
@@ -138,6 +169,19 @@ class FakeUpstreamCaller final : public UpstreamCaller {
     std::move(done)(std::move(result));
     changed_.notify_all();
     return true;
+  }
+
+  // Ends the `index`-th call sent (0-based) now, if still running.
+  bool CompleteNth(int index, absl::StatusOr<Envelope> result) {
+    CallId id;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (index < 0 || index >= static_cast<int>(records_.size())) {
+        return false;
+      }
+      id = records_[index].id;
+    }
+    return Complete(id, std::move(result));
   }
 
   // Ends every running call with `result`; returns how many.
@@ -176,6 +220,14 @@ class FakeUpstreamCaller final : public UpstreamCaller {
       return static_cast<int>(records_.size()) >= n;
     });
   }
+  // Waits until call `id` was cancelled; false on timeout.
+  bool WaitForCancel(CallId id, absl::Duration timeout = absl::Seconds(5)) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return changed_.wait_for(lock, absl::ToChronoNanoseconds(timeout), [&] {
+      return std::find(cancelled_.begin(), cancelled_.end(), id) !=
+             cancelled_.end();
+    });
+  }
 
  private:
   mutable std::mutex mu_;
@@ -185,6 +237,7 @@ class FakeUpstreamCaller final : public UpstreamCaller {
   std::vector<Record> records_;
   std::map<CallId, EnvelopeCallback> running_;
   std::vector<CallId> cancelled_;
+  bool complete_on_cancel_ = true;
   // Declared last: its thread stops before the members above go away.
   Scheduler scheduler_;
 };

@@ -17,20 +17,9 @@
 #include "absl/time/time.h"
 #include "service/fleet/fleet.h"
 #include "tests/testing/redis_test_server.h"
+#include "tests/testing/wait_until.h"
 
 namespace tracktry::testing {
-
-// Waits up to `timeout` for `condition`, polling.
-template <typename Condition>
-bool WaitUntil(Condition condition,
-               absl::Duration timeout = absl::Seconds(20)) {
-  const absl::Time end = absl::Now() + timeout;
-  while (absl::Now() < end) {
-    if (condition()) return true;
-    absl::SleepFor(absl::Milliseconds(5));
-  }
-  return condition();
-}
 
 // The value a callback delivers, waited for on the test thread.
 template <typename T>

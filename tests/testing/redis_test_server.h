@@ -1,26 +1,28 @@
 // Copyright 2026 The tracktry-grpc Authors.
 //
 // RedisTestServer: a throw-away redis-server on 127.0.0.1 for tests (no
-// persistence), started on a free port and stopped by its PID, optionally
-// requiring a password. Header-only, shared by the tests in tests/upstream/.
+// persistence), started on a free port as a ChildProcess and stopped by its
+// PID, optionally requiring a password. Header-only (over ChildProcess),
+// shared by the tests in tests/upstream/.
 #ifndef TRACKTRY_TESTS_TESTING_REDIS_TEST_SERVER_H_
 #define TRACKTRY_TESTS_TESTING_REDIS_TEST_SERVER_H_
 
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <memory>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "tests/testing/child_process.h"
 
 namespace tracktry::testing {
 
@@ -67,16 +69,52 @@ class RedisTestServer {
   // "default" ACL user's password); "" = none.
   void set_password(std::string password) { password_ = std::move(password); }
 
-  // Starts redis-server on `port` (0 = a free one) and waits until it
-  // accepts connections.
+  // Starts redis-server on `port` (0 = a free one; another one is tried
+  // when something else took the port first) and waits until it accepts
+  // connections. The server answering must be this one, ready by its own
+  // log: a port another test's server holds accepts connections too.
   absl::Status Start(int port = 0) {
-    if (pid_ > 0) return absl::FailedPreconditionError("already started");
-    port_ = port != 0 ? port : PickFreePort();
+    if (process_ != nullptr) {
+      return absl::FailedPreconditionError("already started");
+    }
+    absl::Status status;
+    for (int attempt = 0; attempt < (port != 0 ? 1 : 5); ++attempt) {
+      status = StartOn(port != 0 ? port : PickFreePort());
+      if (!absl::IsAborted(status)) return status;
+    }
+    return status;
+  }
+
+  // Kills the server (SIGKILL: an abrupt failure) and reaps it.
+  void Stop() {
+    if (process_ == nullptr) return;
+    // A paused server is killed too; SIGCONT lets it take the SIGKILL at
+    // once. ~ChildProcess sends SIGKILL again if needed and reaps it.
+    process_->Signal(SIGKILL);
+    process_->Signal(SIGCONT);
+    process_.reset();
+  }
+
+  // Freezes / thaws the server (SIGSTOP / SIGCONT): a Redis that accepts
+  // connections but answers nothing.
+  void Pause() {
+    if (process_ != nullptr) process_->Signal(SIGSTOP);
+  }
+  void Resume() {
+    if (process_ != nullptr) process_->Signal(SIGCONT);
+  }
+
+  int port() const { return port_; }
+  std::string address() const { return absl::StrCat("127.0.0.1:", port_); }
+
+ private:
+  // One attempt on `port`; ABORTED when the port was taken.
+  absl::Status StartOn(int port) {
+    port_ = port;
     if (port_ == 0) return absl::InternalError("no free port");
-    const std::string port_text = absl::StrCat(port_);
-    std::vector<const char*> argv = {"redis-server",
+    std::vector<std::string> argv = {"redis-server",
                                      "--port",
-                                     port_text.c_str(),
+                                     absl::StrCat(port_),
                                      "--bind",
                                      "127.0.0.1",
                                      "--save",
@@ -89,27 +127,30 @@ class RedisTestServer {
                                      "yes"};
     if (!password_.empty()) {
       argv.push_back("--requirepass");
-      argv.push_back(password_.c_str());
+      argv.push_back(password_);
     }
-    argv.push_back(nullptr);
-    pid_ = fork();
-    if (pid_ < 0) return absl::InternalError("fork failed");
-    if (pid_ == 0) {
-      const int null_fd = open("/dev/null", O_WRONLY);
-      if (null_fd >= 0) {
-        dup2(null_fd, STDOUT_FILENO);
-        dup2(null_fd, STDERR_FILENO);
-      }
-      execvp("redis-server", const_cast<char* const*>(argv.data()));
-      _exit(127);
+    process_ = std::make_unique<ChildProcess>(argv, std::vector<std::string>{});
+    if (!process_->started()) {
+      process_.reset();
+      return absl::UnavailableError(
+          "cannot start redis-server (is it installed? script/bootstrap)");
     }
     for (int i = 0; i < 500; ++i) {
-      if (PortAccepts(port_)) return absl::OkStatus();
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
+      if (absl::StrContains(process_->output(),
+                            "Ready to accept connections") &&
+          PortAccepts(port_)) {
+        return absl::OkStatus();
+      }
+      if (process_->Exited()) {
+        const std::string output = process_->output();
+        process_.reset();
+        if (absl::StrContains(output, "Address already in use")) {
+          return absl::AbortedError(absl::StrCat("port ", port, " taken"));
+        }
         return absl::UnavailableError(
-            "redis-server exited at start (is it installed? script/bootstrap)");
+            absl::StrCat("redis-server exited at start (is it installed? "
+                         "script/bootstrap): ",
+                         output));
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
@@ -117,30 +158,7 @@ class RedisTestServer {
     return absl::DeadlineExceededError("redis-server did not start");
   }
 
-  // Kills the server (SIGKILL: an abrupt failure) and reaps it.
-  void Stop() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGKILL);
-    kill(pid_, SIGCONT);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-  }
-
-  // Freezes / thaws the server (SIGSTOP / SIGCONT): a Redis that accepts
-  // connections but answers nothing.
-  void Pause() {
-    if (pid_ > 0) kill(pid_, SIGSTOP);
-  }
-  void Resume() {
-    if (pid_ > 0) kill(pid_, SIGCONT);
-  }
-
-  int port() const { return port_; }
-  std::string address() const { return absl::StrCat("127.0.0.1:", port_); }
-
- private:
-  pid_t pid_ = -1;
+  std::unique_ptr<ChildProcess> process_;
   int port_ = 0;
   std::string password_;
 };

@@ -1,9 +1,9 @@
 // Copyright 2026 The tracktry-grpc Authors.
 //
 // ServerProcess: the real tracktry-server binary (next to the test
-// binaries in the build tree) as a child process, its stdout/stderr in a
-// temporary file, its memory read from /proc/<pid>/status. Stopped with
-// SIGKILL (by its PID) if still running at destruction.
+// binaries in the build tree) as a ChildProcess: its log, the ports it
+// reports, its memory read from /proc/<pid>/status. Stopped with SIGKILL
+// (by its PID) if still running at destruction.
 #ifndef TRACKTRY_TESTS_TESTING_SERVER_PROCESS_H_
 #define TRACKTRY_TESTS_TESTING_SERVER_PROCESS_H_
 
@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "tests/testing/child_process.h"
 
 namespace tracktry::testing {
 
@@ -27,36 +28,36 @@ class ServerProcess {
   // environment `env` ("NAME=value"; PATH is added).
   ServerProcess(const std::vector<std::string>& args,
                 const std::vector<std::string>& env);
-  ~ServerProcess();
-  ServerProcess(const ServerProcess&) = delete;
-  ServerProcess& operator=(const ServerProcess&) = delete;
 
-  bool started() const { return pid_ > 0; }
-  pid_t pid() const { return pid_; }
+  bool started() const { return process_.started(); }
+  pid_t pid() const { return process_.pid(); }
 
-  // Waits up to 10 s for the "serving" log line; false without it (or when
-  // the process exited). Then port() and metrics_port() are known.
-  bool WaitForServing();
+  // Waits up to `timeout` for the "serving" log line; false without it (or
+  // when the process exited). Then port() and metrics_port() are known.
+  bool WaitForServing(absl::Duration timeout = absl::Seconds(10));
   int port() const { return port_; }
   int metrics_port() const { return metrics_port_; }
 
   // A "VmRSS" / "VmHWM" (peak) style field of /proc/<pid>/status in bytes;
   // -1 when unavailable.
-  int64_t StatusBytes(const std::string& field) const;
+  int64_t StatusBytes(const std::string& field);
 
   // Sends `signal_number`; waits up to `timeout` for the exit and returns
   // the exit code, or -1 (timeout, or killed by a signal).
-  void Signal(int signal_number);
-  int WaitForExit(absl::Duration timeout);
+  void Signal(int signal_number) { process_.Signal(signal_number); }
+  int WaitForExit(absl::Duration timeout) {
+    return process_.WaitForExit(timeout);
+  }
 
-  std::string log() const;
+  // A graceful stop: SIGTERM, up to `grace` for the exit, then SIGKILL.
+  void Stop(absl::Duration grace = absl::Seconds(5));
+
+  std::string log() const { return process_.output(); }
 
  private:
-  pid_t pid_ = -1;
-  bool exited_ = false;
+  ChildProcess process_;
   int port_ = 0;
   int metrics_port_ = 0;
-  std::string log_path_;
 };
 
 }  // namespace tracktry::testing

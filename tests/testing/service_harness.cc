@@ -1,12 +1,7 @@
 // Copyright 2026 The tracktry-grpc Authors.
 #include "tests/testing/service_harness.h"
 
-#include <unistd.h>
-
 #include <chrono>
-#include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -31,16 +26,11 @@ absl::Status ServiceHarness::Start() {
   options_.upstream.base_url = emulator_->base_url();
   if (options_.upstream.api_key.empty()) options_.upstream.api_key = kApiKey;
 
-  char path[] = "/tmp/tracktry-harness-log-XXXXXX";
-  const int fd = mkstemp(path);
-  if (fd < 0) return absl::InternalError("mkstemp failed");
-  log_path_ = path;
-  log_file_ = fdopen(fd, "w");
-  logger_ = std::make_unique<JsonLogger>(log_file_);
-  logger_->AddSecret(options_.upstream.api_key);
+  log_ = std::make_unique<LogCapture>();
+  log_->logger().AddSecret(options_.upstream.api_key);
 
   absl::StatusOr<std::unique_ptr<TracktryServer>> server =
-      TracktryServer::Start(options_, nullptr, logger_.get());
+      TracktryServer::Start(options_, nullptr, &log_->logger());
   if (!server.ok()) return server.status();
   server_ = std::move(*server);
   channel_ = grpc::CreateChannel(target(), grpc::InsecureChannelCredentials());
@@ -53,15 +43,6 @@ void ServiceHarness::Stop() {
   channel_.reset();
   server_.reset();
   if (emulator_ != nullptr) emulator_->Stop();
-  logger_.reset();
-  if (log_file_ != nullptr) {
-    std::fclose(log_file_);
-    log_file_ = nullptr;
-  }
-  if (!log_path_.empty()) {
-    std::remove(log_path_.c_str());
-    log_path_.clear();
-  }
 }
 
 std::string ServiceHarness::target() const {
@@ -69,11 +50,7 @@ std::string ServiceHarness::target() const {
 }
 
 std::string ServiceHarness::ReadLog() const {
-  std::fflush(log_file_);
-  std::ifstream in(log_path_);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
+  return log_ != nullptr ? log_->Text() : "";
 }
 
 std::unique_ptr<grpc::ClientContext> ServiceHarness::Context(

@@ -13,9 +13,9 @@
 #include "absl/time/time.h"
 #include "emulator/emulator.h"
 #include "grpcpp/grpcpp.h"
-#include "service/ops/json_logger.h"
 #include "service/server/server_options.h"
 #include "service/server/tracktry_server.h"
+#include "tests/testing/log_capture.h"
 #include "tracktry/v1/tracking_service.grpc.pb.h"
 
 namespace tracktry::testing {
@@ -40,8 +40,7 @@ class ServiceHarness {
   v1::TrackingService::Stub& stub() { return *stub_; }
   std::shared_ptr<grpc::Channel> channel() { return channel_; }
   std::string target() const;
-  // Where the server's JSON logs go (a temporary file), and its contents.
-  std::string log_path() const { return log_path_; }
+  // What the server logged so far (JSON lines; kept after Stop()).
   std::string ReadLog() const;
 
   // A client context with a deadline `timeout` from now.
@@ -52,9 +51,7 @@ class ServiceHarness {
   ServerOptions options_;
   emulator::EmulatorOptions emulator_options_;
   std::unique_ptr<emulator::Emulator> emulator_;
-  std::string log_path_;
-  std::FILE* log_file_ = nullptr;
-  std::unique_ptr<JsonLogger> logger_;
+  std::unique_ptr<LogCapture> log_;
   std::unique_ptr<TracktryServer> server_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::TrackingService::Stub> stub_;

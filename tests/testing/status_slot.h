@@ -1,14 +1,17 @@
 // Copyright 2026 The tracktry-grpc Authors.
 //
 // StatusSlot: collects the one absl::Status an asynchronous operation ends
-// with (a StatusCallback); Wait() blocks until it arrived. Header-only,
+// with (a StatusCallback); Wait() blocks until it arrived. AwaitStatus():
+// call an operation and wait for its status in one go. Header-only,
 // test-only.
 #ifndef TRACKTRY_TESTS_TESTING_STATUS_SLOT_H_
 #define TRACKTRY_TESTS_TESTING_STATUS_SLOT_H_
 
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <optional>
+#include <utility>
 
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
@@ -51,6 +54,19 @@ class StatusSlot {
   std::optional<absl::Status> status_;
   int count_ = 0;
 };
+
+// Calls `operation(args..., done)` (an asynchronous operation whose last
+// parameter is its StatusCallback) and waits for the status it ends with:
+// UNKNOWN "no result" after `kStatusWait`. The slot outlives a late call.
+inline constexpr absl::Duration kStatusWait = absl::Seconds(5);
+template <typename Operation, typename... Args>
+absl::Status AwaitStatus(Operation&& operation, Args&&... args) {
+  auto slot = std::make_shared<StatusSlot>();
+  std::forward<Operation>(operation)(
+      std::forward<Args>(args)...,
+      [slot](absl::Status status) { slot->Callback()(std::move(status)); });
+  return slot->Wait(kStatusWait);
+}
 
 }  // namespace testing
 }  // namespace tracktry

@@ -7,39 +7,22 @@
 #include "common/error_details.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/testing/fake_upstream_caller.h"
-#include "tests/testing/status_matchers.h"
-#include "tests/testing/status_slot.h"
-#include "tests/testing/testdata.h"
+#include "tests/testing/api_test_prelude.h"
 
 namespace tracktry {
 namespace {
 
 using ::testing::ElementsAre;
-using testing::EnvelopeOf;
-using testing::FakeUpstreamCaller;
-using testing::IsOk;
-using testing::OkEnvelope;
-using testing::StatusIs;
-using testing::StatusSlot;
-
-constexpr absl::Duration kDeadline = absl::Seconds(5);
-
-FakeUpstreamCaller::Responder Answer(absl::StatusOr<Envelope> answer) {
-  return [answer](const UpstreamRequest&, int) {
-    return FakeUpstreamCaller::Reply{answer};
-  };
-}
 
 TEST(ListCarriersTest, ReadsEveryCarrierAndKeepsBypass) {
-  FakeUpstreamCaller fake(Answer(EnvelopeOf("carriers.json")));
+  FakeUpstreamCaller fake(
+      FakeUpstreamCaller::Always(EnvelopeOf("carriers.json")));
   v1::ListCarriersRequest request;
   request.set_bypass_cache(true);
   v1::ListCarriersResponse response;
-  StatusSlot slot;
-  api::ListCarriers(&fake, request, absl::Now() + kDeadline, &response,
-                    slot.Callback());
-  ASSERT_THAT(slot.Wait(), IsOk());
+  ASSERT_THAT(AwaitStatus(api::ListCarriers, &fake, request,
+                          absl::Now() + kDeadline, &response),
+              IsOk());
   EXPECT_EQ(response.carriers_size(), 4);
   EXPECT_EQ(fake.records()[0].request.endpoint, Endpoint::kListCarriers);
   EXPECT_TRUE(fake.records()[0].request.bypass_cache);
@@ -49,66 +32,64 @@ TEST(DetectCarrierTest, PreferredCarrierGoesFirst) {
   const nlohmann::json candidates =
       nlohmann::json::array({{{"code", "china-post"}, {"name", "China Post"}},
                              {{"code", "china-ems"}, {"name", "China EMS"}}});
-  FakeUpstreamCaller fake(Answer(OkEnvelope(candidates)));
+  FakeUpstreamCaller fake(FakeUpstreamCaller::Always(OkEnvelope(candidates)));
   v1::DetectCarrierRequest request;
   request.set_tracking_number("RR1");
   request.set_carrier_code("China-EMS");
   v1::DetectCarrierResponse response;
-  StatusSlot slot;
-  api::DetectCarrier(&fake, request, absl::Now() + kDeadline, &response,
-                     slot.Callback());
-  ASSERT_THAT(slot.Wait(), IsOk());
+  ASSERT_THAT(AwaitStatus(api::DetectCarrier, &fake, request,
+                          absl::Now() + kDeadline, &response),
+              IsOk());
   ASSERT_EQ(response.carriers_size(), 2);
   EXPECT_EQ(response.carriers(0).code(), "china-ems");
   EXPECT_THAT(fake.records()[0].request.tracking_numbers, ElementsAre("RR1"));
 }
 
 TEST(DetectCarrierTest, NoCandidateIsUndetectable) {
-  FakeUpstreamCaller fake(Answer(EnvelopeOf("list_empty_4031.json")));
+  FakeUpstreamCaller fake(
+      FakeUpstreamCaller::Always(EnvelopeOf("list_empty_4031.json")));
   v1::DetectCarrierRequest request;
   request.set_tracking_number("??");
   v1::DetectCarrierResponse response;
-  StatusSlot slot;
-  api::DetectCarrier(&fake, request, absl::Now() + kDeadline, &response,
-                     slot.Callback());
-  const absl::Status status = slot.Wait();
+  const absl::Status status = AwaitStatus(api::DetectCarrier, &fake, request,
+                                          absl::Now() + kDeadline, &response);
   EXPECT_THAT(status, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_EQ(GetErrorInfo(status)->reason(), "CARRIER_UNDETECTABLE");
 }
 
 TEST(AccountOperationsTest, RoutesAndRecordedAnswers) {
   {
-    FakeUpstreamCaller fake(Answer(EnvelopeOf("userinfo_unknown_shape.json")));
+    FakeUpstreamCaller fake(
+        FakeUpstreamCaller::Always(EnvelopeOf("userinfo_unknown_shape.json")));
     v1::GetAccountInfoResponse response;
-    StatusSlot slot;
-    api::GetAccountInfo(&fake, absl::Now() + kDeadline, &response,
-                        slot.Callback());
-    ASSERT_THAT(slot.Wait(), IsOk());
+    ASSERT_THAT(AwaitStatus(api::GetAccountInfo, &fake, absl::Now() + kDeadline,
+                            &response),
+                IsOk());
     EXPECT_EQ(fake.records()[0].request.endpoint, Endpoint::kUserInfo);
   }
   {
-    FakeUpstreamCaller fake(Answer(EnvelopeOf("remote_tm_v2.json")));
+    FakeUpstreamCaller fake(
+        FakeUpstreamCaller::Always(EnvelopeOf("remote_tm_v2.json")));
     v1::CheckRemoteAreasRequest request;
     v1::RemoteAreaQuery* query = request.add_queries();
     query->set_country("JP");
     query->set_postcode("100-0001");
     v1::CheckRemoteAreasResponse response;
-    StatusSlot slot;
-    api::CheckRemoteAreas(&fake, request, absl::Now() + kDeadline, &response,
-                          slot.Callback());
-    ASSERT_THAT(slot.Wait(), IsOk());
+    ASSERT_THAT(AwaitStatus(api::CheckRemoteAreas, &fake, request,
+                            absl::Now() + kDeadline, &response),
+                IsOk());
     EXPECT_EQ(fake.records()[0].request.endpoint, Endpoint::kRemote);
     EXPECT_FALSE(fake.records()[0].request.body.empty());
     EXPECT_EQ(response.submitted_count(), 2);
   }
   {
-    FakeUpstreamCaller fake(Answer(EnvelopeOf("list_empty_4031.json")));
+    FakeUpstreamCaller fake(
+        FakeUpstreamCaller::Always(EnvelopeOf("list_empty_4031.json")));
     v1::GetTransitTimesRequest request;
     v1::GetTransitTimesResponse response;
-    StatusSlot slot;
-    api::GetTransitTimes(&fake, request, absl::Now() + kDeadline, &response,
-                         slot.Callback());
-    ASSERT_THAT(slot.Wait(), IsOk());
+    ASSERT_THAT(AwaitStatus(api::GetTransitTimes, &fake, request,
+                            absl::Now() + kDeadline, &response),
+                IsOk());
     EXPECT_EQ(fake.records()[0].request.endpoint, Endpoint::kCostTime);
     EXPECT_EQ(response.ByteSizeLong(), 0u);
   }

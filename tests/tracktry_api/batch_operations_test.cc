@@ -12,24 +12,12 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
-#include "tests/testing/fake_upstream_caller.h"
-#include "tests/testing/status_matchers.h"
-#include "tests/testing/status_slot.h"
-#include "tests/testing/testdata.h"
+#include "tests/testing/api_test_prelude.h"
 
 namespace tracktry {
 namespace {
 
 using ::testing::ElementsAre;
-using testing::EnvelopeOf;
-using testing::FakeUpstreamCaller;
-using testing::HttpError;
-using testing::IsOk;
-using testing::OkEnvelope;
-using testing::StatusIs;
-using testing::StatusSlot;
-
-constexpr absl::Duration kDeadline = absl::Seconds(5);
 
 // Answers each batch call as the upstream would: every item of its body
 // created (echoed), except numbers starting with "BAD", which are listed as
@@ -70,10 +58,9 @@ TEST(BatchCreateTrackingsTest, HundredItemsAreThreeCallsMergedInOrder) {
   FakeUpstreamCaller fake(EchoBatch);
   const v1::BatchCreateTrackingsRequest request = CreateRequest(100);
   v1::BatchCreateTrackingsResponse response;
-  StatusSlot slot;
-  api::BatchCreateTrackings(&fake, request, 40, absl::Now() + kDeadline,
-                            &response, slot.Callback());
-  ASSERT_THAT(slot.Wait(), IsOk());
+  ASSERT_THAT(AwaitStatus(api::BatchCreateTrackings, &fake, request, 40,
+                          absl::Now() + kDeadline, &response),
+              IsOk());
   ASSERT_EQ(fake.calls(), 3);
   std::vector<size_t> sizes;
   for (const auto& record : fake.records()) {
@@ -110,10 +97,9 @@ TEST(BatchCreateTrackingsTest, RequestIdKeysEveryChunkAsItsOwnPart) {
   v1::BatchCreateTrackingsRequest request = CreateRequest(50);
   request.set_request_id("rid");
   v1::BatchCreateTrackingsResponse response;
-  StatusSlot slot;
-  api::BatchCreateTrackings(&fake, request, 40, absl::Now() + kDeadline,
-                            &response, slot.Callback());
-  ASSERT_THAT(slot.Wait(), IsOk());
+  ASSERT_THAT(AwaitStatus(api::BatchCreateTrackings, &fake, request, 40,
+                          absl::Now() + kDeadline, &response),
+              IsOk());
   const auto records = fake.records();
   ASSERT_EQ(records.size(), 2u);
   for (size_t c = 0; c < records.size(); ++c) {
@@ -130,11 +116,10 @@ TEST(BatchCreateTrackingsTest, AFailedChunkFailsOnlyItsItems) {
     return EchoBatch(request, index);
   });
   v1::BatchCreateTrackingsResponse response;
-  StatusSlot slot;
   const v1::BatchCreateTrackingsRequest request = CreateRequest(60);
-  api::BatchCreateTrackings(&fake, request, 40, absl::Now() + kDeadline,
-                            &response, slot.Callback());
-  ASSERT_THAT(slot.Wait(), IsOk());
+  ASSERT_THAT(AwaitStatus(api::BatchCreateTrackings, &fake, request, 40,
+                          absl::Now() + kDeadline, &response),
+              IsOk());
   EXPECT_EQ(response.results(45).status().code(),
             static_cast<int>(absl::StatusCode::kUnavailable));
   EXPECT_EQ(response.results(0).status().code(), 0);
@@ -150,6 +135,7 @@ TEST(BatchCreateTrackingsTest, EveryChunkFailingFailsTheOperation) {
   api::BatchCreateTrackings(&fake, request, 40, absl::Now() + kDeadline,
                             &response, slot.Callback());
   EXPECT_THAT(slot.Wait(), StatusIs(absl::StatusCode::kUnavailable));
+  // The operation ends once, with the error.
   EXPECT_EQ(slot.count(), 1);
 }
 
@@ -162,10 +148,9 @@ TEST(BatchDeleteTrackingsTest, CountsAndKeysPerItem) {
     ref->set_carrier_code("ups");
   }
   v1::BatchDeleteTrackingsResponse response;
-  StatusSlot slot;
-  api::BatchDeleteTrackings(&fake, request, 2, absl::Now() + kDeadline,
-                            &response, slot.Callback());
-  ASSERT_THAT(slot.Wait(), IsOk());
+  ASSERT_THAT(AwaitStatus(api::BatchDeleteTrackings, &fake, request, 2,
+                          absl::Now() + kDeadline, &response),
+              IsOk());
   ASSERT_EQ(fake.calls(), 2);
   EXPECT_EQ(fake.records()[0].request.endpoint, Endpoint::kBatchDelete);
   EXPECT_THAT(fake.records()[0].request.tracking_numbers,
@@ -187,10 +172,9 @@ TEST(BatchUpdateTrackingsTest, CountsAndKeysPerItem) {
     update->set_title("t");
   }
   v1::BatchUpdateTrackingsResponse response;
-  StatusSlot slot;
-  api::BatchUpdateTrackings(&fake, request, 40, absl::Now() + kDeadline,
-                            &response, slot.Callback());
-  ASSERT_THAT(slot.Wait(), IsOk());
+  ASSERT_THAT(AwaitStatus(api::BatchUpdateTrackings, &fake, request, 40,
+                          absl::Now() + kDeadline, &response),
+              IsOk());
   ASSERT_EQ(fake.calls(), 1);
   EXPECT_EQ(fake.records()[0].request.endpoint, Endpoint::kUpdateMore);
   EXPECT_THAT(fake.records()[0].request.tracking_numbers,
@@ -210,10 +194,9 @@ TEST(StopTrackingUpdatesTest, OneCallNamingEveryNumber) {
     ref->set_carrier_code("dhl");
   }
   v1::StopTrackingUpdatesResponse response;
-  StatusSlot slot;
-  api::StopTrackingUpdates(&fake, request, absl::Now() + kDeadline, &response,
-                           slot.Callback());
-  ASSERT_THAT(slot.Wait(), IsOk());
+  ASSERT_THAT(AwaitStatus(api::StopTrackingUpdates, &fake, request,
+                          absl::Now() + kDeadline, &response),
+              IsOk());
   ASSERT_EQ(fake.calls(), 1);
   EXPECT_EQ(fake.records()[0].request.endpoint, Endpoint::kNotUpdate);
   EXPECT_THAT(fake.records()[0].request.tracking_numbers,

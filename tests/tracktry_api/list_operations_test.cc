@@ -6,46 +6,27 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/testing/fake_upstream_caller.h"
-#include "tests/testing/status_matchers.h"
-#include "tests/testing/status_slot.h"
-#include "tests/testing/testdata.h"
+#include "tests/testing/api_test_prelude.h"
 
 namespace tracktry {
 namespace {
 
 using ::testing::Contains;
-using testing::EnvelopeOf;
-using testing::FakeUpstreamCaller;
-using testing::HttpError;
-using testing::IsOk;
-using testing::OkEnvelope;
 using ::testing::Pair;
-using testing::StatusIs;
-using testing::StatusSlot;
-
-constexpr absl::Duration kDeadline = absl::Seconds(5);
-
-FakeUpstreamCaller::Responder Answer(absl::StatusOr<Envelope> answer) {
-  return [answer](const UpstreamRequest&, int) {
-    return FakeUpstreamCaller::Reply{answer};
-  };
-}
 
 api::TrackingsPage ReadPage(FakeUpstreamCaller* fake, int64_t page,
                             int64_t page_size, absl::Status* status) {
   v1::ListTrackingsRequest filter;
   filter.add_tracking_numbers("CL72111111111111111NL");
   api::TrackingsPage result;
-  StatusSlot slot;
-  api::ListTrackingsPage(fake, filter, page, page_size, absl::Now() + kDeadline,
-                         &result, slot.Callback());
-  *status = slot.Wait();
+  *status = AwaitStatus(api::ListTrackingsPage, fake, filter, page, page_size,
+                        absl::Now() + kDeadline, &result);
   return result;
 }
 
 TEST(ListTrackingsPageTest, ReadsThePageAndItsQuery) {
-  FakeUpstreamCaller fake(Answer(EnvelopeOf("list_mmm_parcel.json")));
+  FakeUpstreamCaller fake(
+      FakeUpstreamCaller::Always(EnvelopeOf("list_mmm_parcel.json")));
   absl::Status status;
   const api::TrackingsPage page = ReadPage(&fake, 1, 3, &status);
   ASSERT_THAT(status, IsOk());
@@ -83,7 +64,8 @@ TEST(ListTrackingsPageTest, TrackingsCarryRawOnlyInTheFullView) {
 }
 
 TEST(ListTrackingsPageTest, TheLastPageByTotalHasNoMore) {
-  FakeUpstreamCaller fake(Answer(EnvelopeOf("list_mmm_parcel.json")));
+  FakeUpstreamCaller fake(
+      FakeUpstreamCaller::Always(EnvelopeOf("list_mmm_parcel.json")));
   absl::Status status;
   EXPECT_FALSE(ReadPage(&fake, 2, 3, &status).more);
   ASSERT_THAT(status, IsOk());
@@ -91,14 +73,16 @@ TEST(ListTrackingsPageTest, TheLastPageByTotalHasNoMore) {
 
 TEST(ListTrackingsPageTest, WithoutATotalAFullPageMayHaveMore) {
   const nlohmann::json one = {{"tracking_number", "A"}, {"carrier_code", "x"}};
-  FakeUpstreamCaller fake(Answer(OkEnvelope({{"items", {one, one}}})));
+  FakeUpstreamCaller fake(
+      FakeUpstreamCaller::Always(OkEnvelope({{"items", {one, one}}})));
   absl::Status status;
   EXPECT_TRUE(ReadPage(&fake, 1, 2, &status).more);
   EXPECT_FALSE(ReadPage(&fake, 1, 3, &status).more);
 }
 
 TEST(ListTrackingsPageTest, EmptyAnswerIsAnEmptyLastPage) {
-  FakeUpstreamCaller fake(Answer(EnvelopeOf("list_empty_4031.json")));
+  FakeUpstreamCaller fake(
+      FakeUpstreamCaller::Always(EnvelopeOf("list_empty_4031.json")));
   absl::Status status;
   const api::TrackingsPage page = ReadPage(&fake, 1, 10, &status);
   ASSERT_THAT(status, IsOk());
@@ -107,29 +91,29 @@ TEST(ListTrackingsPageTest, EmptyAnswerIsAnEmptyLastPage) {
 }
 
 TEST(ListTrackingsPageTest, ErrorsPassThrough) {
-  FakeUpstreamCaller fake(Answer(HttpError(429)));
+  FakeUpstreamCaller fake(FakeUpstreamCaller::Always(HttpError(429)));
   absl::Status status;
   ReadPage(&fake, 1, 10, &status);
   EXPECT_THAT(status, StatusIs(absl::StatusCode::kResourceExhausted));
 }
 
 TEST(CountTrackingsByStatusTest, ReadsCountsAndTreatsEmptyAsNone) {
-  FakeUpstreamCaller fake(Answer(EnvelopeOf("statusnumber_tm_v2.json")));
+  FakeUpstreamCaller fake(
+      FakeUpstreamCaller::Always(EnvelopeOf("statusnumber_tm_v2.json")));
   v1::CountTrackingsByStatusRequest request;
   v1::CountTrackingsByStatusResponse response;
-  StatusSlot slot;
-  api::CountTrackingsByStatus(&fake, request, absl::Now() + kDeadline,
-                              &response, slot.Callback());
-  ASSERT_THAT(slot.Wait(), IsOk());
+  ASSERT_THAT(AwaitStatus(api::CountTrackingsByStatus, &fake, request,
+                          absl::Now() + kDeadline, &response),
+              IsOk());
   EXPECT_EQ(fake.records()[0].request.endpoint, Endpoint::kStatusNumber);
   EXPECT_GT(response.ByteSizeLong(), 0u);
 
-  FakeUpstreamCaller empty(Answer(EnvelopeOf("list_empty_4031.json")));
+  FakeUpstreamCaller empty(
+      FakeUpstreamCaller::Always(EnvelopeOf("list_empty_4031.json")));
   v1::CountTrackingsByStatusResponse none;
-  StatusSlot empty_slot;
-  api::CountTrackingsByStatus(&empty, request, absl::Now() + kDeadline, &none,
-                              empty_slot.Callback());
-  ASSERT_THAT(empty_slot.Wait(), IsOk());
+  ASSERT_THAT(AwaitStatus(api::CountTrackingsByStatus, &empty, request,
+                          absl::Now() + kDeadline, &none),
+              IsOk());
   EXPECT_EQ(none.ByteSizeLong(), 0u);
 }
 

@@ -14,40 +14,27 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
-#include "tests/testing/fake_upstream_caller.h"
-#include "tests/testing/status_matchers.h"
-#include "tests/testing/status_slot.h"
-#include "tests/testing/testdata.h"
+#include "tests/testing/api_test_prelude.h"
 
 namespace tracktry {
 namespace {
 
 using ::google::protobuf::util::MessageDifferencer;
 using ::testing::ElementsAre;
-using testing::EnvelopeOf;
-using testing::FakeUpstreamCaller;
 using ::testing::HasSubstr;
-using testing::IsOk;
-using testing::MetaError;
-using testing::OkEnvelope;
-using testing::StatusIs;
-using testing::StatusSlot;
 
-constexpr absl::Duration kDeadline = absl::Seconds(5);
-
-// A fake answering every call with `answer`.
-FakeUpstreamCaller::Responder Answer(absl::StatusOr<Envelope> answer) {
-  return [answer](const UpstreamRequest&, int) {
-    return FakeUpstreamCaller::Reply{answer};
-  };
-}
+// api::GetTracking without the overload that also keeps the answer's data.
+constexpr auto kGetTracking = static_cast<UpstreamCaller::CallId (*)(
+    UpstreamCaller*, const v1::GetTrackingRequest&, absl::Time, v1::Tracking*,
+    StatusCallback)>(&api::GetTracking);
 
 nlohmann::json BodyOf(const UpstreamRequest& request) {
   return nlohmann::json::parse(request.body);
 }
 
 TEST(GetTrackingTest, SendsTheReadWithStructuredKeys) {
-  FakeUpstreamCaller fake(Answer(EnvelopeOf("get_single_object.json")));
+  FakeUpstreamCaller fake(
+      FakeUpstreamCaller::Always(EnvelopeOf("get_single_object.json")));
   v1::GetTrackingRequest request;
   request.set_carrier_code("4px");
   request.set_tracking_number("300403513351");
@@ -75,15 +62,15 @@ TEST(GetTrackingTest, SendsTheReadWithStructuredKeys) {
 TEST(GetTrackingTest, EveryRecordedShapeGivesTheFirstTracking) {
   for (const char* file : {"get_single_object.json", "get_single_array.json",
                            "get_single_items.json"}) {
-    FakeUpstreamCaller fake(Answer(EnvelopeOf(file)));
+    FakeUpstreamCaller fake(FakeUpstreamCaller::Always(EnvelopeOf(file)));
     v1::GetTrackingRequest request;
     request.set_carrier_code("x");
     request.set_tracking_number("1");
     v1::Tracking tracking;
-    StatusSlot slot;
-    api::GetTracking(&fake, request, absl::Now() + kDeadline, &tracking,
-                     slot.Callback());
-    ASSERT_THAT(slot.Wait(), IsOk()) << file;
+    ASSERT_THAT(AwaitStatus(kGetTracking, &fake, request,
+                            absl::Now() + kDeadline, &tracking),
+                IsOk())
+        << file;
     EXPECT_FALSE(tracking.tracking_number().empty()) << file;
   }
 }
@@ -211,15 +198,13 @@ TEST(GetTrackingTest, EmptyAnswersAreNotFound) {
   for (const Envelope& empty :
        {EnvelopeOf("list_empty_4031.json"), OkEnvelope(nlohmann::json()),
         OkEnvelope(nlohmann::json::array())}) {
-    FakeUpstreamCaller fake(Answer(empty));
+    FakeUpstreamCaller fake(FakeUpstreamCaller::Always(empty));
     v1::GetTrackingRequest request;
     request.set_carrier_code("dhl");
     request.set_tracking_number("404");
     v1::Tracking tracking;
-    StatusSlot slot;
-    api::GetTracking(&fake, request, absl::Now() + kDeadline, &tracking,
-                     slot.Callback());
-    const absl::Status status = slot.Wait();
+    const absl::Status status = AwaitStatus(kGetTracking, &fake, request,
+                                            absl::Now() + kDeadline, &tracking);
     EXPECT_THAT(status,
                 StatusIs(absl::StatusCode::kNotFound, HasSubstr("dhl/404")));
     EXPECT_EQ(GetErrorInfo(status)->reason(), "TRACKING_NOT_FOUND");
@@ -227,15 +212,13 @@ TEST(GetTrackingTest, EmptyAnswersAreNotFound) {
 }
 
 TEST(GetTrackingTest, UpstreamErrorsPassThroughUnchanged) {
-  FakeUpstreamCaller fake(Answer(MetaError(4017)));
+  FakeUpstreamCaller fake(FakeUpstreamCaller::Always(MetaError(4017)));
   v1::GetTrackingRequest request;
   request.set_carrier_code("dhl");
   request.set_tracking_number("1");
   v1::Tracking tracking;
-  StatusSlot slot;
-  api::GetTracking(&fake, request, absl::Now() + kDeadline, &tracking,
-                   slot.Callback());
-  const absl::Status status = slot.Wait();
+  const absl::Status status = AwaitStatus(kGetTracking, &fake, request,
+                                          absl::Now() + kDeadline, &tracking);
   const absl::Status expected = MetaError(4017);
   EXPECT_EQ(status.code(), expected.code());
   EXPECT_EQ(status.message(), expected.message());
@@ -244,29 +227,29 @@ TEST(GetTrackingTest, UpstreamErrorsPassThroughUnchanged) {
 }
 
 TEST(GetTrackingTest, MalformedDataIsInternal) {
-  FakeUpstreamCaller fake(Answer(OkEnvelope(nlohmann::json("not a tracking"))));
+  FakeUpstreamCaller fake(
+      FakeUpstreamCaller::Always(OkEnvelope(nlohmann::json("not a tracking"))));
   v1::GetTrackingRequest request;
   request.set_carrier_code("dhl");
   request.set_tracking_number("1");
   v1::Tracking tracking;
-  StatusSlot slot;
-  api::GetTracking(&fake, request, absl::Now() + kDeadline, &tracking,
-                   slot.Callback());
-  EXPECT_THAT(slot.Wait(), StatusIs(absl::StatusCode::kInternal));
+  EXPECT_THAT(AwaitStatus(kGetTracking, &fake, request, absl::Now() + kDeadline,
+                          &tracking),
+              StatusIs(absl::StatusCode::kInternal));
 }
 
 TEST(CreateTrackingTest, SendsTheBodyOnceWithKeysAndRequestId) {
-  FakeUpstreamCaller fake(Answer(EnvelopeOf("create_null_strings.json")));
+  FakeUpstreamCaller fake(
+      FakeUpstreamCaller::Always(EnvelopeOf("create_null_strings.json")));
   v1::CreateTrackingRequest request;
   request.mutable_tracking()->set_tracking_number("RR1");
   request.mutable_tracking()->set_carrier_code("china-post");
   request.mutable_tracking()->set_title("caf\xC3\xA9");
   request.set_request_id("req-1");
   v1::Tracking tracking;
-  StatusSlot slot;
-  api::CreateTracking(&fake, request, absl::Now() + kDeadline, &tracking,
-                      slot.Callback());
-  ASSERT_THAT(slot.Wait(), IsOk());
+  ASSERT_THAT(AwaitStatus(api::CreateTracking, &fake, request,
+                          absl::Now() + kDeadline, &tracking),
+              IsOk());
   const UpstreamRequest sent = fake.records()[0].request;
   EXPECT_EQ(sent.endpoint, Endpoint::kCreateTracking);
   EXPECT_EQ(sent.carrier, "china-post");
@@ -279,15 +262,15 @@ TEST(CreateTrackingTest, SendsTheBodyOnceWithKeysAndRequestId) {
 }
 
 TEST(CreateTrackingTest, AcceptedWithoutEchoAnswersWhatWasRegistered) {
-  FakeUpstreamCaller fake(Answer(OkEnvelope(nlohmann::json())));
+  FakeUpstreamCaller fake(
+      FakeUpstreamCaller::Always(OkEnvelope(nlohmann::json())));
   v1::CreateTrackingRequest request;
   request.mutable_tracking()->set_tracking_number("RR2");
   request.mutable_tracking()->set_carrier_code("dhl");
   v1::Tracking tracking;
-  StatusSlot slot;
-  api::CreateTracking(&fake, request, absl::Now() + kDeadline, &tracking,
-                      slot.Callback());
-  ASSERT_THAT(slot.Wait(), IsOk());
+  ASSERT_THAT(AwaitStatus(api::CreateTracking, &fake, request,
+                          absl::Now() + kDeadline, &tracking),
+              IsOk());
   EXPECT_EQ(tracking.tracking_number(), "RR2");
   EXPECT_EQ(tracking.carrier_code(), "dhl");
   EXPECT_EQ(tracking.status(), v1::TRACKING_STATUS_PENDING);
@@ -295,17 +278,17 @@ TEST(CreateTrackingTest, AcceptedWithoutEchoAnswersWhatWasRegistered) {
 }
 
 TEST(UpdateTrackingTest, PutsToTheTrackingAndFallsBackToItsKeys) {
-  FakeUpstreamCaller fake(Answer(EnvelopeOf("delete_empty.json")));
+  FakeUpstreamCaller fake(
+      FakeUpstreamCaller::Always(EnvelopeOf("delete_empty.json")));
   v1::UpdateTrackingRequest request;
   request.set_carrier_code("sto");
   request.set_tracking_number("S1");
   request.mutable_update_mask()->add_paths("title");
   request.mutable_tracking()->set_title("new");
   v1::Tracking tracking;
-  StatusSlot slot;
-  api::UpdateTracking(&fake, request, absl::Now() + kDeadline, &tracking,
-                      slot.Callback());
-  ASSERT_THAT(slot.Wait(), IsOk());
+  ASSERT_THAT(AwaitStatus(api::UpdateTracking, &fake, request,
+                          absl::Now() + kDeadline, &tracking),
+              IsOk());
   const UpstreamRequest sent = fake.records()[0].request;
   EXPECT_EQ(sent.endpoint, Endpoint::kUpdateTracking);
   EXPECT_EQ(RenderPath(sent), "/trackings/sto/S1");
@@ -315,29 +298,30 @@ TEST(UpdateTrackingTest, PutsToTheTrackingAndFallsBackToItsKeys) {
 }
 
 TEST(DeleteTrackingTest, DeletesByKeys) {
-  FakeUpstreamCaller fake(Answer(EnvelopeOf("delete_empty.json")));
+  FakeUpstreamCaller fake(
+      FakeUpstreamCaller::Always(EnvelopeOf("delete_empty.json")));
   v1::DeleteTrackingRequest request;
   request.set_carrier_code("dhl");
   request.set_tracking_number("D1");
-  StatusSlot slot;
-  api::DeleteTracking(&fake, request, absl::Now() + kDeadline, slot.Callback());
-  ASSERT_THAT(slot.Wait(), IsOk());
+  ASSERT_THAT(
+      AwaitStatus(api::DeleteTracking, &fake, request, absl::Now() + kDeadline),
+      IsOk());
   const UpstreamRequest sent = fake.records()[0].request;
   EXPECT_EQ(sent.endpoint, Endpoint::kDeleteTracking);
   EXPECT_THAT(sent.tracking_numbers, ElementsAre("D1"));
 }
 
 TEST(GetRealtimeTrackingTest, PostsTheQueryAndReadsTheTracking) {
-  FakeUpstreamCaller fake(Answer(EnvelopeOf("realtime_cainiao.json")));
+  FakeUpstreamCaller fake(
+      FakeUpstreamCaller::Always(EnvelopeOf("realtime_cainiao.json")));
   v1::GetRealtimeTrackingRequest request;
   request.set_carrier_code("cainiao");
   request.set_tracking_number("LP1");
   request.set_lang("cn");
   v1::Tracking tracking;
-  StatusSlot slot;
-  api::GetRealtimeTracking(&fake, request, absl::Now() + kDeadline, &tracking,
-                           slot.Callback());
-  ASSERT_THAT(slot.Wait(), IsOk());
+  ASSERT_THAT(AwaitStatus(api::GetRealtimeTracking, &fake, request,
+                          absl::Now() + kDeadline, &tracking),
+              IsOk());
   const UpstreamRequest sent = fake.records()[0].request;
   EXPECT_EQ(sent.endpoint, Endpoint::kRealtime);
   EXPECT_THAT(sent.tracking_numbers, ElementsAre("LP1"));
@@ -378,28 +362,28 @@ TEST(CreateTrackingTest, TheEchoCarriesRaw) {
 }
 
 TEST(GetRealtimeTrackingTest, EmptyAnswerIsNotFound) {
-  FakeUpstreamCaller fake(Answer(EnvelopeOf("list_empty_4031.json")));
+  FakeUpstreamCaller fake(
+      FakeUpstreamCaller::Always(EnvelopeOf("list_empty_4031.json")));
   v1::GetRealtimeTrackingRequest request;
   request.set_carrier_code("cainiao");
   request.set_tracking_number("LP2");
   v1::Tracking tracking;
-  StatusSlot slot;
-  api::GetRealtimeTracking(&fake, request, absl::Now() + kDeadline, &tracking,
-                           slot.Callback());
-  EXPECT_THAT(slot.Wait(), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(AwaitStatus(api::GetRealtimeTracking, &fake, request,
+                          absl::Now() + kDeadline, &tracking),
+              StatusIs(absl::StatusCode::kNotFound));
 }
 
 TEST(ChangeTrackingCarrierTest, PostsTheChangeWithTheNumberAsKey) {
-  FakeUpstreamCaller fake(Answer(EnvelopeOf("update_carrier_usertag.json")));
+  FakeUpstreamCaller fake(
+      FakeUpstreamCaller::Always(EnvelopeOf("update_carrier_usertag.json")));
   v1::ChangeTrackingCarrierRequest request;
   request.set_carrier_code("dhl");
   request.set_tracking_number("C1");
   request.set_new_carrier_code("ups");
   v1::ChangeTrackingCarrierResponse response;
-  StatusSlot slot;
-  api::ChangeTrackingCarrier(&fake, request, absl::Now() + kDeadline, &response,
-                             slot.Callback());
-  ASSERT_THAT(slot.Wait(), IsOk());
+  ASSERT_THAT(AwaitStatus(api::ChangeTrackingCarrier, &fake, request,
+                          absl::Now() + kDeadline, &response),
+              IsOk());
   const UpstreamRequest sent = fake.records()[0].request;
   EXPECT_EQ(sent.endpoint, Endpoint::kUpdateCarrier);
   EXPECT_THAT(sent.tracking_numbers, ElementsAre("C1"));

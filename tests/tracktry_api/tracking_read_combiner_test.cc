@@ -20,23 +20,13 @@
 #include "nlohmann/json.hpp"
 #include "service/tracktry_api/tracking_operations.h"
 #include "service/translation/list_translation.h"
-#include "tests/testing/fake_upstream_caller.h"
-#include "tests/testing/status_matchers.h"
-#include "tests/testing/status_slot.h"
-#include "tests/testing/testdata.h"
+#include "tests/testing/api_test_prelude.h"
 
 namespace tracktry {
 namespace {
 
 using ::testing::ElementsAre;
-using testing::EnvelopeOf;
-using testing::FakeUpstreamCaller;
-using testing::IsOk;
-using testing::MetaError;
-using testing::OkEnvelope;
 using ::testing::Pair;
-using testing::StatusIs;
-using testing::StatusSlot;
 
 using json = nlohmann::json;
 

@@ -10,35 +10,12 @@
 #include "gtest/gtest.h"
 #include "service/upstream/response_cache.h"
 #include "tests/testing/fake_shared_read_tier.h"
-#include "tests/testing/fake_upstream_caller.h"
 #include "tests/testing/fleet_harness.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/upstream_test_prelude.h"
 
 namespace tracktry {
 namespace {
-
-using testing::FakeUpstreamCaller;
-using testing::HttpError;
-using testing::OkEnvelope;
-using testing::RequestFor;
-using testing::ResultSlot;
-using Reply = FakeUpstreamCaller::Reply;
-
-// Answers each call with data {"n": <call index>}, so tests can tell which
-// upstream call an answer came from.
-FakeUpstreamCaller::Responder Numbered() {
-  return [](const UpstreamRequest&, int index) {
-    return Reply{absl::StatusOr<Envelope>(OkEnvelope({{"n", index}}))};
-  };
-}
-FakeUpstreamCaller::Responder Hanging() {
-  return [](const UpstreamRequest&, int) { return Reply{}; };
-}
-
-int NumberOf(const absl::StatusOr<Envelope>& result) {
-  if (!result.ok()) return -1;
-  return result->data.value("n", -2);
-}
 
 class CachingCallerTest : public ::testing::Test {
  protected:

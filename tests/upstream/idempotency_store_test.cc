@@ -8,31 +8,12 @@
 #include "common/error_details.h"
 #include "gtest/gtest.h"
 #include "tests/testing/fake_shared_request_records.h"
-#include "tests/testing/fake_upstream_caller.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/upstream_test_prelude.h"
 #include "tracktry/v1/tracking_service.pb.h"
 
 namespace tracktry {
 namespace {
-
-using testing::FakeUpstreamCaller;
-using testing::HttpError;
-using testing::MetaError;
-using testing::OkEnvelope;
-using testing::RequestFor;
-using testing::ResultSlot;
-using Reply = FakeUpstreamCaller::Reply;
-
-FakeUpstreamCaller::Responder Numbered() {
-  return [](const UpstreamRequest&, int index) {
-    return Reply{absl::StatusOr<Envelope>(OkEnvelope({{"n", index}}))};
-  };
-}
-
-int NumberOf(const absl::StatusOr<Envelope>& result) {
-  if (!result.ok()) return -1;
-  return result->data.value("n", -2);
-}
 
 UpstreamRequest Tagged(const std::string& key, uint64_t fingerprint,
                        int part = 0,

@@ -1,9 +1,9 @@
 // Copyright 2026 The tracktry-grpc Authors.
 //
-// RateShaper against a hand-written fake inner caller that records when each
-// call reached it: spacing at the configured rate, bursts, independent
-// classes, deadline-aware rejection with RetryInfo, cancellation, the pause
-// after an upstream 429, stats, and the disabled pass-through.
+// RateShaper against the fake inner caller (tests/testing), which records
+// when each call reached it: spacing at the configured rate, bursts,
+// independent classes, deadline-aware rejection with RetryInfo, cancellation,
+// the pause after an upstream 429, stats, and the disabled pass-through.
 #include "service/upstream/rate_shaper.h"
 
 #include <condition_variable>
@@ -24,6 +24,7 @@
 #include "service/errors/upstream_status.h"
 #include "service/upstream/scheduler.h"
 #include "service/upstream/token_bucket_local_store.h"
+#include "tests/testing/fake_upstream_caller.h"
 #include "tests/testing/status_matchers.h"
 
 namespace tracktry {
@@ -37,118 +38,6 @@ using testing::StatusIs;
 // Lateness allowed on "no later than" assertions: the scheduler may wake
 // late on a loaded machine (lower bounds are exact).
 constexpr absl::Duration kLate = absl::Milliseconds(250);
-
-// Records every call that reaches it. Completes calls itself (on its own
-// scheduler, after `latency`) with the next scripted result, or OK; in
-// manual mode calls stay pending until Complete().
-class FakeUpstream final : public UpstreamCaller {
- public:
-  struct Received {
-    CallId id;
-    Endpoint endpoint;
-    // The request's marker (see Request()).
-    std::string path;
-    absl::Time at;
-    absl::Time deadline;
-  };
-
-  CallId Send(UpstreamRequest request, absl::Time deadline,
-              EnvelopeCallback done) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    const CallId id = next_id_++;
-    received_.push_back(
-        {id, request.endpoint, request.lang, absl::Now(), deadline});
-    cv_.notify_all();
-    if (manual_) {
-      pending_[id] = std::move(done);
-      return id;
-    }
-    absl::StatusOr<Envelope> result = OkEnvelope();
-    if (!scripted_.empty()) {
-      result = std::move(scripted_.front());
-      scripted_.pop_front();
-    }
-    scheduler_.RunAfter(latency_, [done = std::move(done),
-                                   result = std::move(result)]() mutable {
-      std::move(done)(std::move(result));
-    });
-    return id;
-  }
-
-  void Cancel(CallId id) override {
-    EnvelopeCallback done;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      cancelled_.push_back(id);
-      auto it = pending_.find(id);
-      if (it == pending_.end()) return;
-      done = std::move(it->second);
-      pending_.erase(it);
-    }
-    scheduler_.RunAfter(absl::ZeroDuration(),
-                        [done = std::move(done)]() mutable {
-                          std::move(done)(absl::CancelledError("cancelled"));
-                        });
-  }
-
-  // Completes a pending (manual mode) call.
-  void Complete(CallId id, absl::StatusOr<Envelope> result) {
-    EnvelopeCallback done;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      auto it = pending_.find(id);
-      ASSERT_NE(it, pending_.end());
-      done = std::move(it->second);
-      pending_.erase(it);
-    }
-    std::move(done)(std::move(result));
-  }
-
-  void SetLatency(absl::Duration latency) {
-    std::lock_guard<std::mutex> lock(mu_);
-    latency_ = latency;
-  }
-  void SetManual(bool manual) {
-    std::lock_guard<std::mutex> lock(mu_);
-    manual_ = manual;
-  }
-  void Script(absl::StatusOr<Envelope> result) {
-    std::lock_guard<std::mutex> lock(mu_);
-    scripted_.push_back(std::move(result));
-  }
-
-  bool WaitForReceived(size_t n, absl::Duration timeout = absl::Seconds(5)) {
-    std::unique_lock<std::mutex> lock(mu_);
-    return cv_.wait_for(lock, absl::ToChronoNanoseconds(timeout),
-                        [&] { return received_.size() >= n; });
-  }
-  std::vector<Received> received() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return received_;
-  }
-  std::vector<CallId> cancelled() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return cancelled_;
-  }
-
-  static Envelope OkEnvelope() {
-    Envelope envelope;
-    envelope.meta_code = 200;
-    return envelope;
-  }
-
- private:
-  Scheduler scheduler_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  CallId next_id_ = 1000;
-  bool manual_ = false;
-  absl::Duration latency_ = absl::Milliseconds(1);
-  std::deque<absl::StatusOr<Envelope>> scripted_;
-  std::vector<Received> received_;
-  std::map<CallId, EnvelopeCallback> pending_;
-  std::vector<CallId> cancelled_;
-};
 
 // Collects the outcomes of calls made through the shaper.
 class Outcomes {
@@ -231,7 +120,63 @@ class RateShaperTest : public ::testing::Test {
                          absl::Now() + deadline, outcomes_.Callback(key));
   }
 
-  FakeUpstream fake_;
+  // A call as it reached the fake inner caller.
+  struct Received {
+    UpstreamCaller::CallId id;
+    Endpoint endpoint;
+    // The request's marker (see Request()).
+    std::string path;
+    absl::Time at;
+    absl::Time deadline;
+  };
+  std::vector<Received> ReceivedCalls() const {
+    std::vector<Received> received;
+    for (const testing::FakeUpstreamCaller::Record& record : fake_.records()) {
+      received.push_back({record.id, record.request.endpoint,
+                          record.request.lang, record.sent, record.deadline});
+    }
+    return received;
+  }
+
+  // The fake answers each call with the next scripted result, or OK, after
+  // `latency`; in manual mode calls stay pending until the test completes
+  // them (or cancels them).
+  void SetLatency(absl::Duration latency) {
+    std::lock_guard<std::mutex> lock(mu_);
+    latency_ = latency;
+  }
+  void SetManual(bool manual) {
+    std::lock_guard<std::mutex> lock(mu_);
+    manual_ = manual;
+  }
+  void Script(absl::StatusOr<Envelope> result) {
+    std::lock_guard<std::mutex> lock(mu_);
+    scripted_.push_back(std::move(result));
+  }
+  testing::FakeUpstreamCaller::Reply Answer() {
+    std::lock_guard<std::mutex> lock(mu_);
+    testing::FakeUpstreamCaller::Reply reply;
+    if (manual_) {
+      reply.end_at_deadline = false;
+      return reply;
+    }
+    reply.result = testing::OkEnvelope();
+    if (!scripted_.empty()) {
+      reply.result = std::move(scripted_.front());
+      scripted_.pop_front();
+    }
+    reply.delay = latency_;
+    return reply;
+  }
+
+  // The fake's script; declared before the fake, whose thread uses it.
+  std::mutex mu_;
+  absl::Duration latency_ = absl::Milliseconds(1);
+  bool manual_ = false;
+  std::deque<absl::StatusOr<Envelope>> scripted_;
+
+  testing::FakeUpstreamCaller fake_{
+      [this](const UpstreamRequest&, int) { return Answer(); }};
   Scheduler scheduler_;
   Outcomes outcomes_;
   std::unique_ptr<RateShaper> shaper_;
@@ -242,7 +187,7 @@ TEST_F(RateShaperTest, RequestsAreSpacedAtTheConfiguredRate) {
   const absl::Time start = absl::Now();
   for (int i = 0; i < 8; ++i) Send(i);
   ASSERT_TRUE(outcomes_.WaitFor(8));
-  const auto received = fake_.received();
+  const auto received = ReceivedCalls();
   ASSERT_EQ(received.size(), 8u);
   EXPECT_LT(received[0].at - start, kLate);
   for (size_t i = 1; i < received.size(); ++i) {
@@ -267,7 +212,7 @@ TEST_F(RateShaperTest, SafetyFactorSlowsTheRate) {
   Make(options);
   for (int i = 0; i < 3; ++i) Send(i);
   ASSERT_TRUE(outcomes_.WaitFor(3));
-  const auto received = fake_.received();
+  const auto received = ReceivedCalls();
   EXPECT_GE(received[2].at - received[0].at, absl::Milliseconds(199));
 }
 
@@ -275,14 +220,14 @@ TEST_F(RateShaperTest, SlowCallDelaysTheNextTokenByItsExtraLatency) {
   RateShaperOptions options = Options(10);  // 100 ms apart.
   options.jitter_compensation = 0.5;        // At most 50 ms.
   Make(options);
-  fake_.SetLatency(absl::Milliseconds(30));
+  SetLatency(absl::Milliseconds(30));
   const absl::Time start = absl::Now();
   Send(0);
   Send(1);
   ASSERT_TRUE(outcomes_.WaitFor(2));
   // The first call took 30 ms more than any before it (none): it may have
   // reached the upstream up to 30 ms late, so the next one waits 130 ms.
-  const auto received = fake_.received();
+  const auto received = ReceivedCalls();
   EXPECT_GE(received[1].at - received[0].at, absl::Milliseconds(125));
   EXPECT_LT(received[1].at - start, absl::Milliseconds(130) + kLate);
   // The second call may add a tiny one (its latency is at the floor).
@@ -295,16 +240,16 @@ TEST_F(RateShaperTest, CompensationIsCappedAndMeasuredAgainstTheFloor) {
   RateShaperOptions options = Options(2);  // 500 ms apart.
   options.jitter_compensation = 0.1;       // At most 50 ms.
   Make(options);
-  fake_.SetLatency(absl::Milliseconds(5));
+  SetLatency(absl::Milliseconds(5));
   Send(0);
   ASSERT_TRUE(outcomes_.WaitFor(1));
   absl::SleepFor(absl::Milliseconds(600));  // Past the first call's slot.
   // Floor 5 ms: a 300 ms call is 295 ms late, capped at 50 ms.
-  fake_.SetLatency(absl::Milliseconds(300));
+  SetLatency(absl::Milliseconds(300));
   Send(1);
   Send(2);
   ASSERT_TRUE(outcomes_.WaitFor(3));
-  const auto received = fake_.received();
+  const auto received = ReceivedCalls();
   const absl::Duration gap = received[2].at - received[1].at;
   EXPECT_GE(gap, absl::Milliseconds(549));
   EXPECT_LT(gap, absl::Milliseconds(795));  // Uncapped: 500 + 295 ms.
@@ -316,10 +261,10 @@ TEST_F(RateShaperTest, OverlappingSlowCallsAreNotSlowedFurther) {
   Make(options);
   // Every call takes longer than the interval: the next token is always
   // taken before a call finishes, so no compensation applies.
-  fake_.SetLatency(absl::Milliseconds(120));
+  SetLatency(absl::Milliseconds(120));
   for (int i = 0; i < 5; ++i) Send(i);
   ASSERT_TRUE(outcomes_.WaitFor(5));
-  const auto received = fake_.received();
+  const auto received = ReceivedCalls();
   EXPECT_LT(received[4].at - received[0].at, absl::Milliseconds(200) + kLate);
   // Only the last call finished with no later token taken; it is
   // compensated only for what it took beyond the fastest call so far
@@ -334,7 +279,7 @@ TEST_F(RateShaperTest, BurstGoesBackToBackThenFollowsTheRate) {
   const absl::Time start = absl::Now();
   for (int i = 0; i < 5; ++i) Send(i);
   ASSERT_TRUE(outcomes_.WaitFor(5));
-  const auto received = fake_.received();
+  const auto received = ReceivedCalls();
   ASSERT_EQ(received.size(), 5u);
   EXPECT_LT(received[2].at - start, kLate);
   EXPECT_GE(received[3].at - start, absl::Milliseconds(99));
@@ -387,7 +332,7 @@ TEST_F(RateShaperTest, RequestThatWouldMissItsDeadlineFailsAtOnce) {
   EXPECT_LE(*retry, absl::Milliseconds(2010));
   ASSERT_TRUE(outcomes_.WaitFor(4));
   for (int i = 0; i < 3; ++i) EXPECT_TRUE(outcomes_.Get(i)->status.ok()) << i;
-  EXPECT_EQ(fake_.received().size(), 3u);
+  EXPECT_EQ(ReceivedCalls().size(), 3u);
   const RateShaperStats stats = shaper_->Stats();
   EXPECT_EQ(stats.classes[0].rejected, 1);
   EXPECT_EQ(stats.classes[0].forwarded, 3);
@@ -420,7 +365,7 @@ TEST_F(RateShaperTest, CancelledQueuedCallNeverReachesUpstream) {
   // The cancelled call took no token: the next one gets its slot.
   Send(2);
   ASSERT_TRUE(outcomes_.WaitFor(3));
-  const auto received = fake_.received();
+  const auto received = ReceivedCalls();
   ASSERT_EQ(received.size(), 2u);
   EXPECT_EQ(received[1].path, "/2");
   EXPECT_LT(received[1].at - received[0].at, absl::Milliseconds(500) + kLate);
@@ -431,14 +376,14 @@ TEST_F(RateShaperTest, CancelledQueuedCallNeverReachesUpstream) {
 }
 
 TEST_F(RateShaperTest, CancelOfForwardedCallReachesTheInnerCaller) {
-  fake_.SetManual(true);
+  SetManual(true);
   Make(Options(10));
   const UpstreamCaller::CallId id = Send(0);
-  ASSERT_TRUE(fake_.WaitForReceived(1));
+  ASSERT_TRUE(fake_.WaitForCalls(1));
   shaper_->Cancel(id);
   ASSERT_TRUE(outcomes_.WaitForKey(0));
   EXPECT_THAT(outcomes_.Get(0)->status, StatusIs(absl::StatusCode::kCancelled));
-  EXPECT_THAT(fake_.cancelled(), ElementsAre(fake_.received()[0].id));
+  EXPECT_THAT(fake_.cancelled(), ElementsAre(ReceivedCalls()[0].id));
 }
 
 // What TracktryClient returns for meta.code 429 (with Retry-After when
@@ -454,7 +399,7 @@ absl::Status Upstream429(std::optional<absl::Duration> retry_after) {
 
 TEST_F(RateShaperTest, Upstream429PausesEveryClassForTheRetryDelay) {
   Make(Options(20));
-  fake_.Script(Upstream429(absl::Seconds(2)));
+  Script(Upstream429(absl::Seconds(2)));
   Send(0);
   ASSERT_TRUE(outcomes_.WaitForKey(0));
   const absl::Time limited_at = outcomes_.Get(0)->at;
@@ -482,7 +427,7 @@ TEST_F(RateShaperTest, Upstream429PausesEveryClassForTheRetryDelay) {
 
   ASSERT_TRUE(outcomes_.WaitForKey(1, absl::Seconds(4)));
   EXPECT_TRUE(outcomes_.Get(1)->status.ok());
-  const auto received = fake_.received();
+  const auto received = ReceivedCalls();
   ASSERT_EQ(received.size(), 2u);
   EXPECT_GE(received[1].at - limited_at, absl::Milliseconds(1990));
   EXPECT_LT(received[1].at - limited_at, absl::Seconds(2) + kLate);
@@ -494,22 +439,23 @@ TEST_F(RateShaperTest, Upstream429PausesEveryClassForTheRetryDelay) {
 }
 
 TEST_F(RateShaperTest, PauseFailsQueuedCallsThatCannotOutwaitIt) {
-  fake_.SetManual(true);
+  SetManual(true);
   Make(Options(2));
   Send(0);
-  ASSERT_TRUE(fake_.WaitForReceived(1));
+  ASSERT_TRUE(fake_.WaitForCalls(1));
   Send(1, Endpoint::kGetTracking, absl::Seconds(2));  // Queued for 0.5 s.
   Send(2, Endpoint::kRealtime, absl::Seconds(10));    // Other class.
-  ASSERT_TRUE(fake_.WaitForReceived(2));              // Realtime went out.
+  ASSERT_TRUE(fake_.WaitForCalls(2));                 // Realtime went out.
   const absl::Time limited_at = absl::Now();
-  fake_.Complete(fake_.received()[0].id, Upstream429(absl::Seconds(3)));
+  EXPECT_TRUE(
+      fake_.Complete(ReceivedCalls()[0].id, Upstream429(absl::Seconds(3))));
   // Call 1 cannot start before 3 s but must finish by 2 s: fails at once.
   ASSERT_TRUE(outcomes_.WaitForKey(1, kLate));
   EXPECT_LT(outcomes_.Get(1)->at - limited_at, kLate);
   EXPECT_EQ(ReasonOf(outcomes_.Get(1)->status), "RATE_LIMIT_QUEUE");
   EXPECT_THAT(GetRetryDelay(outcomes_.Get(1)->status),
               Optional(::testing::Ge(absl::Milliseconds(2900))));
-  EXPECT_EQ(fake_.received().size(), 2u);
+  EXPECT_EQ(ReceivedCalls().size(), 2u);
 }
 
 TEST_F(RateShaperTest, DefaultPauseWhenTheErrorHasNoUsableRetryDelay) {
@@ -517,11 +463,11 @@ TEST_F(RateShaperTest, DefaultPauseWhenTheErrorHasNoUsableRetryDelay) {
   options.default_pause = absl::Milliseconds(600);
   Make(options);
   // No RetryInfo at all.
-  fake_.Script(MakeError(absl::StatusCode::kResourceExhausted, "limited",
-                         "RATE_LIMITED"));
+  Script(MakeError(absl::StatusCode::kResourceExhausted, "limited",
+                   "RATE_LIMITED"));
   // The status table's own default (no Retry-After upstream): 120 s would
   // be used without the configured default.
-  fake_.Script(Upstream429(std::nullopt));
+  Script(Upstream429(std::nullopt));
   Send(0);
   ASSERT_TRUE(outcomes_.WaitForKey(0));
   const absl::Time first_limited = outcomes_.Get(0)->at;
@@ -531,7 +477,7 @@ TEST_F(RateShaperTest, DefaultPauseWhenTheErrorHasNoUsableRetryDelay) {
   ASSERT_TRUE(outcomes_.WaitForKey(1, absl::Seconds(2)));
   EXPECT_THAT(GetRetryDelay(outcomes_.Get(1)->status),
               Optional(Eq(absl::Milliseconds(600))));
-  const auto received = fake_.received();
+  const auto received = ReceivedCalls();
   ASSERT_EQ(received.size(), 2u);
   EXPECT_GE(received[1].at - first_limited, absl::Milliseconds(590));
   EXPECT_EQ(shaper_->Stats().pauses, 2);
@@ -539,12 +485,12 @@ TEST_F(RateShaperTest, DefaultPauseWhenTheErrorHasNoUsableRetryDelay) {
 
 TEST_F(RateShaperTest, OtherErrorsDoNotPause) {
   Make(Options(20));
-  fake_.Script(MakeError(absl::StatusCode::kResourceExhausted, "quota",
-                         "QUOTA_EXHAUSTED"));
-  fake_.Script(absl::UnavailableError("down"));
+  Script(MakeError(absl::StatusCode::kResourceExhausted, "quota",
+                   "QUOTA_EXHAUSTED"));
+  Script(absl::UnavailableError("down"));
   for (int i = 0; i < 3; ++i) Send(i);
   ASSERT_TRUE(outcomes_.WaitFor(3));
-  const auto received = fake_.received();
+  const auto received = ReceivedCalls();
   EXPECT_LT(received[2].at - received[0].at, absl::Milliseconds(100) + kLate);
   EXPECT_EQ(shaper_->Stats().pauses, 0);
 }
@@ -557,7 +503,7 @@ TEST_F(RateShaperTest, DisabledShaperPassesCallsStraightThrough) {
   std::vector<UpstreamCaller::CallId> ids;
   for (int i = 0; i < 5; ++i) ids.push_back(Send(i));
   ASSERT_TRUE(outcomes_.WaitFor(5));
-  const auto received = fake_.received();
+  const auto received = ReceivedCalls();
   ASSERT_EQ(received.size(), 5u);
   EXPECT_LT(received[4].at - start, kLate);
   for (size_t i = 0; i < ids.size(); ++i) EXPECT_EQ(ids[i], received[i].id);
@@ -572,7 +518,7 @@ TEST_F(RateShaperTest, DestructionCancelsQueuedCalls) {
   ASSERT_TRUE(outcomes_.WaitFor(3, absl::Milliseconds(100)));
   EXPECT_THAT(outcomes_.Get(1)->status, StatusIs(absl::StatusCode::kCancelled));
   EXPECT_THAT(outcomes_.Get(2)->status, StatusIs(absl::StatusCode::kCancelled));
-  EXPECT_EQ(fake_.received().size(), 1u);
+  EXPECT_EQ(ReceivedCalls().size(), 1u);
 }
 
 TEST_F(RateShaperTest, StatsReportWaitsAndQueueLength) {

@@ -6,21 +6,15 @@
 // together at 10 x R they cause no upstream 429 and use nearly all of R.
 // With --redis-address pointing at a dead port each replica falls back to
 // its --rate-share of R.
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -30,6 +24,7 @@
 #include "gtest/gtest.h"
 #include "tests/testing/grpc_load.h"
 #include "tests/testing/redis_test_server.h"
+#include "tests/testing/server_replica.h"
 #include "tests/testing/status_matchers.h"
 
 namespace tracktry {
@@ -39,118 +34,11 @@ using testing::DriveLoad;
 using testing::IsOk;
 using testing::LoadResult;
 using testing::RedisTestServer;
+using testing::ServerReplica;
 
 constexpr char kApiKey[] = "shared-quota-secret-api-key-7";
 // The account limit the emulator enforces.
 constexpr double kRate = 5.0;
-
-std::string ServerBinary() {
-  char self[4096];
-  const ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-  if (n <= 0) return "";
-  self[n] = '\0';
-  std::string dir(self);
-  dir = dir.substr(0, dir.rfind('/'));  // .../tests
-  dir = dir.substr(0, dir.rfind('/'));  // build dir
-  return dir + "/service/server/tracktry-server";
-}
-
-// One tracktry-server process; stdout/stderr go to a temporary file.
-class ServerProcess {
- public:
-  ~ServerProcess() { Stop(); }
-
-  absl::Status Start(const std::vector<std::string>& flags,
-                     const std::string& base_url) {
-    const std::string binary = ServerBinary();
-    if (access(binary.c_str(), X_OK) != 0) {
-      return absl::NotFoundError(
-          absl::StrCat("tracktry-server not built at ", binary));
-    }
-    char path[] = "/tmp/tracktry-shaper-server-XXXXXX";
-    const int fd = mkstemp(path);
-    if (fd < 0) return absl::InternalError("mkstemp failed");
-    log_path_ = path;
-    std::vector<std::string> args = {binary, "--listen", "127.0.0.1:0",
-                                     "--base-url", base_url};
-    args.insert(args.end(), flags.begin(), flags.end());
-    std::vector<char*> argv;
-    for (std::string& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    std::string key_env = absl::StrCat("TRACKTRY_API_KEY=", kApiKey);
-    char* envp[] = {key_env.data(), nullptr};
-    pid_ = fork();
-    if (pid_ < 0) return absl::InternalError("fork failed");
-    if (pid_ == 0) {
-      dup2(fd, STDOUT_FILENO);
-      dup2(fd, STDERR_FILENO);
-      execve(argv[0], argv.data(), envp);
-      _exit(127);
-    }
-    close(fd);
-    // The "serving" log line carries the bound port.
-    for (int i = 0; i < 500; ++i) {
-      const std::string log = Log();
-      const size_t at = log.find("\"port\":");
-      if (at != std::string::npos) {
-        const size_t begin = at + 7;
-        const size_t end = log.find_first_not_of("0123456789", begin);
-        if (absl::SimpleAtoi(log.substr(begin, end - begin), &port_) &&
-            port_ > 0) {
-          channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port_),
-                                         grpc::InsecureChannelCredentials());
-          stub_ = v1::TrackingService::NewStub(channel_);
-          return absl::OkStatus();
-        }
-      }
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return absl::InternalError(absl::StrCat("server exited: ", Log()));
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return absl::DeadlineExceededError("server did not report its port");
-  }
-
-  void Stop() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      int status = 0;
-      pid_t waited = 0;
-      for (int i = 0; i < 500 && waited == 0; ++i) {
-        waited = waitpid(pid_, &status, WNOHANG);
-        if (waited == 0) {
-          std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        }
-      }
-      if (waited == 0) {
-        kill(pid_, SIGKILL);
-        waitpid(pid_, &status, 0);
-      }
-      pid_ = -1;
-    }
-    if (!log_path_.empty()) {
-      std::remove(log_path_.c_str());
-      log_path_.clear();
-    }
-  }
-
-  std::string Log() const {
-    std::ifstream in(log_path_);
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    return buffer.str();
-  }
-  v1::TrackingService::Stub* stub() { return stub_.get(); }
-
- private:
-  pid_t pid_ = -1;
-  int port_ = 0;
-  std::string log_path_;
-  std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<v1::TrackingService::Stub> stub_;
-};
 
 // One upstream call per read (no read batching), so that answers measure
 // the pacing.
@@ -167,7 +55,7 @@ struct TwoLoads {
 };
 
 // Drives both servers at the same time, each at 5 x kRate.
-TwoLoads DriveBoth(ServerProcess& a, ServerProcess& b) {
+TwoLoads DriveBoth(ServerReplica& a, ServerReplica& b) {
   TwoLoads loads;
   std::thread other([&] {
     loads.b = DriveLoad(b.stub(), 5 * kRate, absl::Seconds(6), absl::Seconds(2),
@@ -202,9 +90,9 @@ TEST(RedisSharedQuotaTest, TwoReplicasShareTheAccountRateThroughRedis) {
   ASSERT_THAT(emulator.Start(), IsOk());
   std::vector<std::string> flags = RateFlags();
   flags.insert(flags.end(), {"--redis-address", redis.address()});
-  ServerProcess a, b;
-  ASSERT_THAT(a.Start(flags, emulator.base_url()), IsOk());
-  ASSERT_THAT(b.Start(flags, emulator.base_url()), IsOk());
+  ServerReplica a, b;
+  ASSERT_THAT(a.Start(flags, emulator.base_url(), kApiKey), IsOk());
+  ASSERT_THAT(b.Start(flags, emulator.base_url(), kApiKey), IsOk());
 
   const TwoLoads loads = DriveBoth(a, b);
   const emulator::StatsSnapshot stats = emulator.stats();
@@ -236,9 +124,9 @@ TEST(RedisSharedQuotaTest, UnreachableRedisFallsBackToEachReplicasShare) {
   flags.insert(flags.end(),
                {"--redis-address", absl::StrCat("127.0.0.1:", dead_port),
                 "--rate-share", "0.5"});
-  ServerProcess a, b;
-  ASSERT_THAT(a.Start(flags, emulator.base_url()), IsOk());
-  ASSERT_THAT(b.Start(flags, emulator.base_url()), IsOk());
+  ServerReplica a, b;
+  ASSERT_THAT(a.Start(flags, emulator.base_url(), kApiKey), IsOk());
+  ASSERT_THAT(b.Start(flags, emulator.base_url(), kApiKey), IsOk());
 
   const TwoLoads loads = DriveBoth(a, b);
   EXPECT_EQ(emulator.stats().rate_limited_total, 0);

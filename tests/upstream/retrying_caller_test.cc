@@ -5,18 +5,10 @@
 
 #include "common/error_details.h"
 #include "gtest/gtest.h"
-#include "tests/testing/fake_upstream_caller.h"
+#include "tests/testing/upstream_test_prelude.h"
 
 namespace tracktry {
 namespace {
-
-using testing::FakeUpstreamCaller;
-using testing::HttpError;
-using testing::MetaError;
-using testing::OkEnvelope;
-using testing::RequestFor;
-using testing::ResultSlot;
-using Reply = FakeUpstreamCaller::Reply;
 
 RetryOptions FastOptions() {
   RetryOptions options;

@@ -27,12 +27,14 @@
 #include "nlohmann/json.hpp"
 #include "service/errors/upstream_status.h"
 #include "service/transport/curl_multi_transport.h"
+#include "tests/testing/canned_http_transport.h"
 #include "tests/testing/fake_http_server.h"
 #include "tests/testing/status_matchers.h"
 
 namespace tracktry {
 namespace {
 
+using testing::CannedHttpTransport;
 using testing::FakeHttpServer;
 using ::testing::HasSubstr;
 using testing::IsOk;
@@ -574,47 +576,11 @@ TEST_F(TracktryClientTest, ConcurrentCallsAllComplete) {
   EXPECT_EQ(client_->calls_started(), kCalls);
 }
 
-// --- The HTTP request as handed to the transport ---
-
-// Records the requests it is given and answers 200 at once from a thread.
-class RecordingTransport final : public HttpTransport {
- public:
-  ~RecordingTransport() override {
-    for (auto& thread : threads_) thread.join();
-  }
-  CallId Start(HttpRequest request, HttpCallback done) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    requests_.push_back(request);
-    threads_.emplace_back([done = std::move(done)]() mutable {
-      HttpResponse response;
-      response.status_code = 200;
-      response.body = R"({"meta":{"code":200},"data":[]})";
-      std::move(done)(std::move(response));
-    });
-    return requests_.size();
-  }
-  void Cancel(CallId id) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    cancelled_.push_back(id);
-  }
-  std::vector<HttpRequest> requests() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return requests_;
-  }
-  std::vector<CallId> cancelled() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return cancelled_;
-  }
-
- private:
-  std::mutex mu_;
-  std::vector<HttpRequest> requests_;
-  std::vector<CallId> cancelled_;
-  std::vector<std::thread> threads_;
-};
+// --- The HTTP request as handed to the transport (a CannedHttpTransport
+// records it and answers 200 at once) ---
 
 TEST(TracktryClientRequestTest, RemainingDeadlineBecomesTheTransferTimeout) {
-  RecordingTransport transport;
+  CannedHttpTransport transport;
   TracktryClientOptions options;
   options.api_key = kApiKey;
   TracktryClient client(&transport, options);
@@ -631,7 +597,7 @@ TEST(TracktryClientRequestTest, RemainingDeadlineBecomesTheTransferTimeout) {
 }
 
 TEST(TracktryClientRequestTest, InfiniteDeadlineIsCappedByMaxCallTimeout) {
-  RecordingTransport transport;
+  CannedHttpTransport transport;
   TracktryClientOptions options;
   options.max_call_timeout = absl::Seconds(9);
   TracktryClient client(&transport, options);
@@ -643,7 +609,7 @@ TEST(TracktryClientRequestTest, InfiniteDeadlineIsCappedByMaxCallTimeout) {
 }
 
 TEST(TracktryClientRequestTest, CancelIsForwardedWithTheTransportId) {
-  RecordingTransport transport;
+  CannedHttpTransport transport;
   TracktryClient client(&transport, TracktryClientOptions{});
   absl::Notification done;
   const UpstreamCaller::CallId id =
@@ -655,7 +621,7 @@ TEST(TracktryClientRequestTest, CancelIsForwardedWithTheTransportId) {
 }
 
 TEST(TracktryClientRequestTest, BuildHttpRequestShape) {
-  RecordingTransport transport;
+  CannedHttpTransport transport;
   TracktryClientOptions options;
   options.base_url = "https://api.example.com/v1/";
   options.api_key = kApiKey;
@@ -681,7 +647,7 @@ TEST(TracktryClientRequestTest, BuildHttpRequestShape) {
 }
 
 TEST(TracktryClientRequestTest, PathIsRenderedFromTheStructuredKeys) {
-  RecordingTransport transport;
+  CannedHttpTransport transport;
   TracktryClientOptions options;
   options.base_url = "https://api.example.com/v1";
   TracktryClient client(&transport, options);

@@ -35,6 +35,29 @@ void ExpectInvalidField(const absl::Status& status, const std::string& field) {
   EXPECT_EQ(info->metadata().at("field"), field);
 }
 
+// A change that makes a valid request invalid, and the field the error
+// must name.
+template <typename Request>
+struct Spoil {
+  std::string field;
+  std::function<void(Request*)> apply;
+};
+
+// `valid` passes `validate`; each spoil, applied to a copy of it, fails it
+// naming the spoil's field.
+template <typename Request>
+void ExpectSpoilsRejected(absl::Status (*validate)(const Request&),
+                          const Request& valid,
+                          const std::vector<Spoil<Request>>& spoils) {
+  EXPECT_THAT(validate(valid), IsOk());
+  for (const Spoil<Request>& spoil : spoils) {
+    SCOPED_TRACE(spoil.field);
+    Request spoiled = valid;
+    spoil.apply(&spoiled);
+    ExpectInvalidField(validate(spoiled), spoil.field);
+  }
+}
+
 v1::NewTracking ValidNewTracking() {
   v1::NewTracking t;
   t.set_tracking_number("RN123456789CN");
@@ -301,35 +324,24 @@ TEST(ValidateGetRealtimeTrackingTest, KeyRequiredAndOptionalFieldsChecked) {
                      "carrier_code");
   request.set_carrier_code("cainiao");
   request.set_tracking_number("LB181539674SG");
-  EXPECT_THAT(ValidateGetRealtimeTrackingRequest(request), IsOk());
-
-  v1::GetRealtimeTrackingRequest bad = request;
-  bad.set_destination_code("USA");
-  ExpectInvalidField(ValidateGetRealtimeTrackingRequest(bad),
-                     "destination_code");
-  bad = request;
-  bad.set_tracking_ship_date("20180231");
-  ExpectInvalidField(ValidateGetRealtimeTrackingRequest(bad),
-                     "tracking_ship_date");
-  bad = request;
-  bad.set_order_create_time("yesterday");
-  ExpectInvalidField(ValidateGetRealtimeTrackingRequest(bad),
-                     "order_create_time");
-  bad = request;
-  bad.set_lang("e");
-  ExpectInvalidField(ValidateGetRealtimeTrackingRequest(bad), "lang");
-  bad = request;
-  bad.set_tracking_postal_code(std::string(256, '1'));
-  ExpectInvalidField(ValidateGetRealtimeTrackingRequest(bad),
-                     "tracking_postal_code");
-  bad = request;
-  bad.set_tracking_account_number("a\rb");
-  ExpectInvalidField(ValidateGetRealtimeTrackingRequest(bad),
-                     "tracking_account_number");
-  bad = request;
-  bad.set_tracking_destination_country(std::string(300, 'x'));
-  ExpectInvalidField(ValidateGetRealtimeTrackingRequest(bad),
-                     "tracking_destination_country");
+  ExpectSpoilsRejected(
+      ValidateGetRealtimeTrackingRequest, request,
+      {
+          {"destination_code", [](auto* r) { r->set_destination_code("USA"); }},
+          {"tracking_ship_date",
+           [](auto* r) { r->set_tracking_ship_date("20180231"); }},
+          {"order_create_time",
+           [](auto* r) { r->set_order_create_time("yesterday"); }},
+          {"lang", [](auto* r) { r->set_lang("e"); }},
+          {"tracking_postal_code",
+           [](auto* r) { r->set_tracking_postal_code(std::string(256, '1')); }},
+          {"tracking_account_number",
+           [](auto* r) { r->set_tracking_account_number("a\rb"); }},
+          {"tracking_destination_country",
+           [](auto* r) {
+             r->set_tracking_destination_country(std::string(300, 'x'));
+           }},
+      });
 
   request.set_destination_code("us");
   request.set_tracking_ship_date("20201001");
@@ -373,19 +385,18 @@ TEST(ValidateBatchCreateTrackingsTest, ItemCountLimits) {
 TEST(ValidateBatchCreateTrackingsTest, ItemErrorsNameTheirIndex) {
   v1::BatchCreateTrackingsRequest request;
   for (int i = 0; i < 5; ++i) *request.add_trackings() = ValidNewTracking();
-  EXPECT_THAT(ValidateBatchCreateTrackingsRequest(request), IsOk());
-
-  request.mutable_trackings(3)->set_carrier_code("DHL");
-  ExpectInvalidField(ValidateBatchCreateTrackingsRequest(request),
-                     "trackings[3].carrier_code");
-  request.mutable_trackings(3)->set_carrier_code("dhl");
-  request.mutable_trackings(0)->clear_tracking_number();
-  ExpectInvalidField(ValidateBatchCreateTrackingsRequest(request),
-                     "trackings[0].tracking_number");
-  request.mutable_trackings(0)->set_tracking_number("12345");
-  request.mutable_trackings(4)->set_tracking_ship_date("20181");
-  ExpectInvalidField(ValidateBatchCreateTrackingsRequest(request),
-                     "trackings[4].tracking_ship_date");
+  ExpectSpoilsRejected(
+      ValidateBatchCreateTrackingsRequest, request,
+      {
+          {"trackings[3].carrier_code",
+           [](auto* r) { r->mutable_trackings(3)->set_carrier_code("DHL"); }},
+          {"trackings[0].tracking_number",
+           [](auto* r) { r->mutable_trackings(0)->clear_tracking_number(); }},
+          {"trackings[4].tracking_ship_date",
+           [](auto* r) {
+             r->mutable_trackings(4)->set_tracking_ship_date("20181");
+           }},
+      });
 }
 
 // ---------------- ListTrackings ----------------
@@ -674,13 +685,14 @@ TEST(ValidateStopTrackingUpdatesTest, OneToFortyWellFormedRefs) {
   ExpectInvalidField(too_many, "trackings");
   EXPECT_THAT(std::string(too_many.message()), HasSubstr("at most 40"));
   request.mutable_trackings()->RemoveLast();
-  request.mutable_trackings(3)->set_tracking_number("");
-  ExpectInvalidField(ValidateStopTrackingUpdatesRequest(request),
-                     "trackings[3].tracking_number");
-  request.mutable_trackings(3)->set_tracking_number("RN12345");
-  request.mutable_trackings(7)->set_carrier_code("DHL");
-  ExpectInvalidField(ValidateStopTrackingUpdatesRequest(request),
-                     "trackings[7].carrier_code");
+  ExpectSpoilsRejected(
+      ValidateStopTrackingUpdatesRequest, request,
+      {
+          {"trackings[3].tracking_number",
+           [](auto* r) { r->mutable_trackings(3)->set_tracking_number(""); }},
+          {"trackings[7].carrier_code",
+           [](auto* r) { r->mutable_trackings(7)->set_carrier_code("DHL"); }},
+      });
 }
 
 TEST(ValidateCheckRemoteAreasTest, CountryRequired) {
@@ -694,13 +706,14 @@ TEST(ValidateCheckRemoteAreasTest, CountryRequired) {
   ExpectInvalidField(ValidateCheckRemoteAreasRequest(request),
                      "queries[1].country");
   request.mutable_queries(1)->set_country("US");
-  request.mutable_queries(1)->set_postcode("100\n01");
-  ExpectInvalidField(ValidateCheckRemoteAreasRequest(request),
-                     "queries[1].postcode");
-  request.mutable_queries(1)->set_postcode("10001");
-  request.mutable_queries(1)->set_carrier_code("Fed Ex");
-  ExpectInvalidField(ValidateCheckRemoteAreasRequest(request),
-                     "queries[1].carrier_code");
+  ExpectSpoilsRejected(
+      ValidateCheckRemoteAreasRequest, request,
+      {
+          {"queries[1].postcode",
+           [](auto* r) { r->mutable_queries(1)->set_postcode("100\n01"); }},
+          {"queries[1].carrier_code",
+           [](auto* r) { r->mutable_queries(1)->set_carrier_code("Fed Ex"); }},
+      });
 }
 
 TEST(ValidateGetTransitTimesTest, CarrierOriginDestinationRequired) {
