@@ -1,7 +1,10 @@
 // Copyright 2026 The tracktry-grpc Authors.
 #include "service/translation/envelope.h"
 
+#include <cerrno>
+#include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -69,6 +72,34 @@ bool IsUtf8(const char* text, size_t length) {
   return true;
 }
 
+// The number nlohmann's lexer makes of the JSON number `token` (already
+// known to be one): an integer without fraction or exponent that fits is
+// unsigned (or signed, when negative), anything else a double; nullopt
+// where nlohmann's parse fails (a double out of range).
+std::optional<json> NumberLikeNlohmann(const std::string& token) {
+  const bool integral = token.find_first_of(".eE") == std::string::npos;
+  char* end = nullptr;
+  if (integral) {
+    errno = 0;
+    if (token[0] == '-') {
+      const long long value = std::strtoll(token.c_str(), &end, 10);
+      if (errno == 0 && end == token.c_str() + token.size()) {
+        return json(static_cast<json::number_integer_t>(value));
+      }
+    } else {
+      const unsigned long long value = std::strtoull(token.c_str(), &end, 10);
+      if (errno == 0 && end == token.c_str() + token.size()) {
+        return json(static_cast<json::number_unsigned_t>(value));
+      }
+    }
+  }
+  const double value = std::strtod(token.c_str(), &end);
+  if (end != token.c_str() + token.size() || !std::isfinite(value)) {
+    return std::nullopt;
+  }
+  return json(value);
+}
+
 // RapidJSON SAX events -> the nlohmann::json document nlohmann's own parser
 // would build (same value types: non-negative integers unsigned, negative
 // ones signed, the rest double; duplicate keys: the last one wins). Any
@@ -93,7 +124,15 @@ class DomBuilder {
     return Add(json(static_cast<json::number_unsigned_t>(value)));
   }
   bool Double(double value) { return Add(json(value)); }
-  bool RawNumber(const char*, rapidjson::SizeType, bool) { return false; }
+  // Numbers come as their text (kParseNumbersAsStringsFlag) and are
+  // converted the way nlohmann's lexer converts them (strtoull / strtoll,
+  // else strtod); RapidJSON's own conversions are not used: its
+  // full-precision path hands zero to __builtin_clzll for texts like 0e62
+  // (undefined behaviour, found by script/fuzz).
+  bool RawNumber(const char* text, rapidjson::SizeType length, bool) {
+    std::optional<json> number = NumberLikeNlohmann(std::string(text, length));
+    return number.has_value() && Add(*std::move(number));
+  }
   bool String(const char* text, rapidjson::SizeType length, bool) {
     if (!IsUtf8(text, length)) return false;
     return Add(json(std::string(text, length)));
@@ -154,7 +193,7 @@ json ParseJson(absl::string_view body) {
   // In situ: strings are decoded inside a copy of the body and handed over
   // without a per-character copy; the handler checks their UTF-8.
   constexpr unsigned kFlags = rapidjson::kParseInsituFlag |
-                              rapidjson::kParseFullPrecisionFlag |
+                              rapidjson::kParseNumbersAsStringsFlag |
                               rapidjson::kParseIterativeFlag;
   if (body.find('\0') == absl::string_view::npos) {
     std::string text(body);  // NUL-terminated, as in-situ parsing needs

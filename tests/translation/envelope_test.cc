@@ -172,7 +172,9 @@ void ExpectParsedAsNlohmannDoes(const std::string& data) {
       auto i = a->begin();
       auto j = b->begin();
       for (; i != a->end(); ++i, ++j) {
-        if (a->is_object()) EXPECT_EQ(i.key(), j.key());
+        if (a->is_object()) {
+          EXPECT_EQ(i.key(), j.key());
+        }
         todo.push_back({&*i, &*j});
       }
     }
@@ -204,6 +206,11 @@ TEST(EnvelopeTest, EdgeCasesParseAsNlohmannDoes) {
         " -9223372036854775809]",
         "[0.1, -0.0, 1e2, 1E-2, 2.5e+3, 1.7976931348623157e308, 5e-324]",
         "1e400", "[01]", "[1.]", "[.5]", "[-]", "[1e]", "[+1]",
+        // Zero with exponents (script/fuzz: RapidJSON's own conversion of
+        // 0e62 was undefined behaviour), long mantissas, near-halfway.
+        "[0e62, 0E-400, -0e0, 0.0e10, 0e400]",
+        "[3.14159265358979323846264338327950288, 2.2250738585072011e-308,"
+        " 9007199254740993, 123456789012345678901234567890]",
         // Strings: escapes, surrogate pairs, lone surrogates, NUL,
         // control characters, invalid UTF-8.
         R"(["\"\\\/\b\f\n\r\t", "\u00e9\u4e2d", "\ud83d\ude00"])",
