@@ -35,6 +35,20 @@ v1::Tracking Pushed() {
   return tracking;
 }
 
+// The pushed tracking's read is answered by `cache` alone.
+void ExpectAnsweredFromCache(CachingCaller* cache,
+                             const FakeUpstreamCaller& fake) {
+  testing::ResultSlot slot;
+  UpstreamRequest read;
+  read.endpoint = Endpoint::kGetTracking;
+  read.carrier = "4px";
+  read.tracking_numbers = {"300403513351"};
+  cache->Send(read, absl::Now() + absl::Seconds(5), slot.Callback());
+  ASSERT_TRUE(slot.Wait().ok());
+  EXPECT_EQ(cache->stats().hits, 1);
+  EXPECT_EQ(fake.calls(), 0);
+}
+
 TEST(PushApplierTest, APushIsReReadFreshOnce) {
   FakeUpstreamCaller fake([](const UpstreamRequest&, int) {
     return FakeUpstreamCaller::Reply{EnvelopeOf("get_single_object.json")};
@@ -73,16 +87,8 @@ TEST(PushApplierTest, TrustedBodiesCostNoUpstreamCall) {
   applier.Apply(testing::DataOf("get_single_object.json"), Pushed());
   EXPECT_EQ(applier.stats().trusted, 1);
   EXPECT_EQ(fake.calls(), 0);
-  // The pushed body now answers the tracking's read from the cache.
-  testing::ResultSlot slot;
-  UpstreamRequest read;
-  read.endpoint = Endpoint::kGetTracking;
-  read.carrier = "4px";
-  read.tracking_numbers = {"300403513351"};
-  cache.Send(read, absl::Now() + absl::Seconds(5), slot.Callback());
-  ASSERT_TRUE(slot.Wait().ok());
-  EXPECT_EQ(cache.stats().hits, 1);
-  EXPECT_EQ(fake.calls(), 0);
+  // The pushed body now answers the tracking's read.
+  ExpectAnsweredFromCache(&cache, fake);
 }
 
 TEST(PushApplierTest, DestructionCancelsReReadsInFlight) {
@@ -161,15 +167,7 @@ TEST(PushApplierTest, WhatAnotherReplicaSharedRefreshesTheCache) {
   // Not shared again (no echo between replicas), no upstream call.
   EXPECT_TRUE(shared.empty());
   EXPECT_EQ(fake.calls(), 0);
-  testing::ResultSlot slot;
-  UpstreamRequest read;
-  read.endpoint = Endpoint::kGetTracking;
-  read.carrier = "4px";
-  read.tracking_numbers = {"300403513351"};
-  cache.Send(read, absl::Now() + absl::Seconds(5), slot.Callback());
-  ASSERT_TRUE(slot.Wait().ok());
-  EXPECT_EQ(cache.stats().hits, 1);
-  EXPECT_EQ(fake.calls(), 0);
+  ExpectAnsweredFromCache(&cache, fake);
 }
 
 TEST(PushApplierTest, SharedDataWithoutATrackingIsIgnored) {
