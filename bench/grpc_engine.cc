@@ -294,8 +294,8 @@ void GrpcEngine::Start(const WorkItem& item, int64_t start_ns) {
           TrackingNumber(options_.number_prefix, item.key));
       request.set_bypass_cache(options_.bypass_cache);
       if (options_.full_view) request.set_view(v1::TRACKING_VIEW_FULL);
-      Launch(op, item.key, start_ns, channel, false, stub, &Stub::PrepareAsyncGetTracking,
-             std::move(request));
+      Launch(op, item.key, start_ns, channel, false, stub,
+             &Stub::PrepareAsyncGetTracking, std::move(request));
       break;
     }
     case Op::kList: {
@@ -377,7 +377,8 @@ void GrpcEngine::Start(const WorkItem& item, int64_t start_ns) {
     case Op::kHealth: {
       grpc::health::v1::HealthCheckRequest request;
       request.set_service("tracktry.v1.TrackingService");
-      Launch(op, item.key, start_ns, channel, false, health_stubs_[channel].get(),
+      Launch(op, item.key, start_ns, channel, false,
+             health_stubs_[channel].get(),
              &grpc::health::v1::Health::Stub::PrepareAsyncCheck,
              std::move(request));
       break;
