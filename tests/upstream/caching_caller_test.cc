@@ -537,6 +537,9 @@ using Outcome = SharedReadTier::Outcome;
 
 class CachingCallerFleetTest : public CachingCallerTest {
  protected:
+  // The cache goes before the tier it listens to (its destructor detaches
+  // from the tier); members of this class would otherwise go first.
+  ~CachingCallerFleetTest() override { cache_.reset(); }
   void MakeShared(CacheOptions options = CacheOptions()) {
     Make(options);
     cache_->SetSharedTier(&tier_);
