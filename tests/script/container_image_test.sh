@@ -80,7 +80,8 @@ if ! podman image exists "$BASE_IMAGE" || [[ "$BASE_TAR" -nt "$CACHE/imported" ]
   touch "$CACHE/imported"
 fi
 
-# 2. Build (compiles and runs the unit tests inside the build stage).
+# 2. Build (compiles the server and the emulator in the build stage; the
+# tests run outside the image, in script/test).
 step "podman build"
 start=$SECONDS
 if ! podman build --runtime runc --format docker --network=host "${LIMITS[@]}" \
@@ -88,8 +89,7 @@ if ! podman build --runtime runc --format docker --network=host "${LIMITS[@]}" \
   tail -n 60 "$work/build.log" >&2
   fail "podman build"
 fi
-echo "ok - image built, unit tests passed in the build stage ($((SECONDS - start)) s)"
-grep -E '^[0-9]+% tests passed|tests passed, [0-9]+ tests failed' "$work/build.log" | tail -1 || true
+echo "ok - image built ($((SECONDS - start)) s)"
 
 # 3. Static properties.
 user="$(podman image inspect --format '{{.Config.User}}' "$IMAGE")"
