@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <ctime>
 #include <cstdint>
+#include <ctime>
 
 #include "gtest/gtest.h"
 

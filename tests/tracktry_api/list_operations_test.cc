@@ -45,7 +45,8 @@ TEST(ListTrackingsPageTest, ReadsThePageAndItsQuery) {
 TEST(ListTrackingsPageTest, TrackingsCarryRawOnlyInTheFullView) {
   for (const v1::TrackingView view :
        {v1::TRACKING_VIEW_UNSPECIFIED, v1::TRACKING_VIEW_FULL}) {
-    FakeUpstreamCaller fake(FakeUpstreamCaller::Always(EnvelopeOf("list_mmm_parcel.json")));
+    FakeUpstreamCaller fake(
+        FakeUpstreamCaller::Always(EnvelopeOf("list_mmm_parcel.json")));
     v1::ListTrackingsRequest filter;
     filter.set_view(view);
     api::TrackingsPage result;

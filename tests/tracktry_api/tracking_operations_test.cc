@@ -82,7 +82,8 @@ TEST(GetTrackingTest, RawOnlyInTheFullView) {
        {v1::TRACKING_VIEW_UNSPECIFIED, v1::TRACKING_VIEW_BASIC,
         v1::TRACKING_VIEW_FULL}) {
     SCOPED_TRACE(v1::TrackingView_Name(view));
-    FakeUpstreamCaller fake(FakeUpstreamCaller::Always(EnvelopeOf("get_cross_border.json")));
+    FakeUpstreamCaller fake(
+        FakeUpstreamCaller::Always(EnvelopeOf("get_cross_border.json")));
     v1::GetTrackingRequest request;
     request.set_carrier_code("x");
     request.set_tracking_number("1");
@@ -111,7 +112,8 @@ TEST(GetSerializedTrackingTest, BytesAreTheTrackingOfTheView) {
   for (const v1::TrackingView view :
        {v1::TRACKING_VIEW_UNSPECIFIED, v1::TRACKING_VIEW_FULL}) {
     SCOPED_TRACE(v1::TrackingView_Name(view));
-    FakeUpstreamCaller fake(FakeUpstreamCaller::Always(EnvelopeOf("get_cross_border.json")));
+    FakeUpstreamCaller fake(
+        FakeUpstreamCaller::Always(EnvelopeOf("get_cross_border.json")));
     v1::GetTrackingRequest request;
     request.set_carrier_code("x");
     request.set_tracking_number("1");
@@ -332,7 +334,8 @@ TEST(GetRealtimeTrackingTest, PostsTheQueryAndReadsTheTracking) {
 TEST(GetRealtimeTrackingTest, RawOnlyInTheFullView) {
   for (const v1::TrackingView view :
        {v1::TRACKING_VIEW_UNSPECIFIED, v1::TRACKING_VIEW_FULL}) {
-    FakeUpstreamCaller fake(FakeUpstreamCaller::Always(EnvelopeOf("realtime_cainiao.json")));
+    FakeUpstreamCaller fake(
+        FakeUpstreamCaller::Always(EnvelopeOf("realtime_cainiao.json")));
     v1::GetRealtimeTrackingRequest request;
     request.set_carrier_code("cainiao");
     request.set_tracking_number("LP1");
@@ -349,7 +352,8 @@ TEST(GetRealtimeTrackingTest, RawOnlyInTheFullView) {
 
 // Writes have no view: their echo is FULL, as before views existed.
 TEST(CreateTrackingTest, TheEchoCarriesRaw) {
-  FakeUpstreamCaller fake(FakeUpstreamCaller::Always(EnvelopeOf("create_null_strings.json")));
+  FakeUpstreamCaller fake(
+      FakeUpstreamCaller::Always(EnvelopeOf("create_null_strings.json")));
   v1::CreateTrackingRequest request;
   request.mutable_tracking()->set_tracking_number("RR1");
   request.mutable_tracking()->set_carrier_code("dhl");
