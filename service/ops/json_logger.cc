@@ -1,6 +1,8 @@
 // Copyright 2026 The tracktry-grpc Authors.
 #include "service/ops/json_logger.h"
 
+#include <algorithm>
+
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "service/errors/secret_redaction.h"
@@ -61,6 +63,46 @@ nlohmann::json RedactJson(const nlohmann::json& value,
 }
 
 }  // namespace
+
+// Buffered lines are written when this much collects, before the interval.
+constexpr size_t kFlushBytes = 64 << 10;
+
+JsonLogger::~JsonLogger() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  stop_.notify_all();
+  if (flusher_.joinable()) flusher_.join();
+  Flush();
+}
+
+void JsonLogger::StartPeriodicFlush(absl::Duration interval) {
+  if (interval <= absl::ZeroDuration()) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (buffered_) return;
+  buffered_ = true;
+  const auto period =
+      absl::ToChronoMilliseconds(std::max(interval, absl::Milliseconds(1)));
+  flusher_ = std::thread([this, period] {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!stop_.wait_for(lock, period, [this] { return stopping_; })) {
+      WritePendingLocked();
+    }
+  });
+}
+
+void JsonLogger::Flush() {
+  std::lock_guard<std::mutex> lock(mu_);
+  WritePendingLocked();
+}
+
+void JsonLogger::WritePendingLocked() {
+  if (pending_.empty()) return;
+  std::fwrite(pending_.data(), 1, pending_.size(), out_);
+  std::fflush(out_);
+  pending_.clear();
+}
 
 void JsonLogger::AddSecret(std::string secret) {
   if (secret.empty()) return;
@@ -128,6 +170,12 @@ void JsonLogger::Log(absl::string_view severity, absl::string_view message,
                   RedactJson(fields, secrets_));
   }
   text.push_back('\n');
+  if (buffered_) {
+    pending_ += text;
+    if (severity == "INFO" && pending_.size() < kFlushBytes) return;
+    WritePendingLocked();
+    return;
+  }
   std::fwrite(text.data(), 1, text.size(), out_);
   std::fflush(out_);
 }

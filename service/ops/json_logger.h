@@ -8,16 +8,25 @@
 // secret_redaction.h: "key=K", "\"K\"", "?k=K&" are redacted, a longer
 // word containing K is not), as a last line of defence: the API key is
 // never passed to the logger in the first place.
+//
+// Lines are written and flushed one by one until StartPeriodicFlush():
+// from then on INFO lines collect in a buffer that a background thread
+// writes every interval (or sooner when 64 KiB collect), so a busy server
+// does not pay a write(2) and wake its log reader per RPC. WARNING and
+// ERROR lines, Flush() and the destructor write everything at once.
 #ifndef TRACKTRY_SERVICE_OPS_JSON_LOGGER_H_
 #define TRACKTRY_SERVICE_OPS_JSON_LOGGER_H_
 
+#include <condition_variable>
 #include <cstdio>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "nlohmann/json.hpp"
 
 namespace tracktry {
@@ -27,6 +36,17 @@ class JsonLogger {
  public:
   // Logs to `out` (not owned; stdout by default).
   explicit JsonLogger(std::FILE* out = stdout) : out_(out) {}
+  // Flushes what is buffered and stops the flushing thread.
+  ~JsonLogger();
+  JsonLogger(const JsonLogger&) = delete;
+  JsonLogger& operator=(const JsonLogger&) = delete;
+
+  // Buffers INFO lines from now on and writes them every `interval` (> 0)
+  // from a background thread. Call once; a zero interval changes nothing.
+  void StartPeriodicFlush(absl::Duration interval);
+
+  // Writes the buffered lines now.
+  void Flush();
 
   // Strings that must never appear in a log line. Every secret added stays
   // registered (a rotated key: old and new); empty ones are ignored.
@@ -53,8 +73,17 @@ class JsonLogger {
                             absl::string_view message,
                             const nlohmann::json& fields);
 
+  // Writes pending_ to out_ and flushes out_. Requires mu_.
+  void WritePendingLocked();
+
   std::FILE* const out_;
   std::mutex mu_;
+  // Lines not yet written (periodic flushing only).
+  std::string pending_;
+  bool buffered_ = false;
+  bool stopping_ = false;
+  std::condition_variable stop_;
+  std::thread flusher_;
   std::vector<std::string> secrets_;
   // Each secret as written raw and, when different, JSON-escaped: a line
   // holding none of them needs no redaction.

@@ -66,6 +66,7 @@ int main(int argc, char** argv) {
   if (!options->rate_shaping.redis_password.empty()) {
     logger.AddSecret(options->rate_shaping.redis_password);
   }
+  logger.StartPeriodicFlush(options->log_flush_interval);
 
   absl::StatusOr<std::unique_ptr<tracktry::TracktryServer>> server =
       tracktry::TracktryServer::Start(*options, nullptr, &logger);
@@ -82,6 +83,8 @@ int main(int argc, char** argv) {
                           {"tls", !options->tls_cert_file.empty()},
                           {"mtls", !options->tls_client_ca_file.empty()},
                           {"auth", !options->auth_tokens_file.empty()}});
+  // Whoever waits for this line (a supervisor, a test) sees it at once.
+  logger.Flush();
 
   int signal_number = 0;
   sigwait(&signals, &signal_number);

@@ -99,6 +99,9 @@ ABSL_FLAG(absl::Duration, shutdown_delay, absl::ZeroDuration(),
           "SIGTERM, so load balancers stop routing here first");
 ABSL_FLAG(std::string, metrics_listen, "",
           "Prometheus /metrics listen address; empty = off");
+ABSL_FLAG(absl::Duration, log_flush_interval, absl::Milliseconds(100),
+          "INFO log lines (one per RPC) are written in batches this often; "
+          "warnings and errors at once; 0 = every line at once");
 ABSL_FLAG(std::string, tls_cert, "",
           "TLS certificate chain (PEM); serve TLS with --tls-key");
 ABSL_FLAG(std::string, tls_key, "", "TLS private key (PEM)");
@@ -438,6 +441,9 @@ std::vector<FlagSection> MakeFlagTable() {
                 [](O& o, const std::string& v) {
                   o.metrics_listen_address = v;
                 }),
+           Bind(FLAGS_log_flush_interval, "TRACKTRY_LOG_FLUSH_INTERVAL", "DUR",
+                NonNegativeDuration(),
+                [](O& o, const D& v) { o.log_flush_interval = v; }),
            Bind(FLAGS_tls_cert, "TRACKTRY_TLS_CERT", "PATH", AnyText(),
                 [](O& o, const std::string& v) { o.tls_cert_file = v; }),
            Bind(FLAGS_tls_key, "TRACKTRY_TLS_KEY", "PATH", AnyText(),

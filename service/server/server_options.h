@@ -105,6 +105,9 @@ struct ServerOptions {
   // Prometheus /metrics listen address, "" = off (--metrics-listen,
   // TRACKTRY_METRICS_LISTEN). The container image sets 0.0.0.0:9464.
   std::string metrics_listen_address;
+  // How often buffered INFO log lines are written; 0 = each line at once
+  // (--log-flush-interval, TRACKTRY_LOG_FLUSH_INTERVAL).
+  absl::Duration log_flush_interval = absl::Milliseconds(100);
   // TLS certificate chain / key PEM files; both or neither (--tls-cert,
   // --tls-key, TRACKTRY_TLS_CERT, TRACKTRY_TLS_KEY).
   std::string tls_cert_file;

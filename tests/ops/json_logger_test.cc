@@ -1,7 +1,7 @@
 // Copyright 2026 The tracktry-grpc Authors.
 //
 // JsonLogger: one JSON object per line, the fixed fields, extra fields,
-// secret redaction and whole lines under concurrency.
+// secret redaction, whole lines under concurrency and periodic flushing.
 #include "service/ops/json_logger.h"
 
 #include <string>
@@ -15,6 +15,7 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "tests/testing/log_capture.h"
+#include "tests/testing/wait_until.h"
 
 namespace tracktry {
 namespace {
@@ -24,7 +25,7 @@ using ::testing::Not;
 
 // A logger writing to a temporary file, and the file's lines.
 class JsonLoggerTest : public ::testing::Test {
- protected:
+ public:
   std::string Contents() { return log_.Text(); }
 
   // Every line parsed; fails the test on a line that is not a JSON object.
@@ -208,22 +209,24 @@ TEST_F(JsonLoggerTest, TextWithoutSecretsIsUnchanged) {
   EXPECT_EQ(lines[0]["a"], "b");
 }
 
-TEST_F(JsonLoggerTest, ConcurrentLoggingProducesWholeLines) {
-  logger_.AddSecret("concurrent-secret");
+// 8 threads log 300 lines each: every line whole, each thread's in order.
+void LogConcurrentlyAndCheck(JsonLoggerTest* test, JsonLogger& logger) {
+  logger.AddSecret("concurrent-secret");
   constexpr int kThreads = 8;
   constexpr int kLines = 300;
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([this, t] {
+    threads.emplace_back([&logger, t] {
       for (int i = 0; i < kLines; ++i) {
-        logger_.Info(absl::StrCat("thread ", t, " line ", i,
-                                  " concurrent-secret ", std::string(200, 'p')),
-                     {{"thread", t}, {"i", i}});
+        logger.Info(absl::StrCat("thread ", t, " line ", i,
+                                 " concurrent-secret ", std::string(200, 'p')),
+                    {{"thread", t}, {"i", i}});
       }
     });
   }
   for (auto& thread : threads) thread.join();
-  const std::vector<nlohmann::json> lines = Lines();
+  logger.Flush();
+  const std::vector<nlohmann::json> lines = test->Lines();
   ASSERT_EQ(lines.size(), static_cast<size_t>(kThreads * kLines));
   std::vector<int> next(kThreads, 0);
   for (const auto& line : lines) {
@@ -233,6 +236,84 @@ TEST_F(JsonLoggerTest, ConcurrentLoggingProducesWholeLines) {
     EXPECT_THAT(line["message"].get<std::string>(),
                 Not(HasSubstr("concurrent-secret")));
   }
+}
+
+TEST_F(JsonLoggerTest, ConcurrentLoggingProducesWholeLines) {
+  LogConcurrentlyAndCheck(this, logger_);
+}
+
+TEST_F(JsonLoggerTest, ConcurrentLoggingWithPeriodicFlushProducesWholeLines) {
+  logger_.StartPeriodicFlush(absl::Milliseconds(1));
+  LogConcurrentlyAndCheck(this, logger_);
+}
+
+TEST_F(JsonLoggerTest, PeriodicFlushHoldsInfoLinesUntilAWarning) {
+  logger_.StartPeriodicFlush(absl::Hours(1));
+  logger_.Info("first");
+  logger_.Info("second");
+  EXPECT_EQ(Contents(), "");
+  // A warning is written at once, with what was buffered before it.
+  logger_.Warning("third");
+  const std::vector<nlohmann::json> lines = Lines();
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(lines[0]["message"], "first");
+  EXPECT_EQ(lines[1]["message"], "second");
+  EXPECT_EQ(lines[2]["message"], "third");
+  logger_.Info("fourth");
+  logger_.Error("fifth");
+  EXPECT_EQ(Lines().size(), 5u);
+}
+
+TEST_F(JsonLoggerTest, PeriodicFlushWritesWithinTheInterval) {
+  logger_.StartPeriodicFlush(absl::Milliseconds(20));
+  logger_.Info("soon", {{"a", 1}});
+  EXPECT_TRUE(testing::WaitUntil([this] { return Lines().size() == 1; },
+                                 absl::Seconds(10)));
+  EXPECT_EQ(Lines()[0]["a"], 1);
+}
+
+TEST_F(JsonLoggerTest, FlushWritesTheBufferedLines) {
+  logger_.StartPeriodicFlush(absl::Hours(1));
+  logger_.AddSecret("buffered-secret");
+  logger_.Info("with buffered-secret");
+  EXPECT_EQ(Contents(), "");
+  logger_.Flush();
+  const std::vector<nlohmann::json> lines = Lines();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0]["message"], "with [REDACTED]");
+}
+
+TEST_F(JsonLoggerTest, PeriodicFlushWritesWhenTheBufferFills) {
+  logger_.StartPeriodicFlush(absl::Hours(1));
+  // 100 lines of about 1 KiB exceed the 64 KiB buffer.
+  for (int i = 0; i < 100; ++i) logger_.Info(std::string(1000, 'x'));
+  const size_t written = Lines().size();
+  EXPECT_GE(written, 60u);
+  EXPECT_LT(written, 100u);
+}
+
+TEST_F(JsonLoggerTest, ZeroIntervalKeepsWritingEachLine) {
+  logger_.StartPeriodicFlush(absl::ZeroDuration());
+  logger_.Info("at once");
+  EXPECT_EQ(Lines().size(), 1u);
+}
+
+TEST(JsonLoggerLifetimeTest, DestructorWritesTheBufferedLines) {
+  std::FILE* file = std::tmpfile();
+  ASSERT_NE(file, nullptr);
+  {
+    JsonLogger logger(file);
+    logger.StartPeriodicFlush(absl::Hours(1));
+    logger.Info("last words");
+  }
+  std::rewind(file);
+  char buffer[512] = {};
+  const size_t n = std::fread(buffer, 1, sizeof(buffer) - 1, file);
+  std::fclose(file);
+  const std::vector<nlohmann::json> lines =
+      testing::LogCapture::ParseLines(absl::string_view(buffer, n));
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0]["message"], "last words");
 }
 
 }  // namespace

@@ -337,6 +337,8 @@ std::vector<FlagCase> EveryFlag(const std::string& key_file,
        [](O o) { return o.shutdown_delay == absl::Seconds(13); }},
       {"metrics-listen", "TRACKTRY_METRICS_LISTEN", "127.0.0.1:9464",
        [](O o) { return o.metrics_listen_address == "127.0.0.1:9464"; }},
+      {"log-flush-interval", "TRACKTRY_LOG_FLUSH_INTERVAL", "250ms",
+       [](O o) { return o.log_flush_interval == absl::Milliseconds(250); }},
       {"tls-cert", "TRACKTRY_TLS_CERT", "/c.pem",
        [](O o) { return o.tls_cert_file == "/c.pem"; }},
       {"tls-key", "TRACKTRY_TLS_KEY", "/k.pem",
@@ -522,6 +524,7 @@ TEST(ServerOptionsTest, FlagDefaultsAreTheServerOptionsDefaults) {
   EXPECT_EQ(o.shutdown_grace, d.shutdown_grace);
   EXPECT_EQ(o.shutdown_delay, d.shutdown_delay);
   EXPECT_EQ(o.metrics_listen_address, d.metrics_listen_address);
+  EXPECT_EQ(o.log_flush_interval, d.log_flush_interval);
   EXPECT_EQ(o.tls_cert_file, d.tls_cert_file);
   EXPECT_EQ(o.tls_key_file, d.tls_key_file);
   EXPECT_EQ(o.tls_client_ca_file, d.tls_client_ca_file);
@@ -749,6 +752,7 @@ TEST(ServerOptionsTest, UsageListsEveryFlagWithItsVariableAndDefault) {
       {"shutdown-grace", "TRACKTRY_SHUTDOWN_GRACE"},
       {"shutdown-delay", "TRACKTRY_SHUTDOWN_DELAY"},
       {"metrics-listen", "TRACKTRY_METRICS_LISTEN"},
+      {"log-flush-interval", "TRACKTRY_LOG_FLUSH_INTERVAL"},
       {"tls-cert", "TRACKTRY_TLS_CERT"},
       {"tls-key", "TRACKTRY_TLS_KEY"},
       {"tls-client-ca", "TRACKTRY_TLS_CLIENT_CA"},
