@@ -2,7 +2,10 @@
 #include "service/ops/json_logger.h"
 
 #include <algorithm>
+#include <cmath>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "service/errors/secret_redaction.h"
@@ -123,9 +126,33 @@ void JsonLogger::AddSecret(std::string secret) {
 std::string JsonLogger::Format(absl::string_view severity,
                                absl::string_view message,
                                const nlohmann::json& fields) {
+  if (!fields.is_object() || fields.empty()) {
+    return FormatMembers(severity, message, "");
+  }
+  // The three fixed keys are never repeated (a field cannot forge them).
+  bool reserved = false;
+  for (auto it = fields.begin(); it != fields.end(); ++it) {
+    reserved = reserved || IsReservedKey(it.key());
+  }
+  std::string object;
+  if (reserved) {
+    nlohmann::json rest = fields;
+    for (const char* key : {"time", "severity", "message"}) rest.erase(key);
+    AppendJson(rest, &object);
+  } else {
+    AppendJson(fields, &object);
+  }
+  // "{...}" -> "..." after the fixed keys.
+  absl::string_view members(object);
+  if (members.size() >= 2) members = members.substr(1, members.size() - 2);
+  return FormatMembers(severity, message, members);
+}
+
+std::string JsonLogger::FormatMembers(absl::string_view severity,
+                                      absl::string_view message,
+                                      absl::string_view members) {
   // One line per RPC: each nlohmann dump() costs ~1.6 k instructions, so
-  // plain strings are written directly and the fields with a single dump
-  // (the line used to take ~18 k instructions, ~3% of a GetTracking).
+  // plain strings are written directly.
   std::string text = "{\"time\":\"";
   text += absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(),
                            absl::UTCTimeZone());
@@ -133,42 +160,73 @@ std::string JsonLogger::Format(absl::string_view severity,
   AppendJsonString(severity, &text);
   text += ",\"message\":";
   AppendJsonString(message, &text);
-  if (fields.is_object() && !fields.empty()) {
-    // The three fixed keys are never repeated (a field cannot forge them).
-    bool reserved = false;
-    for (auto it = fields.begin(); it != fields.end(); ++it) {
-      reserved = reserved || IsReservedKey(it.key());
-    }
-    std::string object;
-    if (reserved) {
-      nlohmann::json rest = fields;
-      for (const char* key : {"time", "severity", "message"}) rest.erase(key);
-      AppendJson(rest, &object);
-    } else {
-      AppendJson(fields, &object);
-    }
-    // "{...}" -> ",..." after the fixed keys.
-    if (object.size() > 2) {
-      text += ',';
-      text.append(object, 1, object.size() - 2);
-    }
+  if (!members.empty()) {
+    text += ',';
+    text.append(members.data(), members.size());
   }
   text += '}';
   return text;
 }
 
+void JsonLogger::AppendStringMember(absl::string_view key,
+                                    absl::string_view value,
+                                    std::string* members) {
+  if (!members->empty()) members->push_back(',');
+  AppendJsonString(key, members);
+  members->push_back(':');
+  AppendJsonString(value, members);
+}
+
+void JsonLogger::AppendIntMember(absl::string_view key, int64_t value,
+                                 std::string* members) {
+  if (!members->empty()) members->push_back(',');
+  AppendJsonString(key, members);
+  members->push_back(':');
+  absl::StrAppend(members, value);
+}
+
+void JsonLogger::AppendFixedMember(absl::string_view key, double value,
+                                   std::string* members) {
+  if (!members->empty()) members->push_back(',');
+  AppendJsonString(key, members);
+  members->push_back(':');
+  if (std::isfinite(value)) {
+    absl::StrAppendFormat(members, "%.3f", value);
+  } else {
+    members->append("null");
+  }
+}
+
 void JsonLogger::Log(absl::string_view severity, absl::string_view message,
                      const nlohmann::json& fields) {
-  std::string text = Format(severity, message, fields);
-  std::lock_guard<std::mutex> lock(mu_);
-  if (ContainsSecretSubstring(text, secret_forms_)) {
-    // Rare: a secret occurs somewhere in the line. Redact the raw strings
-    // (whole tokens only) and write the line again, so that a JSON escape
-    // next to a secret ("\\nKEY") cannot hide the boundary before it.
-    text = Format(RedactSecretTokens(std::string(severity), secrets_),
+  Write(severity, Format(severity, message, fields), [&] {
+    // Redact the raw strings (whole tokens only) and write the line again,
+    // so that a JSON escape next to a secret ("\\nKEY") cannot hide the
+    // boundary before it.
+    return Format(RedactSecretTokens(std::string(severity), secrets_),
                   RedactSecretTokens(std::string(message), secrets_),
                   RedactJson(fields, secrets_));
-  }
+  });
+}
+
+void JsonLogger::LogMembers(absl::string_view severity,
+                            absl::string_view message,
+                            absl::string_view members) {
+  Write(severity, FormatMembers(severity, message, members), [&] {
+    const nlohmann::json fields =
+        nlohmann::json::parse(absl::StrCat("{", members, "}"), nullptr,
+                              /*allow_exceptions=*/false);
+    return Format(RedactSecretTokens(std::string(severity), secrets_),
+                  RedactSecretTokens(std::string(message), secrets_),
+                  RedactJson(fields, secrets_));
+  });
+}
+
+void JsonLogger::Write(absl::string_view severity, std::string text,
+                       absl::FunctionRef<std::string()> redacted) {
+  std::lock_guard<std::mutex> lock(mu_);
+  // Rare: a secret occurs somewhere in the line.
+  if (ContainsSecretSubstring(text, secret_forms_)) text = redacted();
   text.push_back('\n');
   if (buffered_) {
     pending_ += text;

@@ -82,5 +82,16 @@ TEST_F(AccessLogObserverTest, RequestIdIsRedactedLikeAnyText) {
   EXPECT_EQ(lines[0]["request_id"], "x:[REDACTED]/y");
 }
 
+TEST_F(AccessLogObserverTest, RequestIdWithQuotesAndNewlinesStaysOneLine) {
+  RpcRecord record;
+  record.method = "GetTracking";
+  record.request_id = "a\"b\nc\\d";
+  observer_.OnRpcFinished(record);
+  const auto lines = log_.Lines();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0]["request_id"], "a\"b\nc\\d");
+  EXPECT_EQ(lines[0]["rpc"], "GetTracking");
+}
+
 }  // namespace
 }  // namespace tracktry

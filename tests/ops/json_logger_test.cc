@@ -4,6 +4,7 @@
 // secret redaction, whole lines under concurrency and periodic flushing.
 #include "service/ops/json_logger.h"
 
+#include <cmath>
 #include <string>
 #include <thread>
 #include <vector>
@@ -207,6 +208,60 @@ TEST_F(JsonLoggerTest, TextWithoutSecretsIsUnchanged) {
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_EQ(lines[0]["message"], "plain text");
   EXPECT_EQ(lines[0]["a"], "b");
+}
+
+TEST_F(JsonLoggerTest, MembersWrittenDirectlyMakeTheSameLine) {
+  std::string members;
+  JsonLogger::AppendStringMember("code", "OK", &members);
+  JsonLogger::AppendFixedMember("latency_ms", 12.25, &members);
+  JsonLogger::AppendStringMember("quoted", "a \"b\"\n\\c \xff", &members);
+  JsonLogger::AppendIntMember("n", -42, &members);
+  logger_.LogMembers("INFO", "rpc finished", members);
+  logger_.Info("rpc finished", {{"code", "OK"},
+                                {"latency_ms", 12.25},
+                                {"quoted", "a \"b\"\n\\c \xff"},
+                                {"n", -42}});
+  const std::vector<nlohmann::json> lines = Lines();
+  ASSERT_EQ(lines.size(), 2u);
+  nlohmann::json direct = lines[0];
+  nlohmann::json built = lines[1];
+  direct.erase("time");
+  built.erase("time");
+  EXPECT_EQ(direct, built);
+  EXPECT_EQ(direct["quoted"], "a \"b\"\n\\c \xef\xbf\xbd");
+  EXPECT_EQ(direct["latency_ms"], 12.25);
+}
+
+TEST_F(JsonLoggerTest, NoMembersLeavesTheFixedFields) {
+  logger_.LogMembers("WARNING", "plain", "");
+  const std::vector<nlohmann::json> lines = Lines();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0].size(), 3u);
+  EXPECT_EQ(lines[0]["severity"], "WARNING");
+}
+
+TEST_F(JsonLoggerTest, NonFiniteFixedMemberIsNull) {
+  std::string members;
+  JsonLogger::AppendFixedMember("x", std::nan(""), &members);
+  logger_.LogMembers("INFO", "m", members);
+  const std::vector<nlohmann::json> lines = Lines();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_TRUE(lines[0]["x"].is_null());
+}
+
+TEST_F(JsonLoggerTest, SecretsInMembersAreRedacted) {
+  logger_.AddSecret("member-secret");
+  std::string members;
+  JsonLogger::AppendStringMember("request_id", "id member-secret", &members);
+  JsonLogger::AppendStringMember("member-secret", "key", &members);
+  logger_.LogMembers("INFO", "about member-secret", members);
+  const std::string text = Contents();
+  EXPECT_THAT(text, Not(HasSubstr("member-secret")));
+  const std::vector<nlohmann::json> lines = Lines();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0]["message"], "about [REDACTED]");
+  EXPECT_EQ(lines[0]["request_id"], "id [REDACTED]");
+  EXPECT_EQ(lines[0]["[REDACTED]"], "key");
 }
 
 // 8 threads log 300 lines each: every line whole, each thread's in order.
