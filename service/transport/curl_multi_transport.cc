@@ -28,6 +28,8 @@ using Clock = std::chrono::steady_clock;
 constexpr int kMaxEvents = 256;
 // Keeps error messages short even for absurd paths.
 constexpr size_t kMaxPathInMessage = 120;
+// Idle easy handles kept for reuse (each some 20 KiB with its buffers).
+constexpr size_t kMaxIdleEasyHandles = 256;
 
 [[noreturn]] void Fatal(const char* what) {
   std::fprintf(stderr, "CurlMultiTransport: %s: %s\n", what,
@@ -139,6 +141,7 @@ struct CurlMultiTransport::Call {
   Call(const Call&) = delete;
   Call& operator=(const Call&) = delete;
   ~Call() {
+    // Finish() hands the easy handle back first; this is for the rest.
     if (easy != nullptr) curl_easy_cleanup(easy);
     curl_slist_free_all(headers);
     curl_url_cleanup(url);
@@ -208,6 +211,8 @@ CurlMultiTransport::~CurlMultiTransport() {
     std::string message = absl::StrCat("upstream ", call->what, ": cancelled");
     Finish(std::move(call), absl::CancelledError(message));
   }
+  for (CURL* easy : idle_easy_) curl_easy_cleanup(easy);
+  idle_easy_.clear();
   // Closes pooled connections; may still call OnSocket, so fds close after.
   curl_multi_cleanup(multi_);
   close(wake_fd_);
@@ -266,8 +271,41 @@ uint64_t CurlMultiTransport::resends_refused_total() const {
   return resends_refused_total_.load(std::memory_order_relaxed);
 }
 
-absl::Status CurlMultiTransport::Prepare(Call& call,
-                                         HttpRequest request) const {
+uint64_t CurlMultiTransport::easy_handles_created_total() const {
+  return easy_handles_created_total_.load(std::memory_order_relaxed);
+}
+
+CURL* CurlMultiTransport::TakeEasyHandle() {
+  {
+    std::lock_guard<std::mutex> lock(idle_mu_);
+    if (!idle_easy_.empty()) {
+      CURL* easy = idle_easy_.back();
+      idle_easy_.pop_back();
+      return easy;
+    }
+  }
+  CURL* easy = curl_easy_init();
+  if (easy != nullptr) {
+    easy_handles_created_total_.fetch_add(1, std::memory_order_relaxed);
+  }
+  return easy;
+}
+
+void CurlMultiTransport::ReturnEasyHandle(CURL* easy) {
+  // Every option back to its default; the connection pool is the multi
+  // handle's, so nothing of the finished transfer is left in the handle.
+  curl_easy_reset(easy);
+  {
+    std::lock_guard<std::mutex> lock(idle_mu_);
+    if (idle_easy_.size() < kMaxIdleEasyHandles) {
+      idle_easy_.push_back(easy);
+      return;
+    }
+  }
+  curl_easy_cleanup(easy);
+}
+
+absl::Status CurlMultiTransport::Prepare(Call& call, HttpRequest request) {
   const std::string& method = request.method;
   call.what = "request";
   call.sink.max_bytes = request.max_response_bytes;
@@ -345,7 +383,7 @@ absl::Status CurlMultiTransport::Prepare(Call& call,
   }
   call.timeout_ms = ToCurlMillis(request.timeout);
 
-  call.easy = curl_easy_init();
+  call.easy = TakeEasyHandle();
   if (call.easy == nullptr) return absl::InternalError("upstream: no memory");
   CURL* easy = call.easy;
   CURLcode rc = CURLE_OK;
@@ -575,7 +613,10 @@ void CurlMultiTransport::ReapCompletions() {
 void CurlMultiTransport::Finish(std::unique_ptr<Call> call,
                                 absl::StatusOr<HttpResponse> result) {
   HttpCallback done = std::move(call->done);
-  call.reset();  // frees the easy handle before user code runs
+  // Out of the multi handle by now (or never added).
+  if (call->easy != nullptr)
+    ReturnEasyHandle(std::exchange(call->easy, nullptr));
+  call.reset();  // frees the call's memory before user code runs
   completed_total_.fetch_add(1, std::memory_order_release);
   if (done) std::move(done)(std::move(result));
 }

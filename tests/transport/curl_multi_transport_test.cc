@@ -708,6 +708,59 @@ TEST(CurlMultiTransportTest, SequentialRequestsReuseOneConnection) {
   EXPECT_EQ(transport.in_flight(), 0u);
 }
 
+TEST(CurlMultiTransportTest, EasyHandlesAreReusedWithoutTheirOptions) {
+  FakeHttpServer server;
+  CurlMultiTransport transport;
+  Recorder recorder;
+
+  HttpRequest post = Get(server.base_url() + "/first?q=1");
+  post.method = "POST";
+  post.headers = {{"X-Only-First", "yes"}, {"Content-Type", "text/plain"}};
+  post.body = "first-body";
+  transport.Start(std::move(post), recorder.Callback(1));
+  ASSERT_THAT(recorder.Result(1), IsOk());
+  EXPECT_EQ(server.last_request().body, "first-body");
+
+  // The next calls run on the same easy handle, reset: nothing of the
+  // POST (method, body, headers, query) is left.
+  for (int i = 2; i <= 20; ++i) {
+    transport.Start(Get(absl::StrCat(server.base_url(), "/next/", i)),
+                    recorder.Callback(i));
+    ASSERT_THAT(recorder.Result(i), IsOk()) << i;
+    const FakeHttpServer::Request seen = server.last_request();
+    EXPECT_EQ(seen.method, "GET");
+    EXPECT_EQ(seen.path, absl::StrCat("/next/", i));
+    EXPECT_EQ(seen.query, "");
+    EXPECT_EQ(seen.body, "");
+    EXPECT_EQ(seen.Header("x-only-first"), "");
+    EXPECT_EQ(seen.Header("content-type"), "");
+    EXPECT_EQ(seen.Header("user-agent"), "tracktry-grpc/0.1");
+  }
+  EXPECT_EQ(transport.easy_handles_created_total(), 1u);
+  EXPECT_EQ(transport.connections_opened_total(), 1u);
+}
+
+TEST(CurlMultiTransportTest, EasyHandlesAreBoundByCallsInFlight) {
+  FakeHttpServer server([](const FakeHttpServer::Request&) {
+    return Delayed(absl::Milliseconds(100));
+  });
+  CurlMultiTransport transport;
+  Recorder recorder;
+  for (int round = 0; round < 2; ++round) {
+    for (int i = 0; i < 8; ++i) {
+      transport.Start(Get(absl::StrCat(server.base_url(), "/c/", i)),
+                      recorder.Callback(round * 8 + i));
+    }
+    for (int i = 0; i < 8; ++i) {
+      ASSERT_THAT(recorder.Result(round * 8 + i), IsOk());
+    }
+  }
+  // 16 calls, at most 8 at a time: the second round reuses the first
+  // round's handles.
+  EXPECT_GE(transport.easy_handles_created_total(), 1u);
+  EXPECT_LE(transport.easy_handles_created_total(), 8u);
+}
+
 TEST(CurlMultiTransportTest, ConcurrentSlowRequestsOverlap) {
   constexpr int kCalls = 200;
   FakeHttpServer server([](const FakeHttpServer::Request&) {
