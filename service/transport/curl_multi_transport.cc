@@ -28,6 +28,9 @@ using Clock = std::chrono::steady_clock;
 constexpr int kMaxEvents = 256;
 // Keeps error messages short even for absurd paths.
 constexpr size_t kMaxPathInMessage = 120;
+// Connections kept open for reuse at least (CURLMOPT_MAXCONNECTS), however
+// few transfers are in flight; see GrowConnectionPool().
+constexpr long kMinPooledConnections = 64;  // NOLINT(runtime/int)
 // Idle easy handles kept for reuse (each some 20 KiB with its buffers).
 constexpr size_t kMaxIdleEasyHandles = 256;
 
@@ -538,6 +541,7 @@ bool CurlMultiTransport::DrainQueues() {
     const CallId id = call->id;
     active_.emplace(id, std::move(call));
   }
+  GrowConnectionPool();
   for (const CallId id : cancels) {
     auto it = active_.find(id);
     if (it == active_.end()) continue;  // finished, unknown, or done above
@@ -554,6 +558,20 @@ bool CurlMultiTransport::DrainQueues() {
   }
   if (stopping) CancelEverything();
   return stopping;
+}
+
+void CurlMultiTransport::GrowConnectionPool() {
+  // libcurl's default keeps 4 connections per transfer in flight *now*: when
+  // a burst ends, its connections are closed, and the next burst opens (and,
+  // over TLS, handshakes) them again. The limit here only grows: 4 per
+  // transfer at the busiest moment so far, and never below
+  // kMinPooledConnections.
+  const long wanted = std::max(  // NOLINT(runtime/int)
+      kMinPooledConnections,
+      4 * static_cast<long>(active_.size()));  // NOLINT(runtime/int)
+  if (wanted <= max_connects_) return;
+  max_connects_ = wanted;
+  curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, max_connects_);
 }
 
 void CurlMultiTransport::CancelEverything() {

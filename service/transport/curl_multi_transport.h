@@ -158,6 +158,8 @@ class CurlMultiTransport final : public HttpTransport {
   int EpollTimeoutMs() const;
   // Applies queued starts/cancels; returns true once stopping.
   bool DrainQueues();
+  // Raises CURLMOPT_MAXCONNECTS to the busiest moment so far.
+  void GrowConnectionPool();
   void CancelEverything();
   void ReapCompletions();
   void Finish(std::unique_ptr<Call> call, absl::StatusOr<HttpResponse> result);
@@ -196,6 +198,7 @@ class CurlMultiTransport final : public HttpTransport {
   // Owned by the I/O thread.
   absl::flat_hash_map<CallId, std::unique_ptr<Call>> active_;
   std::optional<std::chrono::steady_clock::time_point> timer_deadline_;
+  long max_connects_ = 0;  // NOLINT(runtime/int): CURLMOPT_MAXCONNECTS
 
   std::thread thread_;  // last: starts after everything above exists
 };

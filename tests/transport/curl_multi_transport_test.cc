@@ -761,6 +761,38 @@ TEST(CurlMultiTransportTest, EasyHandlesAreBoundByCallsInFlight) {
   EXPECT_LE(transport.easy_handles_created_total(), 8u);
 }
 
+TEST(CurlMultiTransportTest, IdleConnectionsSurviveAQuietSpell) {
+  FakeHttpServer server([](const FakeHttpServer::Request& request) {
+    return request.path == "/burst" ? Delayed(absl::Milliseconds(100))
+                                    : FakeHttpServer::Response();
+  });
+  CurlMultiTransport transport;
+  Recorder recorder;
+  int key = 0;
+  auto burst = [&] {
+    const int first = key;
+    for (int i = 0; i < 8; ++i) {
+      transport.Start(Get(server.base_url() + "/burst"),
+                      recorder.Callback(key++));
+    }
+    for (int k = first; k < key; ++k) ASSERT_THAT(recorder.Result(k), IsOk());
+  };
+  burst();
+  const uint64_t opened = transport.connections_opened_total();
+  EXPECT_GE(opened, 2u);
+  EXPECT_LE(opened, 8u);
+  // One call at a time: libcurl's own limit (4 x the transfers in flight)
+  // would close the burst's connections here and the next burst would
+  // open them again.
+  for (int i = 0; i < 5; ++i) {
+    transport.Start(Get(server.base_url() + "/one"), recorder.Callback(key));
+    ASSERT_THAT(recorder.Result(key++), IsOk());
+  }
+  burst();
+  EXPECT_EQ(transport.connections_opened_total(), opened);
+  EXPECT_EQ(server.connections_accepted(), static_cast<int>(opened));
+}
+
 TEST(CurlMultiTransportTest, ConcurrentSlowRequestsOverlap) {
   constexpr int kCalls = 200;
   FakeHttpServer server([](const FakeHttpServer::Request&) {
