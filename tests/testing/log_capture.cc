@@ -7,9 +7,12 @@
 
 namespace tracktry::testing {
 
-LogCapture::LogCapture() : file_(std::tmpfile()), logger_(file_) {}
+LogCapture::LogCapture()
+    : file_(std::tmpfile()), logger_(std::make_unique<JsonLogger>(file_)) {}
 
 LogCapture::~LogCapture() {
+  // The logger writes what it still buffers when destroyed.
+  logger_.reset();
   if (file_ != nullptr) std::fclose(file_);
 }
 

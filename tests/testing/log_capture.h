@@ -8,6 +8,7 @@
 #define TRACKTRY_TESTS_TESTING_LOG_CAPTURE_H_
 
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -24,7 +25,7 @@ class LogCapture {
   LogCapture(const LogCapture&) = delete;
   LogCapture& operator=(const LogCapture&) = delete;
 
-  JsonLogger& logger() { return logger_; }
+  JsonLogger& logger() { return *logger_; }
 
   // Everything written so far.
   std::string Text();
@@ -36,7 +37,8 @@ class LogCapture {
 
  private:
   std::FILE* const file_;
-  JsonLogger logger_;
+  // Destroyed (and so flushed) before file_ is closed.
+  std::unique_ptr<JsonLogger> logger_;
 };
 
 }  // namespace tracktry::testing
