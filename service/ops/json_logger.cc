@@ -37,6 +37,13 @@ void AppendJsonString(absl::string_view s, std::string* out) {
   }
 }
 
+// `"key":` after a comma unless `members` is empty.
+void AppendKey(absl::string_view key, std::string* members) {
+  if (!members->empty()) members->push_back(',');
+  AppendJsonString(key, members);
+  members->push_back(':');
+}
+
 bool IsReservedKey(const std::string& key) {
   return key == "time" || key == "severity" || key == "message";
 }
@@ -171,25 +178,19 @@ std::string JsonLogger::FormatMembers(absl::string_view severity,
 void JsonLogger::AppendStringMember(absl::string_view key,
                                     absl::string_view value,
                                     std::string* members) {
-  if (!members->empty()) members->push_back(',');
-  AppendJsonString(key, members);
-  members->push_back(':');
+  AppendKey(key, members);
   AppendJsonString(value, members);
 }
 
 void JsonLogger::AppendIntMember(absl::string_view key, int64_t value,
                                  std::string* members) {
-  if (!members->empty()) members->push_back(',');
-  AppendJsonString(key, members);
-  members->push_back(':');
+  AppendKey(key, members);
   absl::StrAppend(members, value);
 }
 
 void JsonLogger::AppendFixedMember(absl::string_view key, double value,
                                    std::string* members) {
-  if (!members->empty()) members->push_back(',');
-  AppendJsonString(key, members);
-  members->push_back(':');
+  AppendKey(key, members);
   if (std::isfinite(value)) {
     absl::StrAppendFormat(members, "%.3f", value);
   } else {

@@ -632,8 +632,9 @@ void CurlMultiTransport::Finish(std::unique_ptr<Call> call,
                                 absl::StatusOr<HttpResponse> result) {
   HttpCallback done = std::move(call->done);
   // Out of the multi handle by now (or never added).
-  if (call->easy != nullptr)
+  if (call->easy != nullptr) {
     ReturnEasyHandle(std::exchange(call->easy, nullptr));
+  }
   call.reset();  // frees the call's memory before user code runs
   completed_total_.fetch_add(1, std::memory_order_release);
   if (done) std::move(done)(std::move(result));

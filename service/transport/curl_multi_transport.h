@@ -185,7 +185,8 @@ class CurlMultiTransport final : public HttpTransport {
   std::atomic<uint64_t> easy_handles_created_total_{0};
 
   // Reset easy handles of finished calls; curl_easy_init and
-  // curl_easy_cleanup cost ~6% of an uncached GetTracking (bench/RESULTS.md).
+  // curl_easy_cleanup cost ~4% of an uncached GetTracking's instructions
+  // (bench/RESULTS.md).
   std::mutex idle_mu_;
   std::vector<CURL*> idle_easy_;  // guarded by idle_mu_
 
