@@ -19,7 +19,7 @@ UpstreamCaller::CallId CallScope::Send(UpstreamRequest request,
     owner_->OnStartedLate();
     return 0;
   }
-  ++calls_started_;
+  calls_started_.fetch_add(1, std::memory_order_relaxed);
   owner_->Ref();
   // The id is only known after Send() returns, but the completion may run
   // before that on the transport thread; it blocks on mu_ until then.

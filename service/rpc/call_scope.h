@@ -9,6 +9,7 @@
 #ifndef TRACKTRY_SERVICE_RPC_CALL_SCOPE_H_
 #define TRACKTRY_SERVICE_RPC_CALL_SCOPE_H_
 
+#include <atomic>
 #include <mutex>
 #include <vector>
 
@@ -44,7 +45,10 @@ class CallScope final : public UpstreamCaller {
   bool FinishLocked();
   // Requires mu().
   bool finished() const { return finished_; }
-  int calls_started() const { return calls_started_; }
+  // Any thread; final once the RPC is finished.
+  int calls_started() const {
+    return calls_started_.load(std::memory_order_relaxed);
+  }
 
   // Starts a call for the RPC. Past `deadline`, no call starts: the owner's
   // OnStartedLate() runs and 0 is returned (`done` is dropped). Once the
@@ -59,7 +63,9 @@ class CallScope final : public UpstreamCaller {
   std::recursive_mutex mu_;
   bool finished_ = false;
   std::vector<CallId> in_flight_;
-  int calls_started_ = 0;
+  // Written under mu_; read without it (OnDone must not wait for the lock
+  // that the completing thread still holds).
+  std::atomic<int> calls_started_{0};
 };
 
 }  // namespace tracktry

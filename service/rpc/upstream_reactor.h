@@ -61,6 +61,14 @@ class UpstreamReactor final : public grpc::ServerUnaryReactor,
 
   void OnCancel() override;
   void OnDone() override;
+  // Lets gRPC run OnCancel() and OnDone() on the thread that sees the event
+  // instead of handing them to its executor thread (gRPC 1.51 marks the
+  // hook "internal"; its own finish-only reactor uses it). Both reactions
+  // are short and never wait on anything but the RPC's lock, which is
+  // only held briefly and never while gRPC's own locks are. Without it
+  // every RPC finished from the transport thread woke the executor for
+  // OnDone: about 6% of a cache miss's server CPU.
+  bool InternalInlineable() override { return true; }
 
  private:
   // CallScope::Owner.
@@ -74,8 +82,8 @@ class UpstreamReactor final : public grpc::ServerUnaryReactor,
   absl::Time deadline_;
   std::string request_id_;
   CallScope scope_;
-  // Guarded by scope_.mu().
-  absl::StatusCode final_code_ = absl::StatusCode::kOk;
+  // Written under scope_.mu() before Finish(); read in OnDone() without it.
+  std::atomic<absl::StatusCode> final_code_{absl::StatusCode::kOk};
 
   // One reference for gRPC (dropped in OnDone) plus one per upstream call.
   std::atomic<int> refs_{1};

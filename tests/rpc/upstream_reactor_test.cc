@@ -6,10 +6,13 @@
 // Complete() idempotence, late completions, and the observer record.
 #include "service/rpc/upstream_reactor.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -45,9 +48,17 @@ class RecordingObserver final : public RpcObserver {
     started_.push_back(method);
   }
   void OnRpcFinished(const RpcRecord& record) override {
+    char name[16] = {};
+    pthread_getname_np(pthread_self(), name, sizeof(name));
     std::lock_guard<std::mutex> lock(mu_);
     records_.push_back(record);
+    threads_.push_back(name);
     cv_.notify_all();
+  }
+  // The names of the threads the records were made on.
+  std::vector<std::string> threads() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return threads_;
   }
   bool WaitForRecords(size_t n) {
     std::unique_lock<std::mutex> lock(mu_);
@@ -68,6 +79,7 @@ class RecordingObserver final : public RpcObserver {
   std::condition_variable cv_;
   std::vector<std::string> started_;
   std::vector<RpcRecord> records_;
+  std::vector<std::string> threads_;
 };
 
 // GetTracking driven by UpstreamReactor; the tracking number selects the
@@ -118,11 +130,19 @@ class ReactorService final : public v1::TrackingService::CallbackService {
           if (scenario == "complete-twice") {
             reactor->Complete(absl::InternalError("second completion"));
           }
+          // Still inside the completion, so still holding the RPC's lock.
+          if (scenario == "complete-and-hold" && after_complete_) {
+            after_complete_();
+          }
         });
     return reactor;
   }
 
   int handler_runs() const { return handler_runs_.load(); }
+  // Runs inside the "complete-and-hold" completion, after Complete().
+  void set_after_complete(std::function<void()> hook) {
+    after_complete_ = std::move(hook);
+  }
 
  private:
   // Starts one upstream call on the RPC's scope; `marker` identifies it
@@ -138,6 +158,7 @@ class ReactorService final : public v1::TrackingService::CallbackService {
   UpstreamCaller* const upstream_;
   RpcObserver* const observer_;
   std::atomic<int> handler_runs_{0};
+  std::function<void()> after_complete_;
 };
 
 Envelope OkEnvelope(const std::string& message) {
@@ -363,6 +384,48 @@ TEST_F(UpstreamReactorTest, RequestIdMetadataReachesTheRecord) {
   const auto records = observer_.records();
   EXPECT_EQ(records[0].request_id, "req-123");
   EXPECT_EQ(records[1].request_id, std::string(128, 'r'));
+}
+
+TEST_F(UpstreamReactorTest, RecordIsMadeWhileTheCompletingThreadHoldsTheLock) {
+  // The thread that finishes an RPC (the transport thread in the server)
+  // holds the RPC's lock until its completion returns. OnDone, which makes
+  // the record, must not wait for that lock: it did, at the price of a
+  // futex wait and wake-up per RPC.
+  bool recorded_while_held = false;
+  service_.set_after_complete([this, &recorded_while_held] {
+    recorded_while_held = observer_.WaitForRecords(1);
+  });
+  grpc::ClientContext context;
+  v1::GetTrackingResponse response;
+  auto result = StartCall(&context, "complete-and-hold", &response);
+  ASSERT_TRUE(upstream_.WaitForCalls(1, kWait));
+  ASSERT_TRUE(upstream_.CompleteNth(0, OkEnvelope("held")));
+  EXPECT_TRUE(Await(result).ok());
+  EXPECT_TRUE(recorded_while_held);
+  const auto records = observer_.records();
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].code, absl::StatusCode::kOk);
+  EXPECT_EQ(records[0].upstream_calls, 1);
+}
+
+TEST_F(UpstreamReactorTest, OnDoneIsNotHandedToGrpcsExecutor) {
+  // An RPC finished from a thread of ours: gRPC runs OnDone where the
+  // finish completes instead of waking its executor thread for it.
+  grpc::ClientContext context;
+  v1::GetTrackingResponse response;
+  auto result = StartCall(&context, "normal", &response);
+  ASSERT_TRUE(upstream_.WaitForCalls(1, kWait));
+  std::thread completer(
+      [this] { upstream_.CompleteNth(0, OkEnvelope("elsewhere")); });
+  EXPECT_TRUE(Await(result).ok());
+  completer.join();
+  ASSERT_TRUE(observer_.WaitForRecords(1));
+  const auto threads = observer_.threads();
+  ASSERT_EQ(threads.size(), 1u);
+  // gRPC 1.51 names its executor threads "default-executor" (15 characters
+  // kept by the kernel).
+  EXPECT_EQ(threads[0].rfind("default-execut", 0), std::string::npos)
+      << threads[0];
 }
 
 TEST_F(UpstreamReactorTest, ManyConcurrentRpcsCompletedFromAnotherThread) {
