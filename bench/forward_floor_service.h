@@ -1,0 +1,46 @@
+// Copyright 2026 The tracktry-grpc Authors.
+//
+// ForwardFloorService: the least an uncached GetTracking can cost in
+// tracktry-server's architecture, served by tracktry-forward-floor for
+// bench/run's scenario 1. Like the server, its GetTracking handler starts
+// one transfer on a CurlMultiTransport (the request prepared on the gRPC
+// thread, the transfer run by the transport thread) and finishes the RPC
+// from the transport thread when the answer arrives. Unlike the server it
+// neither parses nor translates the answer, and has no upstream chain
+// (cache, coalescing, retries, breaker, shaper), no access log and no
+// metrics: the answer is OK with an empty tracking whenever the upstream
+// answered HTTP 200 (the body is not read, so Tracktry's errors-as-200 are
+// OK too), UNAVAILABLE when the transfer failed and UNKNOWN for any other
+// HTTP status. A benchmark floor, not a product.
+#ifndef TRACKTRY_BENCH_FORWARD_FLOOR_SERVICE_H_
+#define TRACKTRY_BENCH_FORWARD_FLOOR_SERVICE_H_
+
+#include <string>
+
+#include "grpcpp/grpcpp.h"
+#include "service/transport/http_transport.h"
+#include "tracktry/v1/tracking_service.grpc.pb.h"
+
+namespace tracktry::bench {
+
+class ForwardFloorService final : public v1::TrackingService::CallbackService {
+ public:
+  // `transport` is not owned and must outlive the service. `base_url` is
+  // the API root (".../v1"); `api_key` is sent as Tracktry-Api-Key.
+  ForwardFloorService(HttpTransport* transport, std::string base_url,
+                      std::string api_key);
+
+  grpc::ServerUnaryReactor* GetTracking(
+      grpc::CallbackServerContext* context,
+      const v1::GetTrackingRequest* request,
+      v1::GetTrackingResponse* response) override;
+
+ private:
+  HttpTransport* const transport_;
+  const std::string base_url_;
+  const std::string api_key_;
+};
+
+}  // namespace tracktry::bench
+
+#endif  // TRACKTRY_BENCH_FORWARD_FLOOR_SERVICE_H_
