@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "absl/strings/match.h"
 #include "bench/forward_floor_service.h"
@@ -55,7 +56,10 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop, nullptr);
 
   tracktry::CurlMultiTransport transport;
-  tracktry::bench::ForwardFloorService service(&transport, base_url, key);
+  tracktry::TracktryClientOptions client;
+  client.base_url = base_url;
+  client.api_key = key;
+  tracktry::bench::ForwardFloorService service(&transport, std::move(client));
   grpc::ServerBuilder builder;
   builder.AddListeningPort(listen, grpc::InsecureServerCredentials());
   builder.RegisterService(&service);

@@ -2,7 +2,6 @@
 #include "bench/forward_floor_service.h"
 
 #include <algorithm>
-#include <chrono>
 #include <string>
 #include <utility>
 
@@ -10,29 +9,23 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "service/transport/url_encoding.h"
+#include "service/tracktry_api/tracking_operations.h"
 
 namespace tracktry::bench {
 
 ForwardFloorService::ForwardFloorService(HttpTransport* transport,
-                                         std::string base_url,
-                                         std::string api_key)
-    : transport_(transport),
-      base_url_(std::move(base_url)),
-      api_key_(std::move(api_key)) {}
+                                         TracktryClientOptions client)
+    : transport_(transport), client_(transport, std::move(client)) {}
 
 grpc::ServerUnaryReactor* ForwardFloorService::GetTracking(
     grpc::CallbackServerContext* context, const v1::GetTrackingRequest* request,
     v1::GetTrackingResponse* /*response*/) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  HttpRequest http;
-  http.url =
-      absl::StrCat(base_url_, "/trackings/", UrlEncode(request->carrier_code()),
-                   "/", UrlEncode(request->tracking_number()));
-  http.headers.emplace_back("Content-Type", "application/json");
-  http.headers.emplace_back("Tracktry-Api-Key", api_key_);
-  const absl::Time deadline = absl::FromChrono(context->deadline());
-  http.timeout = std::min(absl::Seconds(30), deadline - absl::Now());
+  const absl::Duration left =
+      absl::FromChrono(context->deadline()) - absl::Now();
+  HttpRequest http = client_.BuildHttpRequest(
+      api::GetTrackingCall(*request),
+      std::clamp(left, absl::Milliseconds(1), absl::Seconds(30)));
   transport_->Start(
       std::move(http), [reactor](absl::StatusOr<HttpResponse> answer) {
         if (!answer.ok()) {

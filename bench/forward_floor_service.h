@@ -2,9 +2,11 @@
 //
 // ForwardFloorService: the least an uncached GetTracking can cost in
 // tracktry-server's architecture, served by tracktry-forward-floor for
-// bench/run's scenario 1. Like the server, its GetTracking handler starts
-// one transfer on a CurlMultiTransport (the request prepared on the gRPC
-// thread, the transfer run by the transport thread) and finishes the RPC
+// bench/run's scenario 1. Like the server, its GetTracking handler builds
+// the upstream request with the API layer (api::GetTrackingCall) and the
+// client (TracktryClient::BuildHttpRequest: route table, key header), starts
+// it on a CurlMultiTransport (prepared on the gRPC thread, the transfer run
+// by the transport thread) and finishes the RPC
 // from the transport thread when the answer arrives. Unlike the server it
 // neither parses nor translates the answer, and has no upstream chain
 // (cache, coalescing, retries, breaker, shaper), no access log and no
@@ -15,20 +17,18 @@
 #ifndef TRACKTRY_BENCH_FORWARD_FLOOR_SERVICE_H_
 #define TRACKTRY_BENCH_FORWARD_FLOOR_SERVICE_H_
 
-#include <string>
-
 #include "grpcpp/grpcpp.h"
 #include "service/transport/http_transport.h"
+#include "service/upstream/tracktry_client.h"
 #include "tracktry/v1/tracking_service.grpc.pb.h"
 
 namespace tracktry::bench {
 
 class ForwardFloorService final : public v1::TrackingService::CallbackService {
  public:
-  // `transport` is not owned and must outlive the service. `base_url` is
-  // the API root (".../v1"); `api_key` is sent as Tracktry-Api-Key.
-  ForwardFloorService(HttpTransport* transport, std::string base_url,
-                      std::string api_key);
+  // `transport` is not owned and must outlive the service. `client`
+  // builds the HTTP requests (its base URL and key); it never sends.
+  ForwardFloorService(HttpTransport* transport, TracktryClientOptions client);
 
   grpc::ServerUnaryReactor* GetTracking(
       grpc::CallbackServerContext* context,
@@ -37,8 +37,7 @@ class ForwardFloorService final : public v1::TrackingService::CallbackService {
 
  private:
   HttpTransport* const transport_;
-  const std::string base_url_;
-  const std::string api_key_;
+  const TracktryClient client_;
 };
 
 }  // namespace tracktry::bench

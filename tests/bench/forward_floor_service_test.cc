@@ -7,6 +7,8 @@
 
 #include <chrono>
 #include <memory>
+#include <string>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "grpcpp/grpcpp.h"
@@ -23,8 +25,11 @@ using testing::EmulatorHarness;
 class ForwardFloorServiceTest : public ::testing::Test {
  protected:
   void Serve(const std::string& base_url) {
-    service_ = std::make_unique<ForwardFloorService>(&transport_, base_url,
-                                                     EmulatorHarness::kApiKey);
+    TracktryClientOptions client;
+    client.base_url = base_url;
+    client.api_key = EmulatorHarness::kApiKey;
+    service_ =
+        std::make_unique<ForwardFloorService>(&transport_, std::move(client));
     grpc::ServerBuilder builder;
     int port = 0;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
