@@ -3,6 +3,7 @@
 
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -278,6 +279,10 @@ uint64_t CurlMultiTransport::easy_handles_created_total() const {
   return easy_handles_created_total_.load(std::memory_order_relaxed);
 }
 
+uint64_t CurlMultiTransport::epoll_changes_total() const {
+  return epoll_changes_total_.load(std::memory_order_relaxed);
+}
+
 CURL* CurlMultiTransport::TakeEasyHandle() {
   {
     std::lock_guard<std::mutex> lock(idle_mu_);
@@ -439,6 +444,12 @@ absl::Status CurlMultiTransport::Prepare(Call& call, HttpRequest request) {
   set(CURLOPT_PRIVATE, &call);
   set(CURLOPT_PREREQFUNCTION, &OnPrereq);
   set(CURLOPT_PREREQDATA, &call.sends);
+  // Connection sockets are opened and closed here, so that the epoll set
+  // can keep a pooled connection between its transfers (OnSocket).
+  set(CURLOPT_OPENSOCKETFUNCTION, &OnOpenSocket);
+  set(CURLOPT_OPENSOCKETDATA, this);
+  set(CURLOPT_CLOSESOCKETFUNCTION, &OnCloseSocket);
+  set(CURLOPT_CLOSESOCKETDATA, this);
   if (options_.verbose) {
     set(CURLOPT_DEBUGFUNCTION, &OnDebug);
     set(CURLOPT_VERBOSE, 1L);
@@ -466,6 +477,7 @@ void CurlMultiTransport::Run() {
     if (n < 0 && errno != EINTR) Fatal("epoll_wait failed");
     for (int i = 0; i < n; ++i) {
       const int fd = events[i].data.fd;
+      if (UnparkOnEvent(fd)) continue;
       if (fd == wake_fd_) {
         uint64_t count;
         while (read(wake_fd_, &count, sizeof(count)) < 0 && errno == EINTR) {
@@ -700,27 +712,96 @@ absl::Status CurlMultiTransport::TransferStatus(const Call& call, CURLcode code,
 int CurlMultiTransport::OnSocket(CURL* /*easy*/, curl_socket_t fd, int what,
                                  void* self, void* socketp) {
   auto* transport = static_cast<CurlMultiTransport*>(self);
+  auto it = transport->sockets_.find(fd);
   if (what == CURL_POLL_REMOVE) {
+    if (it == transport->sockets_.end() || it->second.events == 0) return 0;
+    Socket& socket = it->second;
+    if (socket.connection && socket.events == EPOLLIN) {
+      // A connection going back to the pool: its next transfer will want
+      // EPOLLIN again, and its closing is seen (OnCloseSocket).
+      socket.parked = true;
+      return 0;
+    }
     // Fails harmlessly if libcurl already closed the fd.
-    epoll_ctl(transport->epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+    transport->EpollChange(EPOLL_CTL_DEL, fd, 0);
+    if (socket.connection) {
+      socket.events = 0;
+      socket.parked = false;
+    } else {
+      transport->sockets_.erase(it);
+    }
     return 0;
   }
-  epoll_event ev{};
-  ev.data.fd = fd;
-  if (what & CURL_POLL_IN) ev.events |= EPOLLIN;
-  if (what & CURL_POLL_OUT) ev.events |= EPOLLOUT;
-  // socketp is non-null once this socket is in the epoll set.
-  const int op = socketp != nullptr ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
-  if (epoll_ctl(transport->epoll_fd_, op, fd, &ev) != 0) {
-    // Recover from a stale view (fd numbers are reused quickly).
-    if (errno == EEXIST) {
-      epoll_ctl(transport->epoll_fd_, EPOLL_CTL_MOD, fd, &ev);
-    } else if (errno == ENOENT) {
-      epoll_ctl(transport->epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
-    }
+  uint32_t events = 0;
+  if (what & CURL_POLL_IN) events |= EPOLLIN;
+  if (what & CURL_POLL_OUT) events |= EPOLLOUT;
+  // A socket other than a connection is trusted to be in the set only while
+  // libcurl's own record of it (socketp) says so: it may be closed without
+  // OnCloseSocket, and its fd number reused.
+  const bool known = it != transport->sockets_.end() &&
+                     it->second.events != 0 &&
+                     (it->second.connection || socketp != nullptr);
+  if (known && it->second.events == events) {
+    it->second.parked = false;
+    return 0;
   }
+  transport->EpollChange(known ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, events);
+  Socket& socket = transport->sockets_[fd];
+  socket.events = events;
+  socket.parked = false;
   if (socketp == nullptr) curl_multi_assign(transport->multi_, fd, transport);
   return 0;
+}
+
+void CurlMultiTransport::EpollChange(int op, int fd, uint32_t events) {
+  epoll_event ev{};
+  ev.data.fd = fd;
+  ev.events = events;
+  epoll_changes_total_.fetch_add(1, std::memory_order_relaxed);
+  if (epoll_ctl(epoll_fd_, op, fd, &ev) == 0 || op == EPOLL_CTL_DEL) return;
+  // Recover from a stale view (fd numbers are reused quickly).
+  const int retry = errno == EEXIST   ? EPOLL_CTL_MOD
+                    : errno == ENOENT ? EPOLL_CTL_ADD
+                                      : 0;
+  if (retry != 0) {
+    epoll_changes_total_.fetch_add(1, std::memory_order_relaxed);
+    epoll_ctl(epoll_fd_, retry, fd, &ev);
+  }
+}
+
+bool CurlMultiTransport::UnparkOnEvent(int fd) {
+  auto it = sockets_.find(fd);
+  if (it == sockets_.end() || !it->second.parked) return false;
+  // An idle pooled connection became readable: the upstream closed it (or
+  // sent something unasked). libcurl finds that out when it next considers
+  // the connection; until then the socket leaves the set, or its
+  // level-triggered event would wake the loop again and again.
+  EpollChange(EPOLL_CTL_DEL, fd, 0);
+  it->second.events = 0;
+  it->second.parked = false;
+  return true;
+}
+
+curl_socket_t CurlMultiTransport::OnOpenSocket(void* self,
+                                               curlsocktype /*purpose*/,
+                                               curl_sockaddr* address) {
+  auto* transport = static_cast<CurlMultiTransport*>(self);
+  const int fd = socket(address->family, address->socktype | SOCK_CLOEXEC,
+                        address->protocol);
+  if (fd < 0) return CURL_SOCKET_BAD;
+  // A new file: whatever was recorded under this number is gone with the
+  // file closed before it (the kernel dropped its epoll registration).
+  Socket& socket = transport->sockets_[fd];
+  socket = Socket();
+  socket.connection = true;
+  return fd;
+}
+
+int CurlMultiTransport::OnCloseSocket(void* self, curl_socket_t fd) {
+  auto* transport = static_cast<CurlMultiTransport*>(self);
+  // Closing the socket also takes it out of the epoll set.
+  transport->sockets_.erase(fd);
+  return close(fd);
 }
 
 int CurlMultiTransport::OnTimer(CURLM* /*multi*/, long timeout_ms,  // NOLINT

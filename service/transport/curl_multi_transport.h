@@ -12,6 +12,14 @@
 //   * No thread per transfer: thousands of concurrent transfers are sockets
 //     registered with one epoll set. Start() and Cancel() enqueue work and
 //     wake the loop through an eventfd.
+//   * A kept-alive connection stays in the epoll set between its transfers.
+//     libcurl asks for a connection's socket to be removed when a transfer
+//     ends and added again when the next one starts on it; for connection
+//     sockets (opened and closed through CURLOPT_OPENSOCKETFUNCTION and
+//     CURLOPT_CLOSESOCKETFUNCTION, so their closing is seen) that only
+//     marks them parked, and an event on a parked socket (the upstream
+//     closed it, or sent something unasked) removes it then. Other sockets
+//     (libcurl's resolver wake-up pair) are added and removed as asked.
 //
 // Thread safety: Start(), Cancel() and the counters may be called from any
 // thread concurrently. Completion callbacks run on the I/O thread, one at a
@@ -139,6 +147,9 @@ class CurlMultiTransport final : public HttpTransport {
   // Easy handles created; finished calls hand theirs back (reset) to the
   // next ones, so this stays near the peak number of calls in flight.
   uint64_t easy_handles_created_total() const;
+  // epoll_ctl calls made for libcurl's sockets. Transfers one after another
+  // on a kept-alive connection add nothing once its socket is in the set.
+  uint64_t epoll_changes_total() const;
 
  private:
   struct Call;
@@ -170,6 +181,14 @@ class CurlMultiTransport final : public HttpTransport {
 
   static int OnSocket(CURL* easy, curl_socket_t fd, int what, void* self,
                       void* socketp);
+  static curl_socket_t OnOpenSocket(void* self, curlsocktype purpose,
+                                    curl_sockaddr* address);
+  static int OnCloseSocket(void* self, curl_socket_t fd);
+  // epoll_ctl for a libcurl socket, counted; recovers from a stale view of
+  // the set (fd numbers are reused quickly). I/O thread.
+  void EpollChange(int op, int fd, uint32_t events);
+  // Drops a parked socket from the epoll set; true if `fd` was parked.
+  bool UnparkOnEvent(int fd);
   static int OnTimer(CURLM* multi, long timeout_ms, void* self);  // NOLINT
 
   const Options options_;
@@ -183,6 +202,7 @@ class CurlMultiTransport final : public HttpTransport {
   std::atomic<uint64_t> connections_opened_total_{0};
   std::atomic<uint64_t> resends_refused_total_{0};
   std::atomic<uint64_t> easy_handles_created_total_{0};
+  std::atomic<uint64_t> epoll_changes_total_{0};
 
   // Reset easy handles of finished calls; curl_easy_init and
   // curl_easy_cleanup cost ~4% of an uncached GetTracking's instructions
@@ -198,6 +218,15 @@ class CurlMultiTransport final : public HttpTransport {
 
   // Owned by the I/O thread.
   absl::flat_hash_map<CallId, std::unique_ptr<Call>> active_;
+  // libcurl's sockets as the epoll set holds them (see the design notes).
+  // Also touched by OnCloseSocket from the destructor, after the I/O thread
+  // has ended.
+  struct Socket {
+    uint32_t events = 0;      // registered with epoll; 0 = not in the set
+    bool parked = false;      // libcurl asked for its removal; still in the set
+    bool connection = false;  // opened by OnOpenSocket, not yet closed
+  };
+  absl::flat_hash_map<int, Socket> sockets_;
   std::optional<std::chrono::steady_clock::time_point> timer_deadline_;
   long max_connects_ = 0;  // NOLINT(runtime/int): CURLMOPT_MAXCONNECTS
 
