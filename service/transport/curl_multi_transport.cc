@@ -4,6 +4,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -34,6 +35,13 @@ constexpr size_t kMaxPathInMessage = 120;
 constexpr long kMinPooledConnections = 64;  // NOLINT(runtime/int)
 // Idle easy handles kept for reuse (each some 20 KiB with its buffers).
 constexpr size_t kMaxIdleEasyHandles = 256;
+// Rounds of libcurl's due work Start() runs on the caller's thread; libcurl
+// rarely asks for more than one (a timer of 0 ms after the first).
+constexpr int kMaxRoundsOnCaller = 4;
+
+// The transport whose I/O thread this is (nullptr on other threads): its
+// completion callbacks' Start() calls are queued, never sent in place.
+thread_local const void* tls_loop_of = nullptr;
 
 [[noreturn]] void Fatal(const char* what) {
   std::fprintf(stderr, "CurlMultiTransport: %s: %s\n", what,
@@ -183,6 +191,12 @@ CurlMultiTransport::CurlMultiTransport(Options options)
   if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev) != 0) {
     Fatal("epoll_ctl(eventfd) failed");
   }
+  timer_fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+  if (timer_fd_ < 0) Fatal("timerfd_create failed");
+  ev.data.fd = timer_fd_;
+  if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, timer_fd_, &ev) != 0) {
+    Fatal("epoll_ctl(timerfd) failed");
+  }
   curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &OnSocket);
   curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
   curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &OnTimer);
@@ -199,6 +213,7 @@ CurlMultiTransport::CurlMultiTransport(Options options)
 }
 
 CurlMultiTransport::~CurlMultiTransport() {
+  accepting_.store(false, std::memory_order_relaxed);
   {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
@@ -220,6 +235,7 @@ CurlMultiTransport::~CurlMultiTransport() {
   // Closes pooled connections; may still call OnSocket, so fds close after.
   curl_multi_cleanup(multi_);
   close(wake_fd_);
+  close(timer_fd_);
   close(epoll_fd_);
 }
 
@@ -231,6 +247,11 @@ HttpTransport::CallId CurlMultiTransport::Start(HttpRequest request,
   call->done = std::move(done);
   call->early_error = Prepare(*call, std::move(request));
   started_total_.fetch_add(1, std::memory_order_relaxed);
+  if (call->early_error.ok() && tls_loop_of != this &&
+      accepting_.load(std::memory_order_relaxed) && multi_mu_.try_lock()) {
+    std::lock_guard<std::mutex> multi_lock(multi_mu_, std::adopt_lock);
+    if (StartOnCaller(call)) return id;
+  }
   bool wake;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -240,6 +261,47 @@ HttpTransport::CallId CurlMultiTransport::Start(HttpRequest request,
   }
   if (wake) Wake();
   return id;
+}
+
+bool CurlMultiTransport::StartOnCaller(std::unique_ptr<Call>& call) {
+  if (curl_multi_add_handle(multi_, call->easy) != CURLM_OK) return false;
+  const CallId id = call->id;
+  active_.emplace(id, std::move(call));
+  GrowConnectionPool();
+  started_on_caller_total_.fetch_add(1, std::memory_order_relaxed);
+  // Adding the handle asked for a timer of 0 ms: run what is due now,
+  // i.e. take a pooled connection (or start connecting) and send.
+  int running = 0;
+  for (int round = 0;
+       round < kMaxRoundsOnCaller && timer_deadline_.has_value() &&
+       *timer_deadline_ <= Clock::now();
+       ++round) {
+    timer_deadline_.reset();
+    curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
+  }
+  if (static_cast<size_t>(running) < active_.size()) {
+    // Something ended in there (e.g. a refused connect): only the loop
+    // reads libcurl's messages and runs callbacks.
+    Wake();
+  } else if (timer_deadline_.has_value() && *timer_deadline_ < loop_wakes_at_) {
+    // The loop sleeps past libcurl's next deadline (this transfer's
+    // timeout, say): the timerfd wakes it then.
+    itimerspec spec{};
+    const auto since_epoch = timer_deadline_->time_since_epoch();
+    const auto seconds =
+        std::chrono::duration_cast<std::chrono::seconds>(since_epoch);
+    spec.it_value.tv_sec = seconds.count();
+    spec.it_value.tv_nsec = static_cast<long>(  // NOLINT(runtime/int)
+        std::chrono::duration_cast<std::chrono::nanoseconds>(since_epoch -
+                                                             seconds)
+            .count());
+    if (spec.it_value.tv_sec == 0 && spec.it_value.tv_nsec == 0) {
+      spec.it_value.tv_nsec = 1;  // zero would disarm it
+    }
+    timerfd_settime(timer_fd_, TFD_TIMER_ABSTIME, &spec, nullptr);
+    loop_wakes_at_ = *timer_deadline_;
+  }
+  return true;
 }
 
 void CurlMultiTransport::Cancel(CallId id) {
@@ -277,6 +339,10 @@ uint64_t CurlMultiTransport::resends_refused_total() const {
 
 uint64_t CurlMultiTransport::easy_handles_created_total() const {
   return easy_handles_created_total_.load(std::memory_order_relaxed);
+}
+
+uint64_t CurlMultiTransport::started_on_caller_total() const {
+  return started_on_caller_total_.load(std::memory_order_relaxed);
 }
 
 uint64_t CurlMultiTransport::epoll_changes_total() const {
@@ -470,40 +536,67 @@ void CurlMultiTransport::Wake() {
 }
 
 void CurlMultiTransport::Run() {
+  tls_loop_of = this;
   epoll_event events[kMaxEvents];
   int running = 0;
   for (;;) {
-    const int n = epoll_wait(epoll_fd_, events, kMaxEvents, EpollTimeoutMs());
+    int timeout_ms;
+    {
+      std::lock_guard<std::mutex> multi_lock(multi_mu_);
+      timeout_ms = EpollTimeoutMs();
+      loop_wakes_at_ =
+          timeout_ms < 0 ? Clock::time_point::max()
+                         : Clock::now() + std::chrono::milliseconds(timeout_ms);
+    }
+    const int n = epoll_wait(epoll_fd_, events, kMaxEvents, timeout_ms);
     if (n < 0 && errno != EINTR) Fatal("epoll_wait failed");
-    for (int i = 0; i < n; ++i) {
-      const int fd = events[i].data.fd;
-      if (UnparkOnEvent(fd)) continue;
-      if (fd == wake_fd_) {
-        uint64_t count;
-        while (read(wake_fd_, &count, sizeof(count)) < 0 && errno == EINTR) {
+    bool stopping;
+    {
+      std::lock_guard<std::mutex> multi_lock(multi_mu_);
+      loop_wakes_at_ = Clock::time_point::min();
+      for (int i = 0; i < n; ++i) {
+        const int fd = events[i].data.fd;
+        if (fd == wake_fd_ || fd == timer_fd_) {
+          uint64_t count;
+          while (read(fd, &count, sizeof(count)) < 0 && errno == EINTR) {
+          }
+          continue;
         }
-        continue;
+        if (UnparkOnEvent(fd)) continue;
+        const uint32_t ev = events[i].events;
+        int mask = 0;
+        if (ev & (EPOLLIN | EPOLLHUP | EPOLLRDHUP)) mask |= CURL_CSELECT_IN;
+        if (ev & EPOLLOUT) mask |= CURL_CSELECT_OUT;
+        if (ev & EPOLLERR) mask |= CURL_CSELECT_ERR;
+        curl_multi_socket_action(multi_, fd, mask, &running);
       }
-      const uint32_t ev = events[i].events;
-      int mask = 0;
-      if (ev & (EPOLLIN | EPOLLHUP | EPOLLRDHUP)) mask |= CURL_CSELECT_IN;
-      if (ev & EPOLLOUT) mask |= CURL_CSELECT_OUT;
-      if (ev & EPOLLERR) mask |= CURL_CSELECT_ERR;
-      curl_multi_socket_action(multi_, fd, mask, &running);
+      if (timer_deadline_.has_value() && Clock::now() >= *timer_deadline_) {
+        // Reset first: libcurl may arm a new timer from inside the call.
+        timer_deadline_.reset();
+        curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
+      }
+      stopping = DrainQueues();
+      ReapCompletions();
     }
-    if (timer_deadline_.has_value() && Clock::now() >= *timer_deadline_) {
-      // Reset first: libcurl may arm a new timer from inside the call.
-      timer_deadline_.reset();
-      curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
-    }
-    const bool stopping = DrainQueues();
-    ReapCompletions();
+    // Callbacks run without multi_mu_, so that Start() on other threads
+    // can send meanwhile.
+    RunFinished();
     if (stopping) {
       // Callbacks run during shutdown may have started more calls; loop
       // until they have been cancelled too.
       std::lock_guard<std::mutex> lock(mu_);
       if (start_queue_.empty()) break;
     }
+  }
+}
+
+void CurlMultiTransport::RunFinished() {
+  // Taken out first: a callback's Start() is queued, never finished here.
+  std::vector<std::pair<std::unique_ptr<Call>, absl::StatusOr<HttpResponse>>>
+      finished;
+  finished.swap(finished_);
+  for (auto& [call, result] : finished) {
+    Finish(std::move(call), std::move(result));
   }
 }
 
@@ -534,12 +627,12 @@ bool CurlMultiTransport::DrainQueues() {
     if (stopping || cancelled.contains(call->id)) {
       std::string message =
           absl::StrCat("upstream ", call->what, ": cancelled");
-      Finish(std::move(call), absl::CancelledError(message));
+      finished_.emplace_back(std::move(call), absl::CancelledError(message));
       continue;
     }
     if (!call->early_error.ok()) {
       absl::Status status = call->early_error;
-      Finish(std::move(call), std::move(status));
+      finished_.emplace_back(std::move(call), std::move(status));
       continue;
     }
     const CURLMcode rc = curl_multi_add_handle(multi_, call->easy);
@@ -547,7 +640,7 @@ bool CurlMultiTransport::DrainQueues() {
       std::string message =
           absl::StrCat("upstream ", call->what,
                        ": curl_multi_add_handle: ", curl_multi_strerror(rc));
-      Finish(std::move(call), absl::InternalError(message));
+      finished_.emplace_back(std::move(call), absl::InternalError(message));
       continue;
     }
     const CallId id = call->id;
@@ -566,7 +659,7 @@ bool CurlMultiTransport::DrainQueues() {
     curl_easy_getinfo(call->easy, CURLINFO_NUM_CONNECTS, &connects);
     connections_opened_total_.fetch_add(connects, std::memory_order_relaxed);
     absl::Status status = CancelledStatus(*call);
-    Finish(std::move(call), std::move(status));
+    finished_.emplace_back(std::move(call), std::move(status));
   }
   if (stopping) CancelEverything();
   return stopping;
@@ -594,7 +687,7 @@ void CurlMultiTransport::CancelEverything() {
   for (auto& call : calls) {
     curl_multi_remove_handle(multi_, call->easy);
     absl::Status status = CancelledStatus(*call);
-    Finish(std::move(call), std::move(status));
+    finished_.emplace_back(std::move(call), std::move(status));
   }
 }
 
@@ -629,14 +722,14 @@ void CurlMultiTransport::ReapCompletions() {
         status = TransferStatus(*call, code, easy);
       }
       if (call->sends > 0) status = WithRequestSent(std::move(status));
-      Finish(std::move(call), std::move(status));
+      finished_.emplace_back(std::move(call), std::move(status));
       continue;
     }
     long status_code = 0;  // NOLINT(runtime/int)
     curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status_code);
     HttpResponse response = std::move(call->sink.response);
     response.status_code = static_cast<int>(status_code);
-    Finish(std::move(call), std::move(response));
+    finished_.emplace_back(std::move(call), std::move(response));
   }
 }
 

@@ -4,14 +4,22 @@
 // multi handle driven by the multi_socket API on epoll.
 //
 // Design:
-//   * One dedicated I/O thread owns ONE long-lived CURLM handle. Its
+//   * ONE long-lived CURLM handle, driven by one dedicated I/O thread. Its
 //     connection pool is shared by all transfers, so sequential and
 //     concurrent requests to the same host reuse connections (HTTP/1.1
 //     keep-alive to plaintext hosts; HTTP/2 multiplexing only over TLS,
 //     because libcurl 7.88 breaks on reused h2c connections).
 //   * No thread per transfer: thousands of concurrent transfers are sockets
-//     registered with one epoll set. Start() and Cancel() enqueue work and
-//     wake the loop through an eventfd.
+//     registered with one epoll set.
+//   * Start() sends on the caller's thread when it can: if the I/O thread is
+//     not inside libcurl at that moment (a try-lock of the multi handle),
+//     Start() adds the transfer and lets libcurl send the request right
+//     there, so the request leaves without a thread hand-off; the answer is
+//     still read, and the callback run, by the I/O thread. Otherwise (and
+//     always for Cancel(), and for Start() from a completion callback) the
+//     work is queued and the loop woken through an eventfd. libcurl's timer
+//     set by such a send reaches the sleeping loop through a timerfd, armed
+//     only when it is due before the loop would wake anyway.
 //   * A kept-alive connection stays in the epoll set between its transfers.
 //     libcurl asks for a connection's socket to be removed when a transfer
 //     ends and added again when the next one starts on it; for connection
@@ -79,6 +87,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -147,6 +156,9 @@ class CurlMultiTransport final : public HttpTransport {
   // Easy handles created; finished calls hand theirs back (reset) to the
   // next ones, so this stays near the peak number of calls in flight.
   uint64_t easy_handles_created_total() const;
+  // Calls whose transfer Start() handed to libcurl on the caller's thread
+  // (the rest were queued for the I/O thread).
+  uint64_t started_on_caller_total() const;
   // epoll_ctl calls made for libcurl's sockets. Transfers one after another
   // on a kept-alive connection add nothing once its socket is in the set.
   uint64_t epoll_changes_total() const;
@@ -164,15 +176,25 @@ class CurlMultiTransport final : public HttpTransport {
   // or cleans it up when enough are idle. Any thread.
   void ReturnEasyHandle(CURL* easy);
   void Wake();
+  // Start() on the caller's thread: adds the prepared `call` to the multi
+  // handle and runs libcurl's due work (the send). Requires multi_mu_.
+  // Returns false, leaving `call` alone, if libcurl refuses the handle.
+  bool StartOnCaller(std::unique_ptr<Call>& call);
   // I/O thread.
   void Run();
+  // Requires multi_mu_.
   int EpollTimeoutMs() const;
-  // Applies queued starts/cancels; returns true once stopping.
+  // Applies queued starts/cancels; returns true once stopping. Requires
+  // multi_mu_.
   bool DrainQueues();
-  // Raises CURLMOPT_MAXCONNECTS to the busiest moment so far.
+  // Raises CURLMOPT_MAXCONNECTS to the busiest moment so far. Requires
+  // multi_mu_.
   void GrowConnectionPool();
+  // Require multi_mu_; the calls they end go to finished_.
   void CancelEverything();
   void ReapCompletions();
+  // Runs the callbacks of finished_ (I/O thread, without multi_mu_).
+  void RunFinished();
   void Finish(std::unique_ptr<Call> call, absl::StatusOr<HttpResponse> result);
   absl::Status TransferStatus(const Call& call, CURLcode code,
                               CURL* easy) const;
@@ -203,6 +225,11 @@ class CurlMultiTransport final : public HttpTransport {
   std::atomic<uint64_t> resends_refused_total_{0};
   std::atomic<uint64_t> easy_handles_created_total_{0};
   std::atomic<uint64_t> epoll_changes_total_{0};
+  std::atomic<uint64_t> started_on_caller_total_{0};
+  // Cleared by the destructor: Start() no longer sends on the caller.
+  std::atomic<bool> accepting_{true};
+  // CLOCK_MONOTONIC timerfd in the epoll set; see the design notes.
+  int timer_fd_ = -1;
 
   // Reset easy handles of finished calls; curl_easy_init and
   // curl_easy_cleanup cost ~4% of an uncached GetTracking's instructions
@@ -216,7 +243,11 @@ class CurlMultiTransport final : public HttpTransport {
   bool wake_pending_ = false;                       // guarded by mu_
   bool stopping_ = false;                           // guarded by mu_
 
-  // Owned by the I/O thread.
+  // libcurl's multi handle and all the state its callbacks touch (below,
+  // to max_connects_): held by the I/O thread while it drives libcurl, and
+  // by Start() while it sends on the caller's thread. Taken before mu_,
+  // never while a completion callback runs.
+  std::mutex multi_mu_;
   absl::flat_hash_map<CallId, std::unique_ptr<Call>> active_;
   // libcurl's sockets as the epoll set holds them (see the design notes).
   // Also touched by OnCloseSocket from the destructor, after the I/O thread
@@ -228,7 +259,16 @@ class CurlMultiTransport final : public HttpTransport {
   };
   absl::flat_hash_map<int, Socket> sockets_;
   std::optional<std::chrono::steady_clock::time_point> timer_deadline_;
+  // When the sleeping loop wakes on its own: time_point::max() for never,
+  // time_point::min() while it is awake (it reads timer_deadline_ before
+  // it sleeps again).
+  std::chrono::steady_clock::time_point loop_wakes_at_ =
+      std::chrono::steady_clock::time_point::min();
   long max_connects_ = 0;  // NOLINT(runtime/int): CURLMOPT_MAXCONNECTS
+  // Ended calls whose callbacks the loop runs once it has let go of
+  // multi_mu_. I/O thread only.
+  std::vector<std::pair<std::unique_ptr<Call>, absl::StatusOr<HttpResponse>>>
+      finished_;
 
   std::thread thread_;  // last: starts after everything above exists
 };
