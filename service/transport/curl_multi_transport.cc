@@ -808,21 +808,20 @@ int CurlMultiTransport::OnSocket(CURL* /*easy*/, curl_socket_t fd, int what,
   auto it = transport->sockets_.find(fd);
   if (what == CURL_POLL_REMOVE) {
     if (it == transport->sockets_.end() || it->second.events == 0) return 0;
-    Socket& socket = it->second;
-    if (socket.connection && socket.events == EPOLLIN) {
-      // A connection going back to the pool: its next transfer will want
-      // EPOLLIN again, and its closing is seen (OnCloseSocket).
-      socket.parked = true;
+    if (it->second.connection) {
+      // Typically a connection going back to the pool: its next transfer
+      // wants EPOLLIN again. Or one libcurl has just closed (it removes
+      // sockets after closing them, and closes a socket that never finished
+      // connecting without OnCloseSocket): removing that fd number now
+      // could hit a file another thread has opened since. Either way it
+      // stays as it is; the kernel dropped a closed one, and an open one
+      // leaves the set on its next event (UnparkOnEvent).
+      it->second.parked = true;
       return 0;
     }
-    // Fails harmlessly if libcurl already closed the fd.
+    // libcurl removes its resolver's socket before closing it.
     transport->EpollChange(EPOLL_CTL_DEL, fd, 0);
-    if (socket.connection) {
-      socket.events = 0;
-      socket.parked = false;
-    } else {
-      transport->sockets_.erase(it);
-    }
+    transport->sockets_.erase(it);
     return 0;
   }
   uint32_t events = 0;
@@ -838,37 +837,44 @@ int CurlMultiTransport::OnSocket(CURL* /*easy*/, curl_socket_t fd, int what,
     it->second.parked = false;
     return 0;
   }
-  transport->EpollChange(known ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, events);
+  const bool replaced =
+      transport->EpollChange(known ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, events);
   Socket& socket = transport->sockets_[fd];
   socket.events = events;
   socket.parked = false;
+  // The file recorded under this number was closed unseen, and this one
+  // did not come through OnOpenSocket: not trusted as a connection.
+  if (replaced) socket.connection = false;
   if (socketp == nullptr) curl_multi_assign(transport->multi_, fd, transport);
   return 0;
 }
 
-void CurlMultiTransport::EpollChange(int op, int fd, uint32_t events) {
+bool CurlMultiTransport::EpollChange(int op, int fd, uint32_t events) {
   epoll_event ev{};
   ev.data.fd = fd;
   ev.events = events;
   epoll_changes_total_.fetch_add(1, std::memory_order_relaxed);
-  if (epoll_ctl(epoll_fd_, op, fd, &ev) == 0 || op == EPOLL_CTL_DEL) return;
+  if (epoll_ctl(epoll_fd_, op, fd, &ev) == 0 || op == EPOLL_CTL_DEL) {
+    return false;
+  }
   // Recover from a stale view (fd numbers are reused quickly).
   const int retry = errno == EEXIST   ? EPOLL_CTL_MOD
                     : errno == ENOENT ? EPOLL_CTL_ADD
                                       : 0;
-  if (retry != 0) {
-    epoll_changes_total_.fetch_add(1, std::memory_order_relaxed);
-    epoll_ctl(epoll_fd_, retry, fd, &ev);
-  }
+  if (retry == 0) return false;
+  epoll_changes_total_.fetch_add(1, std::memory_order_relaxed);
+  epoll_ctl(epoll_fd_, retry, fd, &ev);
+  return retry == EPOLL_CTL_ADD;
 }
 
 bool CurlMultiTransport::UnparkOnEvent(int fd) {
   auto it = sockets_.find(fd);
   if (it == sockets_.end() || !it->second.parked) return false;
-  // An idle pooled connection became readable: the upstream closed it (or
-  // sent something unasked). libcurl finds that out when it next considers
-  // the connection; until then the socket leaves the set, or its
-  // level-triggered event would wake the loop again and again.
+  // An idle pooled connection became readable (the upstream closed it, or
+  // sent something unasked), or a socket parked while it waited to become
+  // writable is. libcurl finds out when it next considers the connection;
+  // until then the socket leaves the set, or its level-triggered event
+  // would wake the loop again and again.
   EpollChange(EPOLL_CTL_DEL, fd, 0);
   it->second.events = 0;
   it->second.parked = false;

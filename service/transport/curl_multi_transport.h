@@ -23,10 +23,10 @@
 //   * A kept-alive connection stays in the epoll set between its transfers.
 //     libcurl asks for a connection's socket to be removed when a transfer
 //     ends and added again when the next one starts on it; for connection
-//     sockets (opened and closed through CURLOPT_OPENSOCKETFUNCTION and
-//     CURLOPT_CLOSESOCKETFUNCTION, so their closing is seen) that only
-//     marks them parked, and an event on a parked socket (the upstream
-//     closed it, or sent something unasked) removes it then. Other sockets
+//     sockets (opened through CURLOPT_OPENSOCKETFUNCTION, closed through
+//     CURLOPT_CLOSESOCKETFUNCTION once connected) the removal only marks
+//     them parked, and an event on a parked socket (the upstream closed
+//     it, or sent something unasked) removes it then. Other sockets
 //     (libcurl's resolver wake-up pair) are added and removed as asked.
 //
 // Thread safety: Start(), Cancel() and the counters may be called from any
@@ -207,9 +207,12 @@ class CurlMultiTransport final : public HttpTransport {
                                     curl_sockaddr* address);
   static int OnCloseSocket(void* self, curl_socket_t fd);
   // epoll_ctl for a libcurl socket, counted; recovers from a stale view of
-  // the set (fd numbers are reused quickly). I/O thread.
-  void EpollChange(int op, int fd, uint32_t events);
+  // the set (fd numbers are reused quickly). Returns true if a MOD found
+  // nothing registered under `fd` (the file it was for has been closed)
+  // and the socket was added instead. Requires multi_mu_.
+  bool EpollChange(int op, int fd, uint32_t events);
   // Drops a parked socket from the epoll set; true if `fd` was parked.
+  // Requires multi_mu_.
   bool UnparkOnEvent(int fd);
   static int OnTimer(CURLM* multi, long timeout_ms, void* self);  // NOLINT
 
