@@ -896,6 +896,21 @@ TEST(CurlMultiTransportTest, IdleConnectionsSurviveAQuietSpell) {
   EXPECT_EQ(server.connections_accepted(), static_cast<int>(opened));
 }
 
+// One GET of `url` (answered "ok" by IdleClosingServer) that must succeed
+// well within its 5 s timeout, i.e. without waiting on a socket the
+// transport no longer watches.
+void ExpectPromptOk(CurlMultiTransport& transport, const std::string& url) {
+  Recorder recorder;
+  HttpRequest request = Get(url);
+  request.timeout = absl::Seconds(5);
+  const absl::Time start = absl::Now();
+  transport.Start(std::move(request), recorder.Callback());
+  const absl::StatusOr<HttpResponse> response = recorder.Result();
+  ASSERT_THAT(response, IsOk()) << url;
+  EXPECT_EQ(response->body, "ok");
+  EXPECT_LT(absl::Now() - start, absl::Seconds(2)) << url;
+}
+
 // A pooled connection the upstream closes while it is idle: its socket,
 // kept in the epoll set between transfers, turns readable; the transport
 // takes it out of the set, libcurl finds the connection dead at the next
@@ -904,16 +919,9 @@ TEST(CurlMultiTransportTest, IdleConnectionsSurviveAQuietSpell) {
 TEST(CurlMultiTransportTest, ConnectionClosedWhileIdleIsReplacedPromptly) {
   IdleClosingServer server(absl::Milliseconds(20));
   CurlMultiTransport transport;
-  Recorder recorder;
   for (int i = 0; i < 5; ++i) {
-    HttpRequest request = Get(absl::StrCat(server.base_url(), "/idle/", i));
-    request.timeout = absl::Seconds(5);
-    const absl::Time start = absl::Now();
-    transport.Start(std::move(request), recorder.Callback(i));
-    const absl::StatusOr<HttpResponse> response = recorder.Result(i);
-    ASSERT_THAT(response, IsOk()) << i;
-    EXPECT_EQ(response->body, "ok");
-    EXPECT_LT(absl::Now() - start, absl::Seconds(2)) << i;
+    ASSERT_NO_FATAL_FAILURE(ExpectPromptOk(
+        transport, absl::StrCat(server.base_url(), "/idle/", i)));
     // Until the server has closed the connection (and some more).
     for (int wait = 0; wait < 200 && server.connections_closed() <= i; ++wait) {
       absl::SleepFor(absl::Milliseconds(5));
@@ -929,16 +937,9 @@ TEST(CurlMultiTransportTest, ConnectionClosedWhileIdleIsReplacedPromptly) {
 TEST(CurlMultiTransportTest, ConnectionsClosedByLibcurlAreWatchedAnew) {
   IdleClosingServer server(absl::Milliseconds(20), /*announce_close=*/true);
   CurlMultiTransport transport;
-  Recorder recorder;
   for (int i = 0; i < 10; ++i) {
-    HttpRequest request = Get(absl::StrCat(server.base_url(), "/close/", i));
-    request.timeout = absl::Seconds(5);
-    const absl::Time start = absl::Now();
-    transport.Start(std::move(request), recorder.Callback(i));
-    const absl::StatusOr<HttpResponse> response = recorder.Result(i);
-    ASSERT_THAT(response, IsOk()) << i;
-    EXPECT_EQ(response->body, "ok");
-    EXPECT_LT(absl::Now() - start, absl::Seconds(2)) << i;
+    ASSERT_NO_FATAL_FAILURE(ExpectPromptOk(
+        transport, absl::StrCat(server.base_url(), "/close/", i)));
   }
   EXPECT_EQ(transport.connections_opened_total(), 10u);
 }
