@@ -128,23 +128,31 @@ class RefusingPort {
   int port_ = 0;
 };
 
+// A TCP socket listening on 127.0.0.1 at a port the OS picks, with
+// `backlog`; `*addr` gets its address. The socket is returned even when
+// binding or listening failed (then addr->sin_port is 0).
+int ListenOnLoopback(int backlog, sockaddr_in* addr) {
+  *addr = sockaddr_in{};
+  addr->sin_family = AF_INET;
+  addr->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(*addr);
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (bind(fd, reinterpret_cast<sockaddr*>(addr), sizeof(*addr)) != 0 ||
+      listen(fd, backlog) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(addr), &len) != 0) {
+    addr->sin_port = 0;
+  }
+  return fd;
+}
+
 // A listener with a full, never drained accept queue: the kernel drops new
 // SYNs, so a connect to its port hangs until the client gives up.
 class BlackHolePort {
  public:
   BlackHolePort() {
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof(addr);
-    listen_fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    if (bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) !=
-            0 ||
-        listen(listen_fd_, 0) != 0 ||
-        getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len) !=
-            0) {
-      return;
-    }
+    sockaddr_in addr;
+    listen_fd_ = ListenOnLoopback(0, &addr);
+    if (addr.sin_port == 0) return;
     port_ = ntohs(addr.sin_port);
     for (int i = 0; i < 3; ++i) {
       const int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
@@ -184,18 +192,9 @@ class IdleClosingServer {
                     ? "HTTP/1.1 200 OK\r\nConnection: close\r\n"
                       "Content-Length: 2\r\n\r\nok"
                     : "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok") {
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof(addr);
-    listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) !=
-            0 ||
-        listen(listen_fd_, 16) != 0 ||
-        getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len) !=
-            0) {
-      return;
-    }
+    sockaddr_in addr;
+    listen_fd_ = ListenOnLoopback(16, &addr);
+    if (addr.sin_port == 0) return;
     port_ = ntohs(addr.sin_port);
     thread_ = std::thread([this] { Serve(); });
   }
