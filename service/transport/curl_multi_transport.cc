@@ -562,8 +562,8 @@ void CurlMultiTransport::Run() {
           }
           continue;
         }
-        if (UnparkOnEvent(fd)) continue;
         const uint32_t ev = events[i].events;
+        if (UnparkOnEvent(fd, ev)) continue;
         int mask = 0;
         if (ev & (EPOLLIN | EPOLLHUP | EPOLLRDHUP)) mask |= CURL_CSELECT_IN;
         if (ev & EPOLLOUT) mask |= CURL_CSELECT_OUT;
@@ -867,9 +867,23 @@ bool CurlMultiTransport::EpollChange(int op, int fd, uint32_t events) {
   return retry == EPOLL_CTL_ADD;
 }
 
-bool CurlMultiTransport::UnparkOnEvent(int fd) {
+bool CurlMultiTransport::UnparkOnEvent(int fd, uint32_t events) {
   auto it = sockets_.find(fd);
   if (it == sockets_.end() || !it->second.parked) return false;
+  // The event may be stale: epoll_wait reported an answer arriving, and
+  // before this thread took multi_mu_, a Start() on another thread
+  // (StartOnCaller) let libcurl read it, end that transfer and park the
+  // connection. Nothing to read: the socket stays in the set as it is (a
+  // removal now would be an addition again on its next transfer). On a
+  // busy machine this was most of the events on parked sockets.
+  if (it->second.events == EPOLLIN &&
+      (events & (EPOLLERR | EPOLLHUP | EPOLLRDHUP)) == 0) {
+    char byte;
+    if (recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) < 0 &&
+        (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      return true;
+    }
+  }
   // An idle pooled connection became readable (the upstream closed it, or
   // sent something unasked), or a socket parked while it waited to become
   // writable is. libcurl finds out when it next considers the connection;

@@ -211,9 +211,10 @@ class CurlMultiTransport final : public HttpTransport {
   // nothing registered under `fd` (the file it was for has been closed)
   // and the socket was added instead. Requires multi_mu_.
   bool EpollChange(int op, int fd, uint32_t events);
-  // Drops a parked socket from the epoll set; true if `fd` was parked.
-  // Requires multi_mu_.
-  bool UnparkOnEvent(int fd);
+  // An event `events` on `fd`: if `fd` is parked, drops it from the epoll
+  // set, unless the event is stale (nothing to read on a socket parked
+  // waiting for input), and returns true. Requires multi_mu_.
+  bool UnparkOnEvent(int fd, uint32_t events);
   static int OnTimer(CURLM* multi, long timeout_ms, void* self);  // NOLINT
 
   const Options options_;

@@ -803,11 +803,11 @@ TEST(CurlMultiTransportTest, SequentialRequestsReuseOneConnection) {
   // The connection's socket joined the epoll set once and changed a few
   // times while it connected; libcurl's removal after each transfer and
   // addition before the next cost nothing (two epoll_ctl calls each, 100
-  // for these 50 transfers, when every removal was carried out). On a busy
-  // machine a parked socket now and then reports a readable event with
-  // nothing to read, which costs a removal and an addition: 2-4 on an idle
-  // machine, up to 26 seen under a parallel sanitizer run.
-  EXPECT_LT(transport.epoll_changes_total(), 50u);
+  // for these 50 transfers, when every removal was carried out). Nor do
+  // stale readable events on the parked socket (an answer read by the
+  // next Start() after epoll_wait saw it arrive): up to 26 extra changes
+  // under a parallel sanitizer run when those removed the socket.
+  EXPECT_LE(transport.epoll_changes_total(), 5u);
   EXPECT_EQ(transport.started_total(), 50u);
   EXPECT_EQ(transport.completed_total(), 50u);
   EXPECT_EQ(transport.in_flight(), 0u);
