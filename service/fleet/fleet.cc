@@ -63,8 +63,8 @@ Fleet::Fleet(FleetOptions options) : options_(std::move(options)) {
   idempotency_ = std::make_unique<SharedIdempotency>(
       loop_.get(), commands_.get(), bus_.get(), waits_.get(),
       options_.key_prefix, options_.lease_time);
-  leases_ = std::make_unique<FleetLeases>(loop_.get(), commands_.get(),
-                                          bus_.get(), options_.key_prefix);
+  leases_ = std::make_unique<FleetLeases>(commands_.get(), bus_.get(),
+                                          options_.key_prefix);
 }
 
 Fleet::~Fleet() {

@@ -45,9 +45,9 @@ return 0
 
 }  // namespace
 
-FleetLeases::FleetLeases(EventLoop* loop, RedisConnection* commands,
-                         FleetBus* bus, std::string prefix)
-    : loop_(loop), commands_(commands), bus_(bus), prefix_(std::move(prefix)) {
+FleetLeases::FleetLeases(RedisConnection* commands, FleetBus* bus,
+                         std::string prefix)
+    : commands_(commands), bus_(bus), prefix_(std::move(prefix)) {
   bus_->Subscribe('w', [this](const FleetBus::Message& message) {
     OnPoll(message.payload, message.own);
   });

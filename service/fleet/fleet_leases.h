@@ -14,7 +14,6 @@
 #include <string>
 
 #include "absl/time/time.h"
-#include "service/fleet/event_loop.h"
 #include "service/fleet/fleet_bus.h"
 #include "service/fleet/redis_connection.h"
 #include "service/live/watch_fleet_link.h"
@@ -36,8 +35,7 @@ struct FleetLeasesStats {
 class FleetLeases final : public WatchFleetLink {
  public:
   // Registers its bus handler: construct before the subscriber starts.
-  FleetLeases(EventLoop* loop, RedisConnection* commands, FleetBus* bus,
-              std::string prefix);
+  FleetLeases(RedisConnection* commands, FleetBus* bus, std::string prefix);
 
   void AcquirePoll(const std::string& key, absl::Duration ttl,
                    absl::Time deadline,
@@ -54,7 +52,6 @@ class FleetLeases final : public WatchFleetLink {
   void OnPoll(absl::string_view payload, bool own);
   void Count(int64_t FleetLeasesStats::*counter);
 
-  EventLoop* const loop_;
   RedisConnection* const commands_;
   FleetBus* const bus_;
   const std::string prefix_;

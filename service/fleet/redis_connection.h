@@ -171,7 +171,6 @@ class RedisConnection {
   redisAsyncContext* context_ = nullptr;
   uint64_t generation_ = 0;
   bool stopped_ = false;
-  bool was_ready_ = false;
   int subscribed_ = 0;
   absl::Duration backoff_;
   EventLoop::TimerId reconnect_timer_ = 0;

@@ -55,7 +55,6 @@ class WatchReactor final
   // mu_ held.
   void Pump();
 
-  grpc::CallbackServerContext* const context_;
   WatchHub* const hub_;
   RpcObserver* const observer_;
   const absl::Time start_ = absl::Now();

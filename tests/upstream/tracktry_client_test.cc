@@ -556,7 +556,7 @@ TEST_F(TracktryClientTest, ConcurrentCallsAllComplete) {
     UpstreamRequest request = Get("/carriers");
     request.query = {{"i", absl::StrCat(i)}};
     client_->Send(std::move(request), absl::Now() + absl::Seconds(10),
-                  [&, i](absl::StatusOr<Envelope> result) {
+                  [&](absl::StatusOr<Envelope> result) {
                     {
                       std::lock_guard<std::mutex> lock(mu);
                       messages.push_back(
