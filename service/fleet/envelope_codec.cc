@@ -21,7 +21,7 @@ json EnvelopeJson(const Envelope& envelope) {
   return json{{"c", envelope.meta_code},
               {"t", envelope.meta_type},
               {"m", envelope.meta_message},
-              {"d", envelope.data}};
+              {"d", envelope.data()}};
 }
 
 absl::StatusOr<Envelope> EnvelopeFromJson(json& value) {
@@ -39,7 +39,7 @@ absl::StatusOr<Envelope> EnvelopeFromJson(json& value) {
   envelope.meta_code = code->get<int>();
   envelope.meta_type = type->get<std::string>();
   envelope.meta_message = message->get<std::string>();
-  envelope.data = std::move(*data);
+  envelope.set_data(std::move(*data));
   return envelope;
 }
 

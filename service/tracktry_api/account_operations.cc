@@ -37,7 +37,7 @@ UpstreamCaller::CallId ListCarriers(UpstreamCaller* upstream,
       [out](const Envelope& envelope) -> absl::Status {
         if (IsEmptyAnswer(envelope)) return absl::OkStatus();
         absl::StatusOr<std::vector<v1::Carrier>> carriers =
-            CarriersFromData(envelope.data);
+            CarriersFromData(envelope.data());
         if (!carriers.ok()) return carriers.status();
         for (v1::Carrier& carrier : *carriers) {
           *out->add_carriers() = std::move(carrier);
@@ -60,7 +60,7 @@ UpstreamCaller::CallId DetectCarrier(UpstreamCaller* upstream,
       [&request, out](const Envelope& envelope) -> absl::Status {
         absl::StatusOr<std::vector<v1::Carrier>> carriers =
             IsEmptyAnswer(envelope) ? std::vector<v1::Carrier>()
-                                    : CarriersFromData(envelope.data);
+                                    : CarriersFromData(envelope.data());
         if (!carriers.ok()) return carriers.status();
         if (carriers->empty()) {
           return MakeError(
@@ -89,7 +89,7 @@ UpstreamCaller::CallId GetAccountInfo(UpstreamCaller* upstream,
   return SendAndRead(
       upstream, CallTo(Endpoint::kUserInfo), deadline,
       [out](const Envelope& envelope) {
-        return AccountInfoFromData(envelope.data, out);
+        return AccountInfoFromData(envelope.data(), out);
       },
       std::move(done));
 }
@@ -103,7 +103,7 @@ UpstreamCaller::CallId CheckRemoteAreas(
       CallTo(Endpoint::kRemote, SerializeBody(RemoteAreasBody(request))),
       deadline,
       [out](const Envelope& envelope) {
-        return RemoteAreasFromData(envelope.data, out);
+        return RemoteAreasFromData(envelope.data(), out);
       },
       std::move(done));
 }
@@ -118,7 +118,7 @@ UpstreamCaller::CallId GetTransitTimes(
       deadline,
       [out](const Envelope& envelope) {
         if (IsEmptyAnswer(envelope)) return absl::OkStatus();
-        return TransitTimesFromData(envelope.data, out);
+        return TransitTimesFromData(envelope.data(), out);
       },
       std::move(done));
 }

@@ -35,7 +35,7 @@ struct ChunkRun {
 absl::StatusOr<BatchOutcome> ChunkOutcomeOf(absl::StatusOr<Envelope> envelope) {
   if (!envelope.ok()) return envelope.status();
   if (IsEmptyAnswer(*envelope)) return BatchOutcome();
-  return BatchOutcomeFromData(envelope->data);
+  return BatchOutcomeFromData(envelope->data());
 }
 
 // Sends every call of `calls` at once; when the last one has answered,
@@ -226,7 +226,7 @@ void StopTrackingUpdates(UpstreamCaller* upstream,
   SendAndRead(
       upstream, std::move(call), deadline,
       [out](const Envelope& envelope) {
-        return StopUpdatesFromData(envelope.data, out);
+        return StopUpdatesFromData(envelope.data(), out);
       },
       std::move(done));
 }

@@ -28,7 +28,7 @@ UpstreamCaller::CallId ListTrackingsPage(UpstreamCaller* upstream,
         out->more = false;
         // Empty: not an error, and the end of the collection.
         if (IsEmptyAnswer(envelope)) return absl::OkStatus();
-        absl::StatusOr<ListPage> list = ListPageFromData(envelope.data, view);
+        absl::StatusOr<ListPage> list = ListPageFromData(envelope.data(), view);
         if (!list.ok()) return list.status();
         const int64_t returned = static_cast<int64_t>(list->items.size());
         out->trackings = std::move(list->items);
@@ -52,7 +52,7 @@ UpstreamCaller::CallId CountTrackingsByStatus(
       upstream, std::move(call), deadline,
       [out](const Envelope& envelope) {
         if (IsEmptyAnswer(envelope)) return absl::OkStatus();
-        return StatusCountsFromData(envelope.data, out);
+        return StatusCountsFromData(envelope.data(), out);
       },
       std::move(done));
 }

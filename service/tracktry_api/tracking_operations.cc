@@ -33,7 +33,11 @@ absl::StatusOr<bool> ReadFirstTracking(
     const Envelope& envelope, v1::Tracking* out,
     v1::TrackingView view = v1::TRACKING_VIEW_FULL) {
   if (IsEmptyAnswer(envelope)) return false;
-  return FirstTrackingFromData(envelope.data, out, view);
+  // Straight from the tape where there is one: no document is built.
+  if (const JsonNode* data = envelope.data_tape()) {
+    return FirstTrackingFromData(*data, out, view);
+  }
+  return FirstTrackingFromData(envelope.data(), out, view);
 }
 
 // ReadFirstTracking, with NOT_FOUND for an answer without a tracking.
@@ -163,7 +167,7 @@ UpstreamCaller::CallId GetTracking(UpstreamCaller* upstream,
         RETURN_IF_ERROR(ReadFoundTracking(envelope, request.carrier_code(),
                                           request.tracking_number(),
                                           request.view(), out));
-        *data = envelope.data;
+        *data = envelope.data();
         return absl::OkStatus();
       },
       std::move(done));
@@ -236,7 +240,7 @@ UpstreamCaller::CallId ChangeTrackingCarrier(
   return SendAndRead(
       upstream, std::move(call), deadline,
       [&request, out](const Envelope& envelope) {
-        return ChangeCarrierFromData(envelope.data, request, out);
+        return ChangeCarrierFromData(envelope.data(), request, out);
       },
       std::move(done));
 }

@@ -151,7 +151,8 @@ std::vector<absl::StatusOr<Envelope>> TrackingReadCombiner::Split(
   if (!answer.ok()) return all(answer.status());
   if (IsEmptyAnswer(*answer)) return all(NotFoundAsSingleGet());
   int malformed = 0;
-  absl::StatusOr<std::vector<Item>> items = ListItems(answer->data, &malformed);
+  absl::StatusOr<std::vector<Item>> items =
+      ListItems(answer->data(), &malformed);
   if (!items.ok()) return all(items.status());
   // A member missing from an answer that holds every match is not stored
   // upstream. Otherwise its absence proves nothing: a malformed item may

@@ -14,6 +14,7 @@
 #include "absl/strings/string_view.h"
 #include "nlohmann/json.hpp"
 #include "service/translation/answer_memo.h"
+#include "service/translation/json_tape.h"
 
 namespace tracktry {
 
@@ -25,14 +26,37 @@ struct Envelope {
   std::string meta_type;
   // meta.message; "" when absent or not a string.
   std::string meta_message;
-  // The `data` member as sent; JSON null when absent.
-  nlohmann::json data;
   // Forms derived from this answer (e.g. the serialized GetTracking answer
   // per view), shared by every copy of this Envelope. Copies are the same
   // answer, so `data` must not change once a form may have been derived:
   // code that turns an Envelope into a different answer gives it a new
   // memo. Null: nothing is remembered (every form is computed per use).
   std::shared_ptr<AnswerMemo> memo = std::make_shared<AnswerMemo>();
+
+  // The `data` member as sent; JSON null when absent. For an envelope
+  // parsed into a tape, the document is built on first use (once, shared
+  // by every copy; thread-safe).
+  const nlohmann::json& data() const;
+  // The `data` member as read from the tape of the parsed body, with no
+  // document built; nullptr when this envelope has no tape (its body was
+  // one only nlohmann parses, or its data was set). JSON null when absent.
+  const JsonNode* data_tape() const;
+  // Replaces `data` (and drops any tape).
+  void set_data(nlohmann::json data);
+  // The document of `data` if it exists yet (set, or built by data()),
+  // else nullptr.
+  const nlohmann::json* data_if_built() const;
+  // Heap bytes of the tape `data` is read from, with the shared part's own
+  // block (only that block without a tape; 0 without data).
+  size_t data_tape_bytes() const;
+
+  class Data;
+
+ private:
+  friend absl::StatusOr<Envelope> ParseEnvelope(absl::string_view body);
+
+  // Shared by copies; null for an envelope whose data was never set.
+  std::shared_ptr<const Data> data_;
 };
 
 // Parses a response body. meta.code may be a JSON integer or a string holding
@@ -42,8 +66,9 @@ struct Envelope {
 // body is not JSON, not an object, or meta/meta.code is missing or not an
 // integer. The message never contains the body.
 //
-// Pure, never throws, thread-safe. `data` is moved out of the parsed
-// document, never deep-copied.
+// Pure, never throws, thread-safe. The body is read into a tape
+// (JsonTape), whose `data` the document is built from only when asked
+// (Envelope::data); a body the tape does not take is parsed by nlohmann.
 absl::StatusOr<Envelope> ParseEnvelope(absl::string_view body);
 
 // The envelope of a plain successful answer carrying `data` (meta.code 200,

@@ -11,7 +11,8 @@ namespace {
 
 using json = nlohmann::json;
 
-void FillValue(const json& in, int depth, google::protobuf::Value* out);
+template <typename Value>
+void FillValue(const Value& in, int depth, google::protobuf::Value* out);
 
 // Fills `out` from the members of `object`; `depth` counts `object` itself.
 void FillStruct(const json& object, int depth, google::protobuf::Struct* out) {
@@ -20,49 +21,50 @@ void FillStruct(const json& object, int depth, google::protobuf::Struct* out) {
     FillValue(member, depth + 1, &fields[SanitizeUtf8(key)]);
   }
 }
+void FillStruct(const JsonNode& object, int depth,
+                google::protobuf::Struct* out) {
+  auto& fields = *out->mutable_fields();
+  object.ForEachMember([&](absl::string_view key, const JsonNode& member) {
+    // A repeated key: the last member's value, as in nlohmann's document.
+    google::protobuf::Value& field = fields[SanitizeUtf8(key)];
+    field.Clear();
+    FillValue(member, depth + 1, &field);
+  });
+}
+
+double NumberOf(const json& in) { return in.get<double>(); }
+double NumberOf(const JsonNode& in) {
+  if (in.is_number_unsigned()) {
+    return static_cast<double>(in.unsigned_value());
+  }
+  if (in.is_number_integer()) return static_cast<double>(in.integer());
+  return in.number_float();
+}
 
 // `depth` is the container depth `in` would occupy if it is a container.
-void FillValue(const json& in, int depth, google::protobuf::Value* out) {
-  switch (in.type()) {
-    case json::value_t::boolean:
-      out->set_bool_value(in.get<bool>());
-      return;
-    case json::value_t::number_integer:
-      out->set_number_value(
-          static_cast<double>(in.get<json::number_integer_t>()));
-      return;
-    case json::value_t::number_unsigned:
-      out->set_number_value(
-          static_cast<double>(in.get<json::number_unsigned_t>()));
-      return;
-    case json::value_t::number_float: {
-      const double number = in.get<json::number_float_t>();
-      if (std::isfinite(number)) {
-        out->set_number_value(number);
-      } else {
-        out->set_null_value(google::protobuf::NULL_VALUE);
-      }
-      return;
+template <typename Value>
+void FillValue(const Value& in, int depth, google::protobuf::Value* out) {
+  if (in.is_boolean()) {
+    out->set_bool_value(JsonToBool(in).value_or(false));
+  } else if (in.is_number()) {
+    const double number = NumberOf(in);
+    if (std::isfinite(number)) {
+      out->set_number_value(number);
+    } else {
+      out->set_null_value(google::protobuf::NULL_VALUE);
     }
-    case json::value_t::string:
-      out->set_string_value(SanitizeUtf8(in.get_ref<const std::string&>()));
-      return;
-    case json::value_t::object:
-      if (depth > kMaxJsonStructDepth) break;
-      FillStruct(in, depth, out->mutable_struct_value());
-      return;
-    case json::value_t::array: {
-      if (depth > kMaxJsonStructDepth) break;
-      auto* list = out->mutable_list_value();
-      for (const json& element : in.get_ref<const json::array_t&>()) {
-        FillValue(element, depth + 1, list->add_values());
-      }
-      return;
-    }
-    default:
-      break;
+  } else if (in.is_string()) {
+    out->set_string_value(SanitizeUtf8(JsonText(in)));
+  } else if (in.is_object() && depth <= kMaxJsonStructDepth) {
+    FillStruct(in, depth, out->mutable_struct_value());
+  } else if (in.is_array() && depth <= kMaxJsonStructDepth) {
+    auto* list = out->mutable_list_value();
+    ForEachJsonElement(in, [&](const Value& element) {
+      FillValue(element, depth + 1, list->add_values());
+    });
+  } else {
+    out->set_null_value(google::protobuf::NULL_VALUE);
   }
-  out->set_null_value(google::protobuf::NULL_VALUE);
 }
 
 }  // namespace
@@ -80,6 +82,10 @@ google::protobuf::Struct JsonToProtoStruct(const json& object) {
 }
 
 void FillProtoStruct(const json& object, google::protobuf::Struct* out) {
+  if (object.is_object()) FillStruct(object, 1, out);
+}
+
+void FillProtoStruct(const JsonNode& object, google::protobuf::Struct* out) {
   if (object.is_object()) FillStruct(object, 1, out);
 }
 

@@ -19,6 +19,7 @@
 
 #include "google/protobuf/struct.pb.h"
 #include "nlohmann/json.hpp"
+#include "service/translation/json_tape.h"
 
 namespace tracktry {
 
@@ -37,6 +38,8 @@ google::protobuf::Struct JsonToProtoStruct(const nlohmann::json& object);
 // are overwritten), e.g. a Struct that lives on the response's arena.
 void FillProtoStruct(const nlohmann::json& object,
                      google::protobuf::Struct* out);
+// The same from a tape node: the Struct of the document of the same text.
+void FillProtoStruct(const JsonNode& object, google::protobuf::Struct* out);
 
 }  // namespace tracktry
 

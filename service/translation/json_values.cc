@@ -8,6 +8,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 
 namespace tracktry {
 namespace {
@@ -51,6 +52,119 @@ bool IsNullLiteral(absl::string_view text) {
 
 }  // namespace
 
+namespace {
+
+// What the readers below need of a value, for both kinds of value.
+absl::string_view TextOf(const json& value) {
+  return value.get_ref<const std::string&>();
+}
+absl::string_view TextOf(const JsonNode& value) { return value.text(); }
+bool BoolOf(const json& value) { return value.get<bool>(); }
+bool BoolOf(const JsonNode& value) { return value.boolean(); }
+int64_t SignedOf(const json& value) {
+  return value.get<json::number_integer_t>();
+}
+int64_t SignedOf(const JsonNode& value) { return value.integer(); }
+uint64_t UnsignedOf(const json& value) {
+  return value.get<json::number_unsigned_t>();
+}
+uint64_t UnsignedOf(const JsonNode& value) { return value.unsigned_value(); }
+double FloatOf(const json& value) { return value.get<json::number_float_t>(); }
+double FloatOf(const JsonNode& value) { return value.number_float(); }
+// A finite number's JSON text as nlohmann writes it.
+std::string NumberText(const json& value) {
+  return value.dump();  // a scalar: not recursive, never throws
+}
+std::string NumberText(const JsonNode& value) {
+  if (value.is_number_unsigned()) return absl::StrCat(value.unsigned_value());
+  if (value.is_number_integer()) return absl::StrCat(value.integer());
+  return json(value.number_float()).dump();
+}
+
+template <typename Value>
+bool IsNullish(const Value& value) {
+  if (value.is_null() || value.is_discarded()) return true;
+  if (!value.is_string()) return false;
+  const absl::string_view text = TextOf(value);
+  return absl::StripAsciiWhitespace(text).empty() || IsNullLiteral(text);
+}
+
+template <typename Value>
+std::string ToString(const Value& value) {
+  if (value.is_string()) {
+    const absl::string_view text = TextOf(value);
+    if (IsNullLiteral(text)) return "";
+    return SanitizeUtf8(text);
+  }
+  if (value.is_number()) {
+    if (value.is_number_float() && !std::isfinite(FloatOf(value))) return "";
+    return NumberText(value);
+  }
+  if (value.is_boolean()) return BoolOf(value) ? "true" : "false";
+  return "";
+}
+
+template <typename Value>
+std::optional<int64_t> ToInt64(const Value& value) {
+  constexpr double kTwoPow63 = 9223372036854775808.0;
+  double as_double = 0;
+  if (value.is_number_unsigned()) {
+    const uint64_t unsigned_value = UnsignedOf(value);
+    if (unsigned_value >
+        static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+      return std::nullopt;
+    }
+    return static_cast<int64_t>(unsigned_value);
+  } else if (value.is_number_integer()) {
+    return SignedOf(value);
+  } else if (value.is_number_float()) {
+    as_double = FloatOf(value);
+  } else if (value.is_string()) {
+    const absl::string_view text = absl::StripAsciiWhitespace(TextOf(value));
+    int64_t parsed = 0;
+    if (absl::SimpleAtoi(text, &parsed)) return parsed;
+    if (text.empty() || !absl::SimpleAtod(text, &as_double)) {
+      return std::nullopt;
+    }
+  } else {
+    return std::nullopt;
+  }
+  if (!std::isfinite(as_double) || std::trunc(as_double) != as_double ||
+      as_double < -kTwoPow63 || as_double >= kTwoPow63) {
+    return std::nullopt;
+  }
+  return static_cast<int64_t>(as_double);
+}
+
+template <typename Value>
+std::optional<int32_t> ToInt32(const Value& value) {
+  const std::optional<int64_t> wide = ToInt64(value);
+  if (!wide.has_value() || *wide < std::numeric_limits<int32_t>::min() ||
+      *wide > std::numeric_limits<int32_t>::max()) {
+    return std::nullopt;
+  }
+  return static_cast<int32_t>(*wide);
+}
+
+template <typename Value>
+std::optional<bool> ToBool(const Value& value) {
+  if (value.is_boolean()) return BoolOf(value);
+  if (value.is_number_integer()) {
+    const std::optional<int64_t> number = ToInt64(value);
+    if (number == 0) return false;
+    if (number == 1) return true;
+    return std::nullopt;
+  }
+  if (value.is_string()) {
+    const absl::string_view text = absl::StripAsciiWhitespace(TextOf(value));
+    if (absl::EqualsIgnoreCase(text, "true") || text == "1") return true;
+    if (absl::EqualsIgnoreCase(text, "false") || text == "0") return false;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 const json* JsonMember(const json& object, absl::string_view key) {
   if (!object.is_object()) return nullptr;
   const auto& members = object.get_ref<const json::object_t&>();
@@ -58,13 +172,12 @@ const json* JsonMember(const json& object, absl::string_view key) {
   if (it == members.end()) return nullptr;
   return &it->second;
 }
-
-bool JsonIsNullish(const json& value) {
-  if (value.is_null() || value.is_discarded()) return true;
-  if (!value.is_string()) return false;
-  const auto& text = value.get_ref<const std::string&>();
-  return absl::StripAsciiWhitespace(text).empty() || IsNullLiteral(text);
+const JsonNode* JsonMember(const JsonNode& object, absl::string_view key) {
+  return object.Find(key);
 }
+
+bool JsonIsNullish(const json& value) { return IsNullish(value); }
+bool JsonIsNullish(const JsonNode& value) { return IsNullish(value); }
 
 std::string SanitizeUtf8(absl::string_view text) {
   // Fast path (bench/RESULTS.md): text is almost always valid, so find the
@@ -95,94 +208,34 @@ std::string SanitizeUtf8(absl::string_view text) {
   return out;
 }
 
-std::string JsonToString(const json& value) {
-  switch (value.type()) {
-    case json::value_t::string: {
-      const auto& text = value.get_ref<const std::string&>();
-      if (IsNullLiteral(text)) return "";
-      return SanitizeUtf8(text);
-    }
-    case json::value_t::number_integer:
-    case json::value_t::number_unsigned:
-    case json::value_t::number_float:
-      if (value.is_number_float() &&
-          !std::isfinite(value.get<json::number_float_t>())) {
-        return "";
-      }
-      return value.dump();  // a scalar: not recursive, never throws
-    case json::value_t::boolean:
-      return value.get<bool>() ? "true" : "false";
-    default:
-      return "";
-  }
-}
+std::string JsonToString(const json& value) { return ToString(value); }
+std::string JsonToString(const JsonNode& value) { return ToString(value); }
 
 std::string JsonMemberString(const json& object, absl::string_view key) {
   const json* member = JsonMember(object, key);
-  return member == nullptr ? std::string() : JsonToString(*member);
+  return member == nullptr ? std::string() : ToString(*member);
+}
+std::string JsonMemberString(const JsonNode& object, absl::string_view key) {
+  const JsonNode* member = JsonMember(object, key);
+  return member == nullptr ? std::string() : ToString(*member);
 }
 
-std::optional<int64_t> JsonToInt64(const json& value) {
-  constexpr double kTwoPow63 = 9223372036854775808.0;
-  double as_double = 0;
-  switch (value.type()) {
-    case json::value_t::number_integer:
-      return value.get<json::number_integer_t>();
-    case json::value_t::number_unsigned: {
-      const auto unsigned_value = value.get<json::number_unsigned_t>();
-      if (unsigned_value >
-          static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
-        return std::nullopt;
-      }
-      return static_cast<int64_t>(unsigned_value);
-    }
-    case json::value_t::number_float:
-      as_double = value.get<json::number_float_t>();
-      break;
-    case json::value_t::string: {
-      const absl::string_view text =
-          absl::StripAsciiWhitespace(value.get_ref<const std::string&>());
-      int64_t parsed = 0;
-      if (absl::SimpleAtoi(text, &parsed)) return parsed;
-      if (text.empty() || !absl::SimpleAtod(text, &as_double)) {
-        return std::nullopt;
-      }
-      break;
-    }
-    default:
-      return std::nullopt;
-  }
-  if (!std::isfinite(as_double) || std::trunc(as_double) != as_double ||
-      as_double < -kTwoPow63 || as_double >= kTwoPow63) {
-    return std::nullopt;
-  }
-  return static_cast<int64_t>(as_double);
+absl::string_view JsonText(const json& value) {
+  return value.is_string() ? TextOf(value) : absl::string_view();
+}
+absl::string_view JsonText(const JsonNode& value) { return value.text(); }
+
+std::optional<int64_t> JsonToInt64(const json& value) { return ToInt64(value); }
+std::optional<int64_t> JsonToInt64(const JsonNode& value) {
+  return ToInt64(value);
 }
 
-std::optional<int32_t> JsonToInt32(const json& value) {
-  const std::optional<int64_t> wide = JsonToInt64(value);
-  if (!wide.has_value() || *wide < std::numeric_limits<int32_t>::min() ||
-      *wide > std::numeric_limits<int32_t>::max()) {
-    return std::nullopt;
-  }
-  return static_cast<int32_t>(*wide);
+std::optional<int32_t> JsonToInt32(const json& value) { return ToInt32(value); }
+std::optional<int32_t> JsonToInt32(const JsonNode& value) {
+  return ToInt32(value);
 }
 
-std::optional<bool> JsonToBool(const json& value) {
-  if (value.is_boolean()) return value.get<bool>();
-  if (value.is_number_integer()) {
-    const std::optional<int64_t> number = JsonToInt64(value);
-    if (number == 0) return false;
-    if (number == 1) return true;
-    return std::nullopt;
-  }
-  if (value.is_string()) {
-    const absl::string_view text =
-        absl::StripAsciiWhitespace(value.get_ref<const std::string&>());
-    if (absl::EqualsIgnoreCase(text, "true") || text == "1") return true;
-    if (absl::EqualsIgnoreCase(text, "false") || text == "0") return false;
-  }
-  return std::nullopt;
-}
+std::optional<bool> JsonToBool(const json& value) { return ToBool(value); }
+std::optional<bool> JsonToBool(const JsonNode& value) { return ToBool(value); }
 
 }  // namespace tracktry

@@ -43,12 +43,13 @@ void AddEmail(absl::string_view email, Tracking* tracking) {
   tracking->add_customer_emails(std::string(email));
 }
 
-void FillEmails(const json* value, Tracking* tracking) {
+template <typename Value>
+void FillEmails(const Value* value, Tracking* tracking) {
   if (value == nullptr) return;
   if (value->is_array()) {
-    for (const json& element : value->get_ref<const json::array_t&>()) {
+    ForEachJsonElement(*value, [tracking](const Value& element) {
       if (element.is_string()) AddEmail(JsonToString(element), tracking);
-    }
+    });
     return;
   }
   if (!value->is_string()) return;
@@ -62,7 +63,8 @@ void FillEmails(const json* value, Tracking* tracking) {
   }
 }
 
-Checkpoint CheckpointFromJson(const json& object) {
+template <typename Value>
+Checkpoint CheckpointFromJson(const Value& object) {
   Checkpoint checkpoint;
   checkpoint.set_time(JsonMemberString(object, "Date"));
   checkpoint.set_status_description(
@@ -73,7 +75,7 @@ Checkpoint CheckpointFromJson(const json& object) {
   checkpoint.set_substatus(JsonMemberString(object, "substatus"));
   checkpoint.set_item_node(JsonMemberString(object, "ItemNode"));
   checkpoint.set_act_type(JsonMemberString(object, "ActType"));
-  if (const json* number = JsonMember(object, "substatus_num")) {
+  if (const Value* number = JsonMember(object, "substatus_num")) {
     if (const std::optional<int32_t> value = JsonToInt32(*number)) {
       checkpoint.set_substatus_num(*value);
     }
@@ -81,7 +83,8 @@ Checkpoint CheckpointFromJson(const json& object) {
   return checkpoint;
 }
 
-void FillCarrierInfo(const json& object, CarrierInfo* info) {
+template <typename Value>
+void FillCarrierInfo(const Value& object, CarrierInfo* info) {
   info->set_carrier_code(JsonMemberString(object, "carrier_code"));
   info->set_weblink(JsonMemberString(object, "weblink"));
   info->set_phone(JsonMemberString(object, "phone"));
@@ -96,13 +99,13 @@ void FillCarrierInfo(const json& object, CarrierInfo* info) {
       JsonMemberString(object, "CustomsClearance"));
   info->set_destination_arrived_time(
       JsonMemberString(object, "DestinationArrived"));
-  const json* trackinfo = JsonMember(object, "trackinfo");
-  if (trackinfo == nullptr || !trackinfo->is_array()) return;
-  for (const json& element : trackinfo->get_ref<const json::array_t&>()) {
+  const Value* trackinfo = JsonMember(object, "trackinfo");
+  if (trackinfo == nullptr) return;
+  ForEachJsonElement(*trackinfo, [info](const Value& element) {
     if (element.is_object()) {
       *info->add_checkpoints() = CheckpointFromJson(element);
     }
-  }
+  });
 }
 
 // Head of the checkpoint list of `info`, or nullptr.
@@ -128,7 +131,8 @@ const Checkpoint* Newer(const Checkpoint* origin,
   return destination;
 }
 
-void SetOptionalInt32(const json* value, Tracking* tracking,
+template <typename Value>
+void SetOptionalInt32(const Value* value, Tracking* tracking,
                       void (Tracking::*setter)(int32_t)) {
   if (value == nullptr) return;
   if (const std::optional<int32_t> number = JsonToInt32(*value)) {
@@ -136,7 +140,8 @@ void SetOptionalInt32(const json* value, Tracking* tracking,
   }
 }
 
-void SetOptionalBool(const json* value, Tracking* tracking,
+template <typename Value>
+void SetOptionalBool(const Value* value, Tracking* tracking,
                      void (Tracking::*setter)(bool)) {
   if (value == nullptr) return;
   if (const std::optional<bool> flag = JsonToBool(*value)) {
@@ -147,11 +152,12 @@ void SetOptionalBool(const json* value, Tracking* tracking,
 // The tracking_number of `object`, or the malformed-response error when
 // `object` is not an object or has no usable number (a non-blank string or
 // an integer).
-absl::StatusOr<std::string> CheckedTrackingNumber(const json& object) {
+template <typename Value>
+absl::StatusOr<std::string> CheckedTrackingNumber(const Value& object) {
   if (!object.is_object()) {
     return MalformedResponseError("tracking is not an object");
   }
-  const json* value = JsonMember(object, "tracking_number");
+  const Value* value = JsonMember(object, "tracking_number");
   if (value != nullptr && (value->is_string() || value->is_number_integer())) {
     std::string number = JsonToString(*value);
     if (!absl::StripAsciiWhitespace(number).empty()) return number;
@@ -161,16 +167,17 @@ absl::StatusOr<std::string> CheckedTrackingNumber(const json& object) {
 
 // The tracking objects in a `data` of any of the shapes TrackingsFromData
 // accepts, in order (not yet checked to be trackings).
-absl::StatusOr<std::vector<const json*>> TrackingObjects(const json& data) {
-  std::vector<const json*> objects;
-  const json* array = &data;
+template <typename Value>
+absl::StatusOr<std::vector<const Value*>> TrackingObjects(const Value& data) {
+  std::vector<const Value*> objects;
+  const Value* array = &data;
   if (data.is_null()) return objects;
   if (!data.is_array()) {
     if (!data.is_object()) {
       return MalformedResponseError("data is not an object or array");
     }
     if (data.empty()) return objects;
-    const json* items = JsonMember(data, "items");
+    const Value* items = JsonMember(data, "items");
     if (items == nullptr || JsonMember(data, "tracking_number") != nullptr) {
       objects.push_back(&data);  // one tracking object
       return objects;
@@ -181,30 +188,15 @@ absl::StatusOr<std::vector<const json*>> TrackingObjects(const json& data) {
     }
     array = items;
   }
-  for (const json& element : array->get_ref<const json::array_t&>()) {
+  ForEachJsonElement(*array, [&objects](const Value& element) {
     objects.push_back(&element);
-  }
+  });
   return objects;
 }
 
-}  // namespace
-
-bool ViewIncludesRaw(v1::TrackingView view) {
-  return view == v1::TRACKING_VIEW_FULL;
-}
-
-absl::StatusOr<Tracking> TrackingFromJson(const json& object,
-                                          v1::TrackingView view) {
-  Tracking tracking;
-  if (absl::Status status = FillTrackingFromJson(object, &tracking, view);
-      !status.ok()) {
-    return status;
-  }
-  return tracking;
-}
-
-absl::Status FillTrackingFromJson(const json& object, Tracking* out,
-                                  v1::TrackingView view) {
+template <typename Value>
+absl::Status FillTracking(const Value& object, Tracking* out,
+                          v1::TrackingView view) {
   absl::StatusOr<std::string> tracking_number = CheckedTrackingNumber(object);
   if (!tracking_number.ok()) return tracking_number.status();
 
@@ -249,10 +241,10 @@ absl::Status FillTrackingFromJson(const json& object, Tracking* out,
   SetOptionalBool(JsonMember(object, "track_update"), &tracking,
                   &Tracking::set_track_update);
 
-  const json* origin = JsonMember(object, "origin_info");
+  const Value* origin = JsonMember(object, "origin_info");
   const bool has_origin = origin != nullptr && origin->is_object();
   if (has_origin) FillCarrierInfo(*origin, tracking.mutable_origin_info());
-  const json* destination = JsonMember(object, "destination_info");
+  const Value* destination = JsonMember(object, "destination_info");
   const bool has_destination =
       destination != nullptr && destination->is_object();
   if (has_destination) {
@@ -273,6 +265,53 @@ absl::Status FillTrackingFromJson(const json& object, Tracking* out,
   return absl::OkStatus();
 }
 
+template <typename Value>
+absl::StatusOr<bool> FirstTracking(const Value& data, Tracking* out,
+                                   v1::TrackingView view) {
+  absl::StatusOr<std::vector<const Value*>> objects = TrackingObjects(data);
+  if (!objects.ok()) return objects.status();
+  if (objects->empty()) return false;
+  // Only the first is built, but all must be trackings, as TrackingsFromData
+  // requires (and fails on the same one).
+  for (const Value* object : *objects) {
+    if (absl::StatusOr<std::string> number = CheckedTrackingNumber(*object);
+        !number.ok()) {
+      return number.status();
+    }
+  }
+  if (absl::Status status = FillTracking(*objects->front(), out, view);
+      !status.ok()) {
+    return status;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool ViewIncludesRaw(v1::TrackingView view) {
+  return view == v1::TRACKING_VIEW_FULL;
+}
+
+absl::StatusOr<Tracking> TrackingFromJson(const json& object,
+                                          v1::TrackingView view) {
+  Tracking tracking;
+  if (absl::Status status = FillTrackingFromJson(object, &tracking, view);
+      !status.ok()) {
+    return status;
+  }
+  return tracking;
+}
+
+absl::Status FillTrackingFromJson(const json& object, Tracking* out,
+                                  v1::TrackingView view) {
+  return FillTracking(object, out, view);
+}
+
+absl::Status FillTrackingFromJson(const JsonNode& object, Tracking* out,
+                                  v1::TrackingView view) {
+  return FillTracking(object, out, view);
+}
+
 absl::StatusOr<std::vector<Tracking>> TrackingsFromData(const json& data,
                                                         v1::TrackingView view) {
   absl::StatusOr<std::vector<const json*>> objects = TrackingObjects(data);
@@ -290,22 +329,12 @@ absl::StatusOr<std::vector<Tracking>> TrackingsFromData(const json& data,
 
 absl::StatusOr<bool> FirstTrackingFromData(const json& data, Tracking* out,
                                            v1::TrackingView view) {
-  absl::StatusOr<std::vector<const json*>> objects = TrackingObjects(data);
-  if (!objects.ok()) return objects.status();
-  if (objects->empty()) return false;
-  // Only the first is built, but all must be trackings, as TrackingsFromData
-  // requires (and fails on the same one).
-  for (const json* object : *objects) {
-    if (absl::StatusOr<std::string> number = CheckedTrackingNumber(*object);
-        !number.ok()) {
-      return number.status();
-    }
-  }
-  if (absl::Status status = FillTrackingFromJson(*objects->front(), out, view);
-      !status.ok()) {
-    return status;
-  }
-  return true;
+  return FirstTracking(data, out, view);
+}
+
+absl::StatusOr<bool> FirstTrackingFromData(const JsonNode& data, Tracking* out,
+                                           v1::TrackingView view) {
+  return FirstTracking(data, out, view);
 }
 
 }  // namespace tracktry

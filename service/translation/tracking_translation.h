@@ -35,6 +35,7 @@
 #include "nlohmann/json.hpp"
 #include "service/translation/batch_translation.h"
 #include "service/translation/carrier_translation.h"
+#include "service/translation/json_tape.h"
 #include "service/translation/list_translation.h"
 #include "service/translation/status_strings.h"
 #include "tracktry/v1/tracking_service.pb.h"
@@ -56,6 +57,10 @@ absl::StatusOr<tracktry::v1::Tracking> TrackingFromJson(
 absl::Status FillTrackingFromJson(
     const nlohmann::json& object, tracktry::v1::Tracking* out,
     tracktry::v1::TrackingView view = tracktry::v1::TRACKING_VIEW_FULL);
+// The same from a tape node: the result the document of the same text gives.
+absl::Status FillTrackingFromJson(
+    const JsonNode& object, tracktry::v1::Tracking* out,
+    tracktry::v1::TrackingView view = tracktry::v1::TRACKING_VIEW_FULL);
 
 // The trackings in the `data` of a get/realtime/create response, which may
 // be one tracking object, an array of them, {"items": [...]} (items may be
@@ -71,6 +76,10 @@ absl::StatusOr<std::vector<tracktry::v1::Tracking>> TrackingsFromData(
 // when `data` holds no tracking; fails exactly when TrackingsFromData does.
 absl::StatusOr<bool> FirstTrackingFromData(
     const nlohmann::json& data, tracktry::v1::Tracking* out,
+    tracktry::v1::TrackingView view = tracktry::v1::TRACKING_VIEW_FULL);
+// The same from a tape node: the result the document of the same text gives.
+absl::StatusOr<bool> FirstTrackingFromData(
+    const JsonNode& data, tracktry::v1::Tracking* out,
     tracktry::v1::TrackingView view = tracktry::v1::TRACKING_VIEW_FULL);
 
 }  // namespace tracktry

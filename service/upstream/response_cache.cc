@@ -57,15 +57,19 @@ size_t ResponseCache::EntryBytes(const std::string& key, const std::string& tag,
                                  const Envelope& value) {
   // The list node (Entry), the key again in entries_ (plus its slot), the
   // tag set's copy, the expiry index node, the shared Envelope with its
-  // control block.
+  // control block. Its data: the tape read from the body, and the document
+  // where one is built already (a document built later, from the tape, for
+  // a reader that needs one, is not counted).
   constexpr size_t kBookkeeping = 16 + sizeof(Entry) + sizeof(std::string) +
                                   sizeof(List::iterator) + 48 + 48 +
                                   sizeof(Envelope) + 16;
   // The key is held by the entry, entries_ and, when tagged, the tag's set.
   const size_t key_copies = tag.empty() ? 2 : 3;
+  const Json* document = value.data_if_built();
   return kBookkeeping + key_copies * StringHeap(key) + 2 * StringHeap(tag) +
          StringHeap(value.meta_type) + StringHeap(value.meta_message) +
-         JsonHeap(value.data);
+         value.data_tape_bytes() +
+         (document == nullptr ? 0 : JsonHeap(*document));
 }
 
 ResponseCache::ResponseCache(size_t max_entries, size_t max_bytes)

@@ -19,8 +19,8 @@ Envelope Sample() {
   envelope.meta_code = 201;
   envelope.meta_type = "Created";
   envelope.meta_message = "Success \xE2\x9C\x93";
-  envelope.data = nlohmann::json::parse(
-      R"({"id":"abc","tracking_number":"RN1","items":[1,2.5,null,"x"]})");
+  envelope.set_data(nlohmann::json::parse(
+      R"({"id":"abc","tracking_number":"RN1","items":[1,2.5,null,"x"]})"));
   return envelope;
 }
 
@@ -31,7 +31,7 @@ TEST(EnvelopeCodecTest, EnvelopeRoundTrips) {
   EXPECT_EQ(decoded->meta_code, 201);
   EXPECT_EQ(decoded->meta_type, "Created");
   EXPECT_EQ(decoded->meta_message, original.meta_message);
-  EXPECT_EQ(decoded->data, original.data);
+  EXPECT_EQ(decoded->data(), original.data());
 }
 
 TEST(EnvelopeCodecTest, RealAnswersRoundTrip) {
@@ -42,7 +42,7 @@ TEST(EnvelopeCodecTest, RealAnswersRoundTrip) {
     ASSERT_THAT(parsed, IsOk()) << file;
     absl::StatusOr<Envelope> decoded = DecodeEnvelope(EncodeEnvelope(*parsed));
     ASSERT_THAT(decoded, IsOk()) << file;
-    EXPECT_EQ(decoded->data, parsed->data) << file;
+    EXPECT_EQ(decoded->data(), parsed->data()) << file;
     EXPECT_EQ(decoded->meta_code, parsed->meta_code) << file;
   }
 }
@@ -52,7 +52,7 @@ TEST(EnvelopeCodecTest, AnswerResultRoundTrips) {
       DecodeResult(EncodeResult(Sample()));
   ASSERT_THAT(decoded, IsOk());
   ASSERT_THAT(*decoded, IsOk());
-  EXPECT_EQ((*decoded)->data, Sample().data);
+  EXPECT_EQ((*decoded)->data(), Sample().data());
   EXPECT_EQ((*decoded)->meta_code, 201);
 }
 

@@ -28,7 +28,7 @@ Envelope Answer(const std::string& title) {
   Envelope envelope;
   envelope.meta_code = 200;
   envelope.meta_type = "Success";
-  envelope.data = {{"tracking_number", "RN1"}, {"title", title}};
+  envelope.set_data({{"tracking_number", "RN1"}, {"title", title}});
   return envelope;
 }
 
@@ -98,7 +98,7 @@ TEST_F(SharedCacheTest, OneReplicaLeadsTheOthersFollowThenHit) {
   for (int i = 0; i < 3; ++i) {
     const Lookup hit = LookupOn(i, read);
     ASSERT_EQ(hit.outcome, Outcome::kHit) << i;
-    EXPECT_EQ(hit.answer.data["title"], "one");
+    EXPECT_EQ(hit.answer.data().at("title"), "one");
     EXPECT_EQ(hit.answer.meta_code, 200);
     EXPECT_GT(hit.answer_ttl, absl::Seconds(55));
     EXPECT_LE(hit.answer_ttl, absl::Seconds(60));
@@ -212,7 +212,7 @@ TEST_F(SharedCacheTest, BypassFillRefreshesAndMakesOthersDropTheirCopies) {
   EXPECT_THAT(listener.tags(), ::testing::ElementsAre("rn7"));
   const Lookup hit = LookupOn(1, read);
   ASSERT_EQ(hit.outcome, Outcome::kHit);
-  EXPECT_EQ(hit.answer.data["title"], "fresh");
+  EXPECT_EQ(hit.answer.data().at("title"), "fresh");
   cache(1).SetListener(nullptr);
 }
 
@@ -226,7 +226,8 @@ TEST_F(SharedCacheTest, ReplaceDropsEveryLangAndStoresThePush) {
   cache(0).Replace(ReadOf("RN8"), Answer("pushed"), absl::Seconds(60));
   EXPECT_TRUE(WaitUntil([&] {
     const Lookup hit = LookupOn(0, ReadOf("RN8"));
-    return hit.outcome == Outcome::kHit && hit.answer.data["title"] == "pushed";
+    return hit.outcome == Outcome::kHit &&
+           hit.answer.data().at("title") == "pushed";
   }));
   EXPECT_EQ(LookupOn(0, ReadOf("RN8", "en")).outcome, Outcome::kLead);
 }

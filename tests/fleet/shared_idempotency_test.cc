@@ -24,7 +24,7 @@ constexpr absl::Duration kTtl = absl::Minutes(10);
 Envelope Created(const std::string& id) {
   Envelope envelope;
   envelope.meta_code = 200;
-  envelope.data = {{"id", id}, {"tracking_number", "RN1"}};
+  envelope.set_data({{"id", id}, {"tracking_number", "RN1"}});
   return envelope;
 }
 
@@ -76,7 +76,7 @@ TEST_F(SharedIdempotencyTest, FirstRunsRepeatsWaitThenReplay) {
     const Begin done = BeginOn(i, record);
     ASSERT_EQ(done.state, State::kDone) << i;
     ASSERT_THAT(done.result, IsOk());
-    EXPECT_EQ(done.result->data["id"], "abc");
+    EXPECT_EQ(done.result->data().at("id"), "abc");
   }
 }
 

@@ -40,7 +40,7 @@ inline Envelope OkEnvelope(nlohmann::json data = nlohmann::json::object()) {
   Envelope envelope;
   envelope.meta_code = 200;
   envelope.meta_type = "Success";
-  envelope.data = std::move(data);
+  envelope.set_data(std::move(data));
   return envelope;
 }
 

@@ -36,8 +36,6 @@ Envelope EnvelopeOf(std::string_view name) {
   return *std::move(envelope);
 }
 
-nlohmann::json DataOf(std::string_view name) {
-  return std::move(EnvelopeOf(name).data);
-}
+nlohmann::json DataOf(std::string_view name) { return EnvelopeOf(name).data(); }
 
 }  // namespace tracktry::testing

@@ -34,7 +34,7 @@ inline FakeUpstreamCaller::Responder Hanging() {
 // answer without one.
 inline int NumberOf(const absl::StatusOr<Envelope>& result) {
   if (!result.ok()) return -1;
-  return result->data.value("n", -2);
+  return result->data().value("n", -2);
 }
 
 }  // namespace testing

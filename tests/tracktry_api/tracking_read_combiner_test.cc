@@ -66,7 +66,7 @@ ReadResult ReadAsGetTracking(const absl::StatusOr<Envelope>& answer,
 
 // The list translation's tracking `index` of the recorded answer `file`.
 v1::Tracking ListItem(const std::string& file, size_t index) {
-  absl::StatusOr<ListPage> page = ListPageFromData(EnvelopeOf(file).data);
+  absl::StatusOr<ListPage> page = ListPageFromData(EnvelopeOf(file).data());
   EXPECT_THAT(page.status(), IsOk());
   EXPECT_LT(index, page->items.size());
   return page->items.at(index);
@@ -189,8 +189,8 @@ TEST(TrackingReadCombinerTest, SplitsTheMmmParcelAnswer) {
   // The part is shaped like a single GET's answer.
   ASSERT_THAT(parts[0].status(), IsOk());
   EXPECT_EQ(parts[0]->meta_code, 200);
-  EXPECT_TRUE(parts[0]->data.is_object());
-  EXPECT_EQ(parts[0]->data["tracking_number"], "1Z111111111111");
+  EXPECT_TRUE(parts[0]->data().is_object());
+  EXPECT_EQ(parts[0]->data().at("tracking_number"), "1Z111111111111");
 }
 
 TEST(TrackingReadCombinerTest, SplitsTheQuirksAnswer) {
@@ -233,7 +233,7 @@ TEST(TrackingReadCombinerTest, EmptyAnswerIsNotFoundForEveryRead) {
 
 TEST(TrackingReadCombinerTest, BareArrayOfItemsIsAListToo) {
   const TrackingReadCombiner combiner;
-  const json data = EnvelopeOf("list_mmm_parcel.json").data["items"];
+  const json data = EnvelopeOf("list_mmm_parcel.json").data().at("items");
   const std::vector<UpstreamRequest> members = {Read("ups", "1Z111111111111"),
                                                 Read("dhl", "1Z111111111111")};
   const std::vector<absl::StatusOr<Envelope>> parts =

@@ -2,6 +2,7 @@
 #include "service/translation/envelope.h"
 
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -36,9 +37,9 @@ TEST(EnvelopeTest, SuccessEnvelopeParsesMetaAndData) {
   EXPECT_EQ(envelope->meta_code, 200);
   EXPECT_EQ(envelope->meta_type, "Success");
   EXPECT_EQ(envelope->meta_message, "Success");
-  ASSERT_TRUE(envelope->data.is_array());
-  ASSERT_EQ(envelope->data.size(), 1u);
-  EXPECT_EQ(envelope->data[0]["code"], "china-post");
+  ASSERT_TRUE(envelope->data().is_array());
+  ASSERT_EQ(envelope->data().size(), 1u);
+  EXPECT_EQ(envelope->data().at(0).at("code"), "china-post");
 }
 
 TEST(EnvelopeTest, ErrorEnvelopesKeepMetaCode) {
@@ -51,8 +52,8 @@ TEST(EnvelopeTest, ErrorEnvelopesKeepMetaCode) {
   const auto missing = ParseEnvelope(ReadTestdata("error_4017.json"));
   ASSERT_THAT(missing, IsOk());
   EXPECT_EQ(missing->meta_code, 4017);
-  EXPECT_TRUE(missing->data.is_array());
-  EXPECT_TRUE(missing->data.empty());
+  EXPECT_TRUE(missing->data().is_array());
+  EXPECT_TRUE(missing->data().empty());
 
   const auto empty = ParseEnvelope(ReadTestdata("list_empty_4031.json"));
   ASSERT_THAT(empty, IsOk());
@@ -79,7 +80,7 @@ TEST(EnvelopeTest, IntegralFloatMetaCodeIsAccepted) {
 TEST(EnvelopeTest, MissingDataBecomesNull) {
   const auto envelope = ParseEnvelope(R"({"meta":{"code":200}})");
   ASSERT_THAT(envelope, IsOk());
-  EXPECT_TRUE(envelope->data.is_null());
+  EXPECT_TRUE(envelope->data().is_null());
   EXPECT_EQ(envelope->meta_type, "");
   EXPECT_EQ(envelope->meta_message, "");
 }
@@ -90,7 +91,7 @@ TEST(EnvelopeTest, NonStringTypeAndMessageBecomeEmpty) {
   ASSERT_THAT(envelope, IsOk());
   EXPECT_EQ(envelope->meta_type, "");
   EXPECT_EQ(envelope->meta_message, "");
-  EXPECT_EQ(envelope->data, 1);
+  EXPECT_EQ(envelope->data(), 1);
 }
 
 TEST(EnvelopeTest, NotJsonIsMalformed) {
@@ -158,7 +159,7 @@ void ExpectParsedAsNlohmannDoes(const std::string& data) {
     return;
   }
   ASSERT_THAT(envelope, IsOk());
-  const nlohmann::json& got = envelope->data;
+  const nlohmann::json& got = envelope->data();
   EXPECT_EQ(got, expected["data"]);
   // == compares numbers across types; the types must match too.
   std::vector<std::pair<const nlohmann::json*, const nlohmann::json*>> todo = {
@@ -194,7 +195,7 @@ TEST(EnvelopeTest, ParsesEveryRecordingAsNlohmannDoes) {
     const std::string body = ReadTestdata(file);
     const auto envelope = ParseEnvelope(body);
     ASSERT_THAT(envelope, IsOk());
-    EXPECT_EQ(envelope->data, nlohmann::json::parse(body)["data"]);
+    EXPECT_EQ(envelope->data(), nlohmann::json::parse(body)["data"]);
   }
 }
 
@@ -229,7 +230,67 @@ TEST(EnvelopeTest, EdgeCasesParseAsNlohmannDoes) {
       R"({"meta":{"code":200},"data":[1]})";
   const auto with_bom = ParseEnvelope(bom);
   ASSERT_THAT(with_bom, IsOk());
-  EXPECT_EQ(with_bom->data, nlohmann::json::parse(bom)["data"]);
+  EXPECT_EQ(with_bom->data(), nlohmann::json::parse(bom)["data"]);
+}
+
+// The body is read into a tape; the document of `data` is built when first
+// asked for, once for all copies, from any number of threads.
+TEST(EnvelopeTest, DataIsReadFromTheTapeAndBuiltOnceWhenAsked) {
+  const std::string body = ReadTestdata("get_cross_border.json");
+  const auto envelope = ParseEnvelope(body);
+  ASSERT_THAT(envelope, IsOk());
+  ASSERT_NE(envelope->data_tape(), nullptr);
+  EXPECT_EQ(envelope->data_if_built(), nullptr);
+  EXPECT_EQ(envelope->data_tape()->ToJson(),
+            nlohmann::json::parse(body)["data"]);
+  const size_t tape_bytes = envelope->data_tape_bytes();
+  EXPECT_GT(tape_bytes, body.size());
+  const Envelope copy = *envelope;
+  std::vector<const nlohmann::json*> seen(8);
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < seen.size(); ++i) {
+    threads.emplace_back(
+        [&, i] { seen[i] = &(i % 2 == 0 ? *envelope : copy).data(); });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (const nlohmann::json* document : seen) EXPECT_EQ(document, seen[0]);
+  EXPECT_EQ(*seen[0], nlohmann::json::parse(body)["data"]);
+  EXPECT_EQ(envelope->data_if_built(), seen[0]);
+  EXPECT_EQ(copy.data_if_built(), seen[0]);
+  EXPECT_EQ(envelope->data_tape_bytes(), tape_bytes);
+}
+
+TEST(EnvelopeTest, MissingDataOnTheTapeIsNull) {
+  const auto envelope = ParseEnvelope(R"({"meta":{"code":4031}})");
+  ASSERT_THAT(envelope, IsOk());
+  ASSERT_NE(envelope->data_tape(), nullptr);
+  EXPECT_TRUE(envelope->data_tape()->is_null());
+  EXPECT_TRUE(envelope->data().is_null());
+}
+
+// Where there is no tape (data set, or a body only nlohmann takes), the
+// document is there from the start.
+TEST(EnvelopeTest, SetDataAndNlohmannOnlyBodiesHaveNoTape) {
+  const Envelope success = SuccessEnvelope({{"tracking_number", "RR1"}});
+  EXPECT_EQ(success.data_tape(), nullptr);
+  ASSERT_NE(success.data_if_built(), nullptr);
+  EXPECT_EQ(success.data().at("tracking_number"), "RR1");
+  Envelope empty;
+  EXPECT_EQ(empty.data_tape(), nullptr);
+  EXPECT_EQ(empty.data_if_built(), nullptr);
+  EXPECT_EQ(empty.data_tape_bytes(), 0u);
+  EXPECT_TRUE(empty.data().is_null());
+  const auto with_bom = ParseEnvelope(
+      "\xEF\xBB\xBF"
+      R"({"meta":{"code":200},"data":[1]})");
+  ASSERT_THAT(with_bom, IsOk());
+  EXPECT_EQ(with_bom->data_tape(), nullptr);
+  ASSERT_NE(with_bom->data_if_built(), nullptr);
+  auto parsed = ParseEnvelope(R"({"meta":{"code":200},"data":[1]})");
+  ASSERT_THAT(parsed, IsOk());
+  parsed->set_data(nlohmann::json::array({2}));
+  EXPECT_EQ(parsed->data_tape(), nullptr);
+  EXPECT_EQ(parsed->data(), nlohmann::json::array({2}));
 }
 
 TEST(EnvelopeTest, DeeplyNestedDataDoesNotCrash) {
@@ -239,7 +300,7 @@ TEST(EnvelopeTest, DeeplyNestedDataDoesNotCrash) {
   body.append("}");
   const auto envelope = ParseEnvelope(body);
   ASSERT_THAT(envelope, IsOk());
-  EXPECT_TRUE(envelope->data.is_array());
+  EXPECT_TRUE(envelope->data().is_array());
 }
 
 }  // namespace

@@ -3,8 +3,10 @@
 
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <string>
 
+#include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 
 namespace tracktry {
@@ -96,6 +98,29 @@ TEST(JsonStructTest, InvalidUtf8IsReplaced) {
   ASSERT_EQ(value.fields().size(), 1u);
   EXPECT_EQ(value.fields().begin()->first, "k\xEF\xBF\xBD");
   EXPECT_EQ(value.fields().begin()->second.string_value(), "v\xEF\xBF\xBD");
+}
+
+// From a tape node: the Struct of the document of the same text (a
+// repeated key's last value, nesting capped the same way).
+TEST(JsonStructTest, TapeGivesTheDocumentsStruct) {
+  std::string deep = R"({"d":)";
+  for (int i = 0; i < 30; ++i) deep += R"({"k":)";
+  deep += "1";
+  deep += std::string(31, '}');
+  for (const std::string text :
+       {std::string(R"({"a": {"x": 1, "y": 2}, "a": {"z": 3}, "b": [1, -2,)"
+                    R"( 1.5, 18446744073709551615, "s", null, true, false,)"
+                    R"( {"c": []}], "\u00e9": "\u00e9", "e": 1e300})"),
+        std::string(R"({})"), std::string(R"([1])"), deep}) {
+    SCOPED_TRACE(text);
+    const std::optional<JsonTape> tape = JsonTape::Parse(text);
+    ASSERT_TRUE(tape.has_value());
+    google::protobuf::Struct from_tape;
+    FillProtoStruct(tape->root(), &from_tape);
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(
+        from_tape, JsonToProtoStruct(json::parse(text))))
+        << from_tape.DebugString();
+  }
 }
 
 }  // namespace

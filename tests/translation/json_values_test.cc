@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "gtest/gtest.h"
 
@@ -109,6 +110,51 @@ TEST(JsonValuesTest, SanitizeUtf8ReplacesOnlyInvalidSequences) {
             "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
   EXPECT_EQ(SanitizeUtf8("a\xE4\xB8"), "a\xEF\xBF\xBD\xEF\xBF\xBD");  // cut
   EXPECT_EQ(SanitizeUtf8(absl::string_view("a\0b", 3)), std::string("a\0b", 3));
+}
+
+// A tape node reads as the document of the same text, quirks included.
+TEST(JsonValuesTest, TapeNodesReadAsTheirDocument) {
+  const std::string text = R"([null, true, false, 0, 1, 2, -1, -0, 1.0, 1.5,
+      1e2, 0.1, -2.5e-3, 18446744073709551615, 9223372036854775808,
+      -9223372036854775808, 2147483648, -2147483649, 9007199254740993.0,
+      "", " ", "null", " NULL ", "42", " 42 ", "42.0", "4e1", "x", "true",
+      " FALSE ", "1", "0", "yes", "caf\u00e9", "\u0000", [], [1], {},
+      {"a": 1}, 1e300, -0.0, 123456789012345678901234567890])";
+  const std::optional<JsonTape> tape = JsonTape::Parse(text);
+  ASSERT_TRUE(tape.has_value());
+  const json document = json::parse(text);
+  std::vector<const JsonNode*> nodes;
+  tape->root().ForEachElement(
+      [&](const JsonNode& node) { nodes.push_back(&node); });
+  ASSERT_EQ(nodes.size(), document.size());
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const JsonNode& node = *nodes[i];
+    const json& value = document[i];
+    SCOPED_TRACE(value.dump());
+    EXPECT_EQ(JsonToString(node), JsonToString(value));
+    EXPECT_EQ(JsonToInt64(node), JsonToInt64(value));
+    EXPECT_EQ(JsonToInt32(node), JsonToInt32(value));
+    EXPECT_EQ(JsonToBool(node), JsonToBool(value));
+    EXPECT_EQ(JsonIsNullish(node), JsonIsNullish(value));
+    EXPECT_EQ(JsonText(node), JsonText(value));
+  }
+}
+
+TEST(JsonValuesTest, TapeMembersAreFoundAsInTheDocument) {
+  const std::string text = R"({"a": "1", "b": {"c": 2}, "a": 3, "": 4})";
+  const std::optional<JsonTape> tape = JsonTape::Parse(text);
+  ASSERT_TRUE(tape.has_value());
+  const json document = json::parse(text);
+  for (const char* key : {"a", "b", "c", "", "A"}) {
+    SCOPED_TRACE(key);
+    const JsonNode* node = JsonMember(tape->root(), key);
+    const json* value = JsonMember(document, key);
+    ASSERT_EQ(node == nullptr, value == nullptr);
+    EXPECT_EQ(JsonMemberString(tape->root(), key),
+              JsonMemberString(document, key));
+    if (node != nullptr) EXPECT_EQ(node->ToJson(), *value);
+  }
+  EXPECT_EQ(JsonMember(*JsonMember(tape->root(), "a"), "a"), nullptr);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Copyright 2026 The tracktry-grpc Authors.
 #include "service/translation/tracking_translation.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "gtest/gtest.h"
 #include "service/translation/envelope.h"
+#include "service/translation/json_tape.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/testdata.h"
 
@@ -629,6 +631,74 @@ TEST(TrackingTranslationTest, BasicViewIsFullWithoutRaw) {
   EXPECT_FALSE(ViewIncludesRaw(v1::TRACKING_VIEW_UNSPECIFIED));
   EXPECT_FALSE(ViewIncludesRaw(v1::TRACKING_VIEW_BASIC));
   EXPECT_TRUE(ViewIncludesRaw(v1::TRACKING_VIEW_FULL));
+}
+
+// A GetTracking answer is translated straight from the tape of its body
+// (Envelope::data_tape): it must give what the document gives, errors
+// included, for every recording and for the quirks below.
+void ExpectTapeTranslatesAsDocument(const std::string& data_text) {
+  SCOPED_TRACE(data_text.substr(0, 160));
+  const std::optional<JsonTape> tape = JsonTape::Parse(data_text);
+  ASSERT_TRUE(tape.has_value());
+  const json document = json::parse(data_text);
+  for (const v1::TrackingView view :
+       {v1::TRACKING_VIEW_BASIC, v1::TRACKING_VIEW_FULL}) {
+    Tracking from_tape;
+    Tracking from_document;
+    const absl::StatusOr<bool> tape_found =
+        FirstTrackingFromData(tape->root(), &from_tape, view);
+    const absl::StatusOr<bool> document_found =
+        FirstTrackingFromData(document, &from_document, view);
+    ASSERT_EQ(tape_found.status(), document_found.status());
+    if (tape_found.ok()) EXPECT_EQ(*tape_found, *document_found);
+    EXPECT_TRUE(MessageDifferencer::Equals(from_tape, from_document))
+        << from_tape.DebugString() << " vs " << from_document.DebugString();
+  }
+}
+
+TEST(TrackingTranslationTest, TapeTranslatesAsTheDocument) {
+  for (const char* file :
+       {"get_single_object.json", "get_single_array.json",
+        "get_single_items.json", "get_cross_border.json", "list_quirks.json",
+        "list_mmm_parcel.json", "realtime_cainiao.json",
+        "create_null_strings.json", "update_carrier_usertag.json",
+        "carriers.json", "delete_empty.json", "list_empty_4031.json"}) {
+    SCOPED_TRACE(file);
+    ExpectTapeTranslatesAsDocument(
+        json::parse(ReadTestdata(file))["data"].dump());
+  }
+  for (const std::string data : {
+           // Loose types, emails in every shape, repeated keys (the last
+           // one counts, objects included), checkpoints to order.
+           R"({"tracking_number": 123, "archived": "true", "track_update": 1,
+               "itemTimeLength": "12", "stayTimeLength": 2.0,
+               "customer_email": "a@x.io; b@x.io", "title": "null",
+               "status": "transit", "status": "delivered",
+               "origin_info": {"trackinfo": [{"Date": "2024-01-02 10:00",
+                   "checkpoint_status": "transit", "substatus_num": "3"}]},
+               "destination_info": {"trackinfo": [{"Date": "2024-01-03",
+                   "checkpoint_status": "delivered"}, "x", 7]},
+               "origin_info": {"weblink": "w", "trackinfo": []},
+               "created_at": "2024-01-01T00:00:00+08:00", "x": {"y": [1e2,
+               -0, 18446744073709551615, "é", null, true]}})",
+           R"({"tracking_number": "RR1", "customer_email": ["a@x.io", 5, " "],
+               "destination_info": null, "origin_info": [],
+               "itemTimeLength": 99999999999, "archived": 2,
+               "singed_by": "", "signed_by": "Bob"})",
+           R"([{"tracking_number": "A"}, {"tracking_number": "B"}])",
+           R"([{"tracking_number": "A"}, {"id": "no number"}])",
+           R"({"items": [{"tracking_number": " "}]})",
+           R"({"items": null})",
+           R"({"items": 5})",
+           R"({})",
+           R"([])",
+           R"(null)",
+           R"("text")",
+           R"({"tracking_number": "A", "items": []})",
+           R"({"tracking_number": null, "items": [{"tracking_number": "I"}]})",
+       }) {
+    ExpectTapeTranslatesAsDocument(data);
+  }
 }
 
 TEST(TrackingTranslationTest, FillLeavesTheMessageUnchangedOnError) {

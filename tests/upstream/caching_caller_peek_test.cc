@@ -61,7 +61,7 @@ TEST_F(CachingCallerPeekTest, AFreshEntryIsReturnedAndCountedAsAHit) {
   ASSERT_TRUE(sent.ok()) << sent.status();
   const std::shared_ptr<const Envelope> hit = cache_->Peek(get);
   ASSERT_NE(hit, nullptr);
-  EXPECT_EQ(hit->data.value("n", -1), 0);
+  EXPECT_EQ(hit->data().value("n", -1), 0);
   // The cached copy shares the answer's memo with what the read got.
   EXPECT_EQ(hit->memo, sent->memo);
   EXPECT_EQ(cache_->stats().hits, 1);

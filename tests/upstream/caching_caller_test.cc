@@ -585,7 +585,7 @@ TEST_F(CachingCallerFleetTest, LeaderCallsUpstreamAndFillsTheSharedTier) {
   EXPECT_EQ(cache_->stats().upstream_reads, 1);
   ASSERT_TRUE(tier_.WaitFor([&] { return tier_.fills_locked() == 1; }));
   const auto fill = tier_.fills()[0];
-  EXPECT_EQ(fill.answer.data["n"], 0);
+  EXPECT_EQ(fill.answer.data().at("n"), 0);
   EXPECT_EQ(fill.lookup.version, 5);
   EXPECT_EQ(fill.lookup.lease, 77u);
   EXPECT_EQ(fill.ttl, absl::Seconds(60));

@@ -106,7 +106,7 @@ std::string ReasonOf(const absl::Status& status) {
 
 std::string NumberIn(const absl::StatusOr<Envelope>& result) {
   if (!result.ok()) return "";
-  return result->data.value("tracking_number", "");
+  return result->data().value("tracking_number", "");
 }
 
 class RateShaperBatchingTest : public ::testing::Test {
@@ -163,7 +163,7 @@ TEST_F(RateShaperBatchingTest, ReadsQueuedBehindATokenGoOutAsOneListCall) {
     ASSERT_THAT(result.status(), IsOk()) << i;
     EXPECT_EQ(NumberIn(result), Number(i));
     // Shaped like a single GET's answer: one tracking object.
-    EXPECT_TRUE(result->data.is_object());
+    EXPECT_TRUE(result->data().is_object());
   }
   // Missing from the answer: what the GET would have said (4017).
   const absl::StatusOr<Envelope> missing = slots_[3].Wait();

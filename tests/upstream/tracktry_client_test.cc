@@ -199,7 +199,7 @@ TEST_F(TracktryClientTest, SuccessEnvelopeIsReturned) {
   EXPECT_EQ(envelope->meta_code, 201);
   EXPECT_EQ(envelope->meta_type, "x");
   EXPECT_EQ(envelope->meta_message, "Created");
-  EXPECT_EQ(envelope->data["tracking_number"], "RR1");
+  EXPECT_EQ(envelope->data().at("tracking_number"), "RR1");
   EXPECT_EQ(client_->calls_started(), 1);
 }
 

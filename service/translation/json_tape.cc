@@ -1,0 +1,283 @@
+// Copyright 2026 The tracktry-grpc Authors.
+#include "service/translation/json_tape.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <utility>
+#include <vector>
+
+// RapidJSON scans strings and whitespace 16 bytes at a time where SSE2 is
+// there (every x86-64). Its aligned loads read up to 15 bytes past the end of
+// the text (within the 16-byte block holding the terminator), so the copy
+// parsed carries kParsePadding spare bytes (JsonTape::Parse).
+#if defined(__SSE2__)
+#define RAPIDJSON_SSE2
+#endif
+#include "rapidjson/reader.h"
+
+namespace tracktry {
+namespace {
+
+using json = nlohmann::json;
+
+// Whether a decoded string is UTF-8 as nlohmann requires it: RFC 3629
+// sequences (no overlongs, no surrogates, at most U+10FFFF). Catches invalid
+// raw bytes and also the escaped lone low surrogates (U+DC00-U+DFFF) that
+// RapidJSON 1.1 lets through as ED B0-BF xx. ASCII runs are skipped 8 bytes
+// at a time.
+bool IsUtf8(const char* text, size_t length) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text);
+  const unsigned char* end = p + length;
+  while (p < end) {
+    if (end - p >= 8) {
+      uint64_t word;
+      std::memcpy(&word, p, 8);
+      if ((word & 0x8080808080808080ULL) == 0) {
+        p += 8;
+        continue;
+      }
+    }
+    const unsigned char c = *p;
+    if (c < 0x80) {
+      ++p;
+      continue;
+    }
+    size_t n;
+    unsigned char low = 0x80;
+    unsigned char high = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) {
+      n = 1;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      n = 2;
+      if (c == 0xE0) low = 0xA0;
+      if (c == 0xED) high = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      n = 3;
+      if (c == 0xF0) low = 0x90;
+      if (c == 0xF4) high = 0x8F;
+    } else {
+      return false;
+    }
+    if (static_cast<size_t>(end - p) <= n) return false;
+    if (p[1] < low || p[1] > high) return false;
+    for (size_t i = 2; i <= n; ++i) {
+      if (p[i] < 0x80 || p[i] > 0xBF) return false;
+    }
+    p += n + 1;
+  }
+  return true;
+}
+
+}  // namespace
+
+// RapidJSON SAX events -> tape nodes. Numbers come as their text
+// (kParseNumbersAsStringsFlag) and are converted the way nlohmann's lexer
+// converts them (strtoull / strtoll, else strtod); RapidJSON's own
+// conversions are not used: its full-precision path hands zero to
+// __builtin_clzll for texts like 0e62 (undefined behaviour, found by
+// script/fuzz). Any event nlohmann would not take as it comes fails the
+// parse.
+class JsonTapeBuilder {
+ public:
+  explicit JsonTapeBuilder(std::vector<JsonNode>* nodes) : nodes_(*nodes) {}
+
+  bool Null() {
+    Push(JsonNode::Kind::kNull);
+    return true;
+  }
+  bool Bool(bool value) {
+    Push(JsonNode::Kind::kBoolean).scalar_.boolean = value;
+    return true;
+  }
+  // Not called: numbers arrive as text (RawNumber).
+  bool Int(int) { return false; }
+  bool Uint(unsigned) { return false; }
+  bool Int64(int64_t) { return false; }
+  bool Uint64(uint64_t) { return false; }
+  bool Double(double) { return false; }
+  // `text` is the number's token in situ: not NUL-terminated, but followed
+  // by a character no number conversion reads on (a delimiter or the end).
+  bool RawNumber(const char* text, rapidjson::SizeType length, bool) {
+    const char* const token_end = text + length;
+    const bool integral = std::find_if(text, token_end, [](char c) {
+                            return c == '.' || c == 'e' || c == 'E';
+                          }) == token_end;
+    char* end = nullptr;
+    if (integral) {
+      errno = 0;
+      if (text[0] == '-') {
+        const long long value = std::strtoll(text, &end, 10);
+        if (errno == 0 && end == token_end) {
+          Push(JsonNode::Kind::kInteger).scalar_.integer = value;
+          return true;
+        }
+      } else {
+        const unsigned long long value = std::strtoull(text, &end, 10);
+        if (errno == 0 && end == token_end) {
+          Push(JsonNode::Kind::kUnsigned).scalar_.unsigned_value = value;
+          return true;
+        }
+      }
+    }
+    const double value = std::strtod(text, &end);
+    if (end != token_end || !std::isfinite(value)) return false;
+    Push(JsonNode::Kind::kFloat).scalar_.number_float = value;
+    return true;
+  }
+  bool String(const char* text, rapidjson::SizeType length, bool) {
+    if (!IsUtf8(text, length)) return false;
+    JsonNode& node = Push(JsonNode::Kind::kString);
+    node.scalar_.text = text;
+    node.size_ = length;
+    return true;
+  }
+  bool Key(const char* text, rapidjson::SizeType length, bool copy) {
+    return String(text, length, copy);
+  }
+  bool StartObject() { return Open(JsonNode::Kind::kObject); }
+  bool EndObject(rapidjson::SizeType members) { return Close(members); }
+  bool StartArray() { return Open(JsonNode::Kind::kArray); }
+  bool EndArray(rapidjson::SizeType elements) { return Close(elements); }
+
+ private:
+  JsonNode& Push(JsonNode::Kind kind) {
+    JsonNode& node = nodes_.emplace_back();
+    node.kind_ = kind;
+    return node;
+  }
+  bool Open(JsonNode::Kind kind) {
+    open_.push_back(nodes_.size());
+    Push(kind);
+    return true;
+  }
+  bool Close(rapidjson::SizeType count) {
+    const size_t at = open_.back();
+    open_.pop_back();
+    const size_t span = nodes_.size() - at;
+    if (span > std::numeric_limits<uint32_t>::max()) return false;
+    nodes_[at].size_ = count;
+    nodes_[at].span_ = static_cast<uint32_t>(span);
+    return true;
+  }
+
+  std::vector<JsonNode>& nodes_;
+  // Indices of the containers open.
+  std::vector<size_t> open_;
+};
+
+const JsonNode& JsonNode::Null() {
+  static const JsonNode* const kNull = new JsonNode();
+  return *kNull;
+}
+
+const JsonNode* JsonNode::Find(absl::string_view key) const {
+  if (!is_object()) return nullptr;
+  const JsonNode* found = nullptr;
+  const JsonNode* node = this + 1;
+  for (uint32_t i = 0; i < size_; ++i) {
+    const JsonNode* value = node + 1;
+    if (node->size_ == key.size() &&
+        std::memcmp(node->scalar_.text, key.data(), key.size()) == 0) {
+      found = value;  // a later duplicate replaces it, as in nlohmann's
+    }
+    node = value->Next();
+  }
+  return found;
+}
+
+json JsonNode::ToJson() const {
+  json root;
+  // The containers open, innermost last, with the node their subtree ends
+  // before.
+  struct Open {
+    json* container;
+    const JsonNode* end;
+  };
+  std::vector<Open> open;
+  const JsonNode* const end = Next();
+  for (const JsonNode* node = this; node < end; ++node) {
+    while (!open.empty() && node == open.back().end) open.pop_back();
+    json* slot = &root;
+    if (!open.empty()) {
+      json& parent = *open.back().container;
+      if (parent.is_object()) {
+        // The key's node, then the value's; a repeated key's last value
+        // replaces the earlier ones.
+        slot = &parent[std::string(node->text())];
+        ++node;
+      } else {
+        slot = &parent.get_ref<json::array_t&>().emplace_back();
+      }
+    }
+    switch (node->kind_) {
+      case Kind::kNull:
+        *slot = nullptr;
+        break;
+      case Kind::kBoolean:
+        *slot = node->scalar_.boolean;
+        break;
+      case Kind::kUnsigned:
+        *slot =
+            static_cast<json::number_unsigned_t>(node->scalar_.unsigned_value);
+        break;
+      case Kind::kInteger:
+        *slot = static_cast<json::number_integer_t>(node->scalar_.integer);
+        break;
+      case Kind::kFloat:
+        *slot = node->scalar_.number_float;
+        break;
+      case Kind::kString:
+        *slot = std::string(node->text());
+        break;
+      case Kind::kArray:
+        *slot = json::array();
+        // Stable while it is open: its parent gets no element until then.
+        slot->get_ref<json::array_t&>().reserve(node->size_);
+        if (node->size_ > 0) open.push_back({slot, node->Next()});
+        break;
+      case Kind::kObject:
+        *slot = json::object();
+        if (node->size_ > 0) open.push_back({slot, node->Next()});
+        break;
+    }
+  }
+  return root;
+}
+
+std::optional<JsonTape> JsonTape::Parse(absl::string_view text) {
+  // In situ (strings decoded inside the copy, no per-string copy) needs a
+  // NUL-terminated text; one holding a NUL is left to nlohmann.
+  if (text.find('\0') != absl::string_view::npos) return std::nullopt;
+  constexpr unsigned kFlags = rapidjson::kParseInsituFlag |
+                              rapidjson::kParseNumbersAsStringsFlag |
+                              rapidjson::kParseIterativeFlag;
+  constexpr size_t kParsePadding = 16;
+  JsonTape tape;
+  tape.text_capacity_ = text.size() + kParsePadding;
+  tape.text_.reset(new char[tape.text_capacity_]);
+  std::memcpy(tape.text_.get(), text.data(), text.size());
+  std::memset(tape.text_.get() + text.size(), 0, kParsePadding);
+  // About one value or key per 10 bytes of a compact Tracktry answer.
+  tape.nodes_.reserve(text.size() / 10 + 4);
+  JsonTapeBuilder builder(&tape.nodes_);
+  rapidjson::InsituStringStream stream(tape.text_.get());
+  rapidjson::Reader reader;
+  if (reader.Parse<kFlags>(stream, builder).IsError()) return std::nullopt;
+  // Tapes may be kept (in the cache): not with a quarter or more unused.
+  if (tape.nodes_.capacity() - tape.nodes_.size() > tape.nodes_.size() / 4) {
+    tape.nodes_.shrink_to_fit();
+  }
+  return tape;
+}
+
+size_t JsonTape::heap_bytes() const {
+  return text_capacity_ + nodes_.capacity() * sizeof(JsonNode);
+}
+
+}  // namespace tracktry
