@@ -21,7 +21,7 @@ json EnvelopeJson(const Envelope& envelope) {
   return json{{"c", envelope.meta_code},
               {"t", envelope.meta_type},
               {"m", envelope.meta_message},
-              {"d", envelope.data()}};
+              {"d", envelope.data_copy()}};
 }
 
 absl::StatusOr<Envelope> EnvelopeFromJson(json& value) {

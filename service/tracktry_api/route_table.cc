@@ -82,6 +82,18 @@ const char* EndpointName(Endpoint endpoint) { return RouteOf(endpoint).name; }
 
 bool IsIdempotent(Endpoint endpoint) { return RouteOf(endpoint).idempotent; }
 
+bool AnswerReadAsTracking(Endpoint endpoint) {
+  switch (endpoint) {
+    case Endpoint::kGetTracking:
+    case Endpoint::kRealtime:
+    case Endpoint::kCreateTracking:
+    case Endpoint::kUpdateTracking:
+      return true;
+    default:
+      return false;
+  }
+}
+
 RateClass RateClassOf(Endpoint endpoint) {
   return RouteOf(endpoint).rate_class;
 }

@@ -79,6 +79,12 @@ absl::Span<const Route> AllRoutes();
 // "unknown").
 const Route& RouteOf(Endpoint endpoint);
 
+// Whether every reader of an answer of `endpoint` reads it as a tracking
+// (the first tracking of its data: get, realtime, create, update), so its
+// envelope keeps the tape the tracking is translated from and builds no
+// document (EnvelopeData::kTape).
+bool AnswerReadAsTracking(Endpoint endpoint);
+
 // Shorthands for RouteOf(endpoint).name / .idempotent / .rate_class.
 const char* EndpointName(Endpoint endpoint);
 bool IsIdempotent(Endpoint endpoint);

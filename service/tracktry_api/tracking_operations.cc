@@ -167,7 +167,7 @@ UpstreamCaller::CallId GetTracking(UpstreamCaller* upstream,
         RETURN_IF_ERROR(ReadFoundTracking(envelope, request.carrier_code(),
                                           request.tracking_number(),
                                           request.view(), out));
-        *data = envelope.data();
+        *data = envelope.data_copy();
         return absl::OkStatus();
       },
       std::move(done));

@@ -116,6 +116,11 @@ const JsonNode* Envelope::data_tape() const {
   return data_ == nullptr ? nullptr : data_->tape_data();
 }
 
+json Envelope::data_copy() const {
+  if (const JsonNode* tape = data_tape()) return tape->ToJson();
+  return data();
+}
+
 void Envelope::set_data(json data) {
   data_ = std::make_shared<const Data>(std::move(data));
 }
@@ -128,12 +133,17 @@ size_t Envelope::data_tape_bytes() const {
   return data_ == nullptr ? 0 : sizeof(Data) + data_->tape_bytes();
 }
 
-absl::StatusOr<Envelope> ParseEnvelope(absl::string_view body) {
+absl::StatusOr<Envelope> ParseEnvelope(absl::string_view body,
+                                       EnvelopeData form) {
   Envelope envelope;
   if (std::optional<JsonTape> tape = JsonTape::Parse(body)) {
     const JsonNode& document = tape->root();
     RETURN_IF_ERROR(ReadMeta(document, &envelope));
     const JsonNode* data = document.Find("data");
+    if (form == EnvelopeData::kDocument) {
+      envelope.set_data(data == nullptr ? json() : data->ToJson());
+      return envelope;
+    }
     // The nodes stay where they are when the tape moves.
     envelope.data_ = std::make_shared<const Envelope::Data>(
         *std::move(tape), data == nullptr ? &JsonNode::Null() : data);

@@ -18,6 +18,15 @@
 
 namespace tracktry {
 
+// How a parsed envelope holds its `data`.
+enum class EnvelopeData {
+  // nlohmann's document, built at once (from the tape, which is dropped).
+  kDocument,
+  // The tape, with the document built only if data() is asked: for answers
+  // read as trackings (FirstTrackingFromData reads the tape itself).
+  kTape,
+};
+
 // A parsed Tracktry envelope.
 struct Envelope {
   // meta.code (200, 201, 4001, 4031, ...).
@@ -41,6 +50,11 @@ struct Envelope {
   // document built; nullptr when this envelope has no tape (its body was
   // one only nlohmann parses, or its data was set). JSON null when absent.
   const JsonNode* data_tape() const;
+  // A copy of `data`: for an envelope with a tape, built from it and not
+  // kept (data() keeps what it builds), so a reader that needs a document
+  // once (encoding for the fleet's cache, a watch's last answer) does not
+  // add a document to an answer the cache holds as a tape.
+  nlohmann::json data_copy() const;
   // Replaces `data` (and drops any tape).
   void set_data(nlohmann::json data);
   // The document of `data` if it exists yet (set, or built by data()),
@@ -53,7 +67,8 @@ struct Envelope {
   class Data;
 
  private:
-  friend absl::StatusOr<Envelope> ParseEnvelope(absl::string_view body);
+  friend absl::StatusOr<Envelope> ParseEnvelope(absl::string_view body,
+                                                EnvelopeData form);
 
   // Shared by copies; null for an envelope whose data was never set.
   std::shared_ptr<const Data> data_;
@@ -66,10 +81,11 @@ struct Envelope {
 // body is not JSON, not an object, or meta/meta.code is missing or not an
 // integer. The message never contains the body.
 //
-// Pure, never throws, thread-safe. The body is read into a tape
-// (JsonTape), whose `data` the document is built from only when asked
-// (Envelope::data); a body the tape does not take is parsed by nlohmann.
-absl::StatusOr<Envelope> ParseEnvelope(absl::string_view body);
+// Pure, never throws, thread-safe. The body is read into a tape (JsonTape)
+// and `data` kept as `form` says; a body the tape does not take is parsed by
+// nlohmann (and so has no tape whatever the form).
+absl::StatusOr<Envelope> ParseEnvelope(
+    absl::string_view body, EnvelopeData form = EnvelopeData::kDocument);
 
 // The envelope of a plain successful answer carrying `data` (meta.code 200,
 // "Success"), e.g. for a tracking received by webhook instead of a read.

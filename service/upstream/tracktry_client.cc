@@ -41,7 +41,10 @@ absl::StatusOr<Envelope> Interpret(Endpoint endpoint,
     // decides.
     return StatusFromUpstream(result);
   }
-  absl::StatusOr<Envelope> envelope = ParseEnvelope(response->body);
+  // Answers read as a tracking are translated from the tape (no document).
+  absl::StatusOr<Envelope> envelope = ParseEnvelope(
+      response->body, AnswerReadAsTracking(endpoint) ? EnvelopeData::kTape
+                                                     : EnvelopeData::kDocument);
   if (!envelope.ok()) return envelope.status();
   result.meta_code = envelope->meta_code;
   result.meta_message = envelope->meta_message;

@@ -84,6 +84,19 @@ TEST(RouteTableTest, ReadsAreIdempotentWritesAreNot) {
   EXPECT_TRUE(RouteOf(Endpoint::kRealtime).invalidates_reads);
 }
 
+// Only these answers are read solely as a tracking (tracking_operations.cc:
+// ReadFirstTracking); every other reader needs the document.
+TEST(RouteTableTest, AnswersReadAsATracking) {
+  for (const Route& route : AllRoutes()) {
+    const bool tracking = route.endpoint == Endpoint::kGetTracking ||
+                          route.endpoint == Endpoint::kRealtime ||
+                          route.endpoint == Endpoint::kCreateTracking ||
+                          route.endpoint == Endpoint::kUpdateTracking;
+    EXPECT_EQ(AnswerReadAsTracking(route.endpoint), tracking) << route.name;
+  }
+  EXPECT_FALSE(AnswerReadAsTracking(static_cast<Endpoint>(999)));
+}
+
 TEST(RouteTableTest, RateClassesFollowTracktrysLimits) {
   EXPECT_EQ(RateClassOf(Endpoint::kRealtime), RateClass::kRealtime);
   EXPECT_EQ(RateClassOf(Endpoint::kListTrackings), RateClass::kList);

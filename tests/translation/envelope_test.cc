@@ -148,12 +148,12 @@ TEST(EnvelopeTest, MessageNeverContainsTheBody) {
 // ParseEnvelope lexes with RapidJSON and falls back to nlohmann's parser:
 // it must accept exactly the texts nlohmann accepts and build the same
 // document (value types included) from each.
-void ExpectParsedAsNlohmannDoes(const std::string& data) {
+void ExpectParsedAsNlohmannDoes(const std::string& data, EnvelopeData form) {
   SCOPED_TRACE(data.substr(0, 120));
   const std::string body = R"({"meta":{"code":200},"data":)" + data + "}";
   const nlohmann::json expected =
       nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  const auto envelope = ParseEnvelope(body);
+  const auto envelope = ParseEnvelope(body, form);
   if (expected.is_discarded()) {
     EXPECT_FALSE(envelope.ok());
     return;
@@ -182,6 +182,11 @@ void ExpectParsedAsNlohmannDoes(const std::string& data) {
   }
 }
 
+void ExpectParsedAsNlohmannDoes(const std::string& data) {
+  ExpectParsedAsNlohmannDoes(data, EnvelopeData::kDocument);
+  ExpectParsedAsNlohmannDoes(data, EnvelopeData::kTape);
+}
+
 TEST(EnvelopeTest, ParsesEveryRecordingAsNlohmannDoes) {
   for (const char* file :
        {"batch_object_errors.json", "batch_string_errors.json", "carriers.json",
@@ -193,9 +198,12 @@ TEST(EnvelopeTest, ParsesEveryRecordingAsNlohmannDoes) {
         "update_carrier_usertag.json"}) {
     SCOPED_TRACE(file);
     const std::string body = ReadTestdata(file);
-    const auto envelope = ParseEnvelope(body);
-    ASSERT_THAT(envelope, IsOk());
-    EXPECT_EQ(envelope->data(), nlohmann::json::parse(body)["data"]);
+    for (const EnvelopeData form :
+         {EnvelopeData::kDocument, EnvelopeData::kTape}) {
+      const auto envelope = ParseEnvelope(body, form);
+      ASSERT_THAT(envelope, IsOk());
+      EXPECT_EQ(envelope->data(), nlohmann::json::parse(body)["data"]);
+    }
   }
 }
 
@@ -237,9 +245,12 @@ TEST(EnvelopeTest, EdgeCasesParseAsNlohmannDoes) {
 // asked for, once for all copies, from any number of threads.
 TEST(EnvelopeTest, DataIsReadFromTheTapeAndBuiltOnceWhenAsked) {
   const std::string body = ReadTestdata("get_cross_border.json");
-  const auto envelope = ParseEnvelope(body);
+  const auto envelope = ParseEnvelope(body, EnvelopeData::kTape);
   ASSERT_THAT(envelope, IsOk());
   ASSERT_NE(envelope->data_tape(), nullptr);
+  // A copy of the data does not keep a document.
+  EXPECT_EQ(envelope->data_copy(), nlohmann::json::parse(body).at("data"));
+  EXPECT_EQ(envelope->data_if_built(), nullptr);
   EXPECT_EQ(envelope->data_if_built(), nullptr);
   EXPECT_EQ(envelope->data_tape()->ToJson(),
             nlohmann::json::parse(body)["data"]);
@@ -260,8 +271,23 @@ TEST(EnvelopeTest, DataIsReadFromTheTapeAndBuiltOnceWhenAsked) {
   EXPECT_EQ(envelope->data_tape_bytes(), tape_bytes);
 }
 
+TEST(EnvelopeTest, DocumentFormBuildsTheDocumentAndDropsTheTape) {
+  const std::string body = ReadTestdata("list_mmm_parcel.json");
+  for (const auto& envelope :
+       {ParseEnvelope(body), ParseEnvelope(body, EnvelopeData::kDocument)}) {
+    ASSERT_THAT(envelope, IsOk());
+    EXPECT_EQ(envelope->data_tape(), nullptr);
+    ASSERT_NE(envelope->data_if_built(), nullptr);
+    EXPECT_EQ(envelope->data(), nlohmann::json::parse(body).at("data"));
+    EXPECT_EQ(envelope->data_copy(), envelope->data());
+    EXPECT_GT(envelope->data_tape_bytes(), 0u);  // the shared block only
+    EXPECT_LT(envelope->data_tape_bytes(), 256u);
+  }
+}
+
 TEST(EnvelopeTest, MissingDataOnTheTapeIsNull) {
-  const auto envelope = ParseEnvelope(R"({"meta":{"code":4031}})");
+  const auto envelope =
+      ParseEnvelope(R"({"meta":{"code":4031}})", EnvelopeData::kTape);
   ASSERT_THAT(envelope, IsOk());
   ASSERT_NE(envelope->data_tape(), nullptr);
   EXPECT_TRUE(envelope->data_tape()->is_null());
@@ -282,12 +308,15 @@ TEST(EnvelopeTest, SetDataAndNlohmannOnlyBodiesHaveNoTape) {
   EXPECT_TRUE(empty.data().is_null());
   const auto with_bom = ParseEnvelope(
       "\xEF\xBB\xBF"
-      R"({"meta":{"code":200},"data":[1]})");
+      R"({"meta":{"code":200},"data":[1]})",
+      EnvelopeData::kTape);
   ASSERT_THAT(with_bom, IsOk());
   EXPECT_EQ(with_bom->data_tape(), nullptr);
   ASSERT_NE(with_bom->data_if_built(), nullptr);
-  auto parsed = ParseEnvelope(R"({"meta":{"code":200},"data":[1]})");
+  auto parsed =
+      ParseEnvelope(R"({"meta":{"code":200},"data":[1]})", EnvelopeData::kTape);
   ASSERT_THAT(parsed, IsOk());
+  ASSERT_NE(parsed->data_tape(), nullptr);
   parsed->set_data(nlohmann::json::array({2}));
   EXPECT_EQ(parsed->data_tape(), nullptr);
   EXPECT_EQ(parsed->data(), nlohmann::json::array({2}));

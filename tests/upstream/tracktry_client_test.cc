@@ -26,6 +26,7 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "service/errors/upstream_status.h"
+#include "service/translation/json_values.h"
 #include "service/transport/curl_multi_transport.h"
 #include "tests/testing/canned_http_transport.h"
 #include "tests/testing/fake_http_server.h"
@@ -201,6 +202,23 @@ TEST_F(TracktryClientTest, SuccessEnvelopeIsReturned) {
   EXPECT_EQ(envelope->meta_message, "Created");
   EXPECT_EQ(envelope->data().at("tracking_number"), "RR1");
   EXPECT_EQ(client_->calls_started(), 1);
+}
+
+// An answer read as a tracking keeps its tape; any other is a document.
+TEST_F(TracktryClientTest, TrackingAnswersKeepTheTapeOthersTheDocument) {
+  server_.set_handler([](const FakeHttpServer::Request&) {
+    return Json(Meta(200, "Success", {{"tracking_number", "RR1"}}));
+  });
+  absl::StatusOr<Envelope> create = SendAndWait(Get("/trackings/post"));
+  ASSERT_THAT(create, IsOk());
+  ASSERT_NE(create->data_tape(), nullptr);
+  EXPECT_EQ(create->data_if_built(), nullptr);
+  EXPECT_EQ(JsonMemberString(*create->data_tape(), "tracking_number"), "RR1");
+  absl::StatusOr<Envelope> list = SendAndWait(Get("/trackings/get"));
+  ASSERT_THAT(list, IsOk());
+  EXPECT_EQ(list->data_tape(), nullptr);
+  ASSERT_NE(list->data_if_built(), nullptr);
+  EXPECT_EQ(list->data().at("tracking_number"), "RR1");
 }
 
 TEST_F(TracktryClientTest, EmptyResult4031IsSuccess) {
