@@ -107,7 +107,7 @@ TEST(JsonStructTest, TapeGivesTheDocumentsStruct) {
   for (int i = 0; i < 30; ++i) deep += R"({"k":)";
   deep += "1";
   deep += std::string(31, '}');
-  for (const std::string text :
+  for (const std::string& text :
        {std::string(R"({"a": {"x": 1, "y": 2}, "a": {"z": 3}, "b": [1, -2,)"
                     R"( 1.5, 18446744073709551615, "s", null, true, false,)"
                     R"( {"c": []}], "\u00e9": "\u00e9", "e": 1e300})"),

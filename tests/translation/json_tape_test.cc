@@ -135,7 +135,7 @@ TEST(JsonTapeTest, FindGivesTheLastOfARepeatedKey) {
 }
 
 TEST(JsonTapeTest, TextsRapidJsonOrTheUtf8RuleRejectGiveNoTape) {
-  for (const std::string text :
+  for (const std::string& text :
        {std::string("\xEF\xBB\xBF[1]"),  // BOM: nlohmann skips it
         std::string("[1e400]"), std::string("[\"\xC3\"]"),
         std::string("[\"\xED\xA0\x80\"]"), std::string(R"(["\ude00"])"),
