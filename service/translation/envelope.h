@@ -64,9 +64,8 @@ struct Envelope {
   // block (only that block without a tape; 0 without data).
   size_t data_tape_bytes() const;
 
-  class Data;
-
  private:
+  class Data;
   friend absl::StatusOr<Envelope> ParseEnvelope(absl::string_view body,
                                                 EnvelopeData form);
 

@@ -20,59 +20,12 @@
 #define RAPIDJSON_SSE2
 #endif
 #include "rapidjson/reader.h"
+#include "service/translation/json_values.h"
 
 namespace tracktry {
 namespace {
 
 using json = nlohmann::json;
-
-// Whether a decoded string is UTF-8 as nlohmann requires it: RFC 3629
-// sequences (no overlongs, no surrogates, at most U+10FFFF). Catches invalid
-// raw bytes and also the escaped lone low surrogates (U+DC00-U+DFFF) that
-// RapidJSON 1.1 lets through as ED B0-BF xx. ASCII runs are skipped 8 bytes
-// at a time.
-bool IsUtf8(const char* text, size_t length) {
-  const auto* p = reinterpret_cast<const unsigned char*>(text);
-  const unsigned char* end = p + length;
-  while (p < end) {
-    if (end - p >= 8) {
-      uint64_t word;
-      std::memcpy(&word, p, 8);
-      if ((word & 0x8080808080808080ULL) == 0) {
-        p += 8;
-        continue;
-      }
-    }
-    const unsigned char c = *p;
-    if (c < 0x80) {
-      ++p;
-      continue;
-    }
-    size_t n;
-    unsigned char low = 0x80;
-    unsigned char high = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) {
-      n = 1;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      n = 2;
-      if (c == 0xE0) low = 0xA0;
-      if (c == 0xED) high = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      n = 3;
-      if (c == 0xF0) low = 0x90;
-      if (c == 0xF4) high = 0x8F;
-    } else {
-      return false;
-    }
-    if (static_cast<size_t>(end - p) <= n) return false;
-    if (p[1] < low || p[1] > high) return false;
-    for (size_t i = 2; i <= n; ++i) {
-      if (p[i] < 0x80 || p[i] > 0xBF) return false;
-    }
-    p += n + 1;
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -130,8 +83,11 @@ class JsonTapeBuilder {
     Push(JsonNode::Kind::kFloat).scalar_.number_float = value;
     return true;
   }
+  // Strings must be UTF-8 as nlohmann requires it (IsValidUtf8), which also
+  // catches the escaped lone low surrogates (U+DC00-U+DFFF) that RapidJSON
+  // 1.1 lets through as ED B0-BF xx.
   bool String(const char* text, rapidjson::SizeType length, bool) {
-    if (!IsUtf8(text, length)) return false;
+    if (!IsValidUtf8(absl::string_view(text, length))) return false;
     JsonNode& node = Push(JsonNode::Kind::kString);
     node.scalar_.text = text;
     node.size_ = length;

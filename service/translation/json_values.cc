@@ -2,6 +2,8 @@
 #include "service/translation/json_values.h"
 
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 #include <string_view>
 
@@ -179,11 +181,17 @@ const JsonNode* JsonMember(const JsonNode& object, absl::string_view key) {
 bool JsonIsNullish(const json& value) { return IsNullish(value); }
 bool JsonIsNullish(const JsonNode& value) { return IsNullish(value); }
 
-std::string SanitizeUtf8(absl::string_view text) {
-  // Fast path (bench/RESULTS.md): text is almost always valid, so find the
-  // valid prefix first and copy it in one piece instead of per sequence.
+size_t ValidUtf8Prefix(absl::string_view text) {
   size_t i = 0;
   while (i < text.size()) {
+    if (text.size() - i >= 8) {
+      uint64_t word;
+      std::memcpy(&word, text.data() + i, 8);
+      if ((word & 0x8080808080808080ULL) == 0) {  // eight ASCII bytes
+        i += 8;
+        continue;
+      }
+    }
     if (static_cast<unsigned char>(text[i]) < 0x80) {
       ++i;
       continue;
@@ -192,6 +200,17 @@ std::string SanitizeUtf8(absl::string_view text) {
     if (length == 0) break;
     i += length;
   }
+  return i;
+}
+
+bool IsValidUtf8(absl::string_view text) {
+  return ValidUtf8Prefix(text) == text.size();
+}
+
+std::string SanitizeUtf8(absl::string_view text) {
+  // Fast path (bench/RESULTS.md): text is almost always valid, so find the
+  // valid prefix first and copy it in one piece instead of per sequence.
+  size_t i = ValidUtf8Prefix(text);
   std::string out(text.data(), i);
   if (i == text.size()) return out;
   out.reserve(text.size() + 2);

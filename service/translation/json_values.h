@@ -85,6 +85,13 @@ void ForEachJsonElement(const JsonNode& array, F&& f) {
 // `text` with every invalid UTF-8 sequence replaced by U+FFFD.
 std::string SanitizeUtf8(absl::string_view text);
 
+// The length of the longest prefix of `text` that is valid UTF-8 as RFC 3629
+// (and nlohmann) define it: no overlong forms, no surrogates, nothing above
+// U+10FFFF. ASCII runs are skipped eight bytes at a time.
+size_t ValidUtf8Prefix(absl::string_view text);
+// Whether all of `text` is valid UTF-8 (ValidUtf8Prefix is all of it).
+bool IsValidUtf8(absl::string_view text);
+
 }  // namespace tracktry
 
 #endif  // TRACKTRY_SERVICE_TRANSLATION_JSON_VALUES_H_

@@ -99,6 +99,23 @@ TEST(JsonValuesTest, ToBoolAcceptsLooseForms) {
   EXPECT_EQ(JsonToBool(json(1.0)), std::nullopt);
 }
 
+TEST(JsonValuesTest, ValidUtf8PrefixStopsAtTheFirstInvalidSequence) {
+  EXPECT_EQ(ValidUtf8Prefix(""), 0u);
+  EXPECT_TRUE(IsValidUtf8(""));
+  // Past the eight-byte ASCII steps, in and after multi-byte sequences.
+  const std::string ascii = "0123456789abcdefghij";
+  EXPECT_EQ(ValidUtf8Prefix(ascii), ascii.size());
+  EXPECT_EQ(ValidUtf8Prefix(ascii + "\xC3\xA9" + ascii), ascii.size() * 2 + 2);
+  EXPECT_EQ(ValidUtf8Prefix(ascii + "\xC3"), ascii.size());      // cut
+  EXPECT_EQ(ValidUtf8Prefix(ascii + "\xC0\xAF"), ascii.size());  // overlong
+  EXPECT_EQ(ValidUtf8Prefix("ab\xED\xA0\x80cdefghij"), 2u);      // surrogate
+  EXPECT_EQ(ValidUtf8Prefix("\xF4\x90\x80\x80"), 0u);  // above U+10FFFF
+  EXPECT_EQ(ValidUtf8Prefix("\xF0\x9F\x93\xA6x\xFF"), 5u);
+  EXPECT_EQ(ValidUtf8Prefix(absl::string_view("a\0b\x80", 4)), 3u);
+  EXPECT_TRUE(IsValidUtf8("中国邮政 and more ASCII after it"));
+  EXPECT_FALSE(IsValidUtf8(ascii + "\x80"));
+}
+
 TEST(JsonValuesTest, SanitizeUtf8ReplacesOnlyInvalidSequences) {
   EXPECT_EQ(SanitizeUtf8("plain"), "plain");
   EXPECT_EQ(SanitizeUtf8("中国邮政"), "中国邮政");
