@@ -223,7 +223,9 @@ TEST(EnvelopeTest, EdgeCasesParseAsNlohmannDoes) {
         // Strings: escapes, surrogate pairs, lone surrogates, NUL,
         // control characters, invalid UTF-8.
         R"(["\"\\\/\b\f\n\r\t", "\u00e9\u4e2d", "\ud83d\ude00"])",
-        R"(["\ud83d"])", R"(["\ude00"])", R"(["a\u0000b"])", "[\"a\x01b\"]",
+        R"(["\ud83d"])", R"(["\ude00"])", R"(["a\u0000b"])",
+        "[\"a\x01"
+        "b\"]",
         "[\"caf\xC3\xA9\"]", "[\"\xC3\"]", "[\"\xED\xA0\x80\"]",
         "[\"\xF4\x90\x80\x80\"]", R"(["\x"])",
         // Structure: duplicate keys (last wins), empties, literals.

@@ -108,7 +108,9 @@ TEST(JsonValuesTest, ValidUtf8PrefixStopsAtTheFirstInvalidSequence) {
   EXPECT_EQ(ValidUtf8Prefix(ascii + "\xC3\xA9" + ascii), ascii.size() * 2 + 2);
   EXPECT_EQ(ValidUtf8Prefix(ascii + "\xC3"), ascii.size());      // cut
   EXPECT_EQ(ValidUtf8Prefix(ascii + "\xC0\xAF"), ascii.size());  // overlong
-  EXPECT_EQ(ValidUtf8Prefix("ab\xED\xA0\x80cdefghij"), 2u);      // surrogate
+  EXPECT_EQ(ValidUtf8Prefix("ab\xED\xA0\x80"
+                            "cdefghij"),
+            2u);                                       // surrogate
   EXPECT_EQ(ValidUtf8Prefix("\xF4\x90\x80\x80"), 0u);  // above U+10FFFF
   EXPECT_EQ(ValidUtf8Prefix("\xF0\x9F\x93\xA6x\xFF"), 5u);
   EXPECT_EQ(ValidUtf8Prefix(absl::string_view("a\0b\x80", 4)), 3u);
