@@ -182,6 +182,35 @@ TEST(GetSerializedTrackingTest, EachViewIsSerializedOncePerAnswer) {
   EXPECT_EQ(**built, **first);
 }
 
+// A GetTracking answer as the client parses it (EnvelopeData::kTape) is
+// translated from its tape: the same tracking as from the document, and no
+// document is built for it.
+TEST(GetSerializedTrackingTest, TapeAnswerGivesTheDocumentsTrackingWithoutOne) {
+  const std::string body = testing::ReadTestdata("get_cross_border.json");
+  const absl::StatusOr<Envelope> tape =
+      ParseEnvelope(body, EnvelopeData::kTape);
+  ASSERT_THAT(tape.status(), IsOk());
+  const Envelope document = EnvelopeOf("get_cross_border.json");
+  for (const v1::TrackingView view :
+       {v1::TRACKING_VIEW_BASIC, v1::TRACKING_VIEW_FULL}) {
+    v1::GetTrackingRequest request;
+    request.set_carrier_code("x");
+    request.set_tracking_number("1");
+    request.set_view(view);
+    const auto from_tape = api::SerializedTrackingFromAnswer(*tape, request);
+    const auto from_document =
+        api::SerializedTrackingFromAnswer(document, request);
+    ASSERT_THAT(from_tape.status(), IsOk());
+    ASSERT_THAT(from_document.status(), IsOk());
+    v1::Tracking a;
+    v1::Tracking b;
+    ASSERT_TRUE(a.ParseFromString(**from_tape));
+    ASSERT_TRUE(b.ParseFromString(**from_document));
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(a, b));
+  }
+  EXPECT_EQ(tape->data_if_built(), nullptr);
+}
+
 // NOT_FOUND names the request, so it is never remembered.
 TEST(GetSerializedTrackingTest, EmptyAnswerIsNotFoundForEachRequest) {
   const Envelope empty = EnvelopeOf("list_empty_4031.json");
