@@ -208,8 +208,17 @@ json JsonNode::ToJson() const {
 
 std::optional<JsonTape> JsonTape::Parse(absl::string_view text) {
   // In situ (strings decoded inside the copy, no per-string copy) needs a
-  // NUL-terminated text; one holding a NUL is left to nlohmann.
-  if (text.find('\0') != absl::string_view::npos) return std::nullopt;
+  // NUL-terminated text; one holding a NUL is left to nlohmann. So is one
+  // holding a raw 0x1A-0x1F: RapidJSON 1.1's SSE2 string scan compares
+  // against 0x19 instead of 0x1F and lets those through inside strings,
+  // which JSON (and nlohmann) forbid (script/fuzz found it; the scalar scan
+  // rejects every raw control character).
+  if (std::any_of(text.begin(), text.end(), [](char c) {
+        const auto byte = static_cast<unsigned char>(c);
+        return byte == 0 || (byte >= 0x1A && byte <= 0x1F);
+      })) {
+    return std::nullopt;
+  }
   constexpr unsigned kFlags = rapidjson::kParseInsituFlag |
                               rapidjson::kParseNumbersAsStringsFlag |
                               rapidjson::kParseIterativeFlag;

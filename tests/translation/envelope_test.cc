@@ -226,8 +226,15 @@ TEST(EnvelopeTest, EdgeCasesParseAsNlohmannDoes) {
         R"(["\ud83d"])", R"(["\ude00"])", R"(["a\u0000b"])",
         "[\"a\x01"
         "b\"]",
-        "[\"caf\xC3\xA9\"]", "[\"\xC3\"]", "[\"\xED\xA0\x80\"]",
-        "[\"\xF4\x90\x80\x80\"]", R"(["\x"])",
+        // Raw 0x1A-0x1F inside a string long enough for RapidJSON's SSE2
+        // scan (script/fuzz), and escaped (valid).
+        "[\"0123456789abcdef\x1F"
+        "0123456789abcdef\"]",
+        "[\"0123456789abcdef\x1A"
+        "0123456789abcdef\"]",
+        R"(["0123456789abcdef\u001f0123456789abcdef"])", "[\"caf\xC3\xA9\"]",
+        "[\"\xC3\"]", "[\"\xED\xA0\x80\"]", "[\"\xF4\x90\x80\x80\"]",
+        R"(["\x"])",
         // Structure: duplicate keys (last wins), empties, literals.
         R"({"a":1,"a":2,"b":{"a":[]}})", "{}", "[]", "[null,true,false]",
         "[1,]", "{\"a\":1,}", "[nan]", "[Infinity]", "// c\n1", "[1] x",

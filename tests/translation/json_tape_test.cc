@@ -140,7 +140,13 @@ TEST(JsonTapeTest, TextsRapidJsonOrTheUtf8RuleRejectGiveNoTape) {
         std::string("[1e400]"), std::string("[\"\xC3\"]"),
         std::string("[\"\xED\xA0\x80\"]"), std::string(R"(["\ude00"])"),
         std::string("[1] x"), std::string(""), std::string("[nan]"),
-        std::string("{\"a\":1,}"), std::string("[1,\0 2]", 6)}) {
+        std::string("{\"a\":1,}"), std::string("[1,\0 2]", 6),
+        // Raw control characters in a string long enough for RapidJSON's
+        // SSE2 scan (which misses 0x1A-0x1F).
+        std::string("[\"0123456789abcdef\x1F"
+                    "0123456789abcdef\"]"),
+        std::string("[\"0123456789abcdef\x1A"
+                    "0123456789abcdef\"]")}) {
     SCOPED_TRACE(text);
     EXPECT_FALSE(JsonTape::Parse(text).has_value());
   }
