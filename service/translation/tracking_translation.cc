@@ -1,6 +1,7 @@
 // Copyright 2026 The tracktry-grpc Authors.
 #include "service/translation/tracking_translation.h"
 
+#include <iterator>
 #include <optional>
 #include <string>
 #include <utility>
@@ -9,6 +10,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "service/translation/json_key_set.h"
+#include "service/translation/json_members.h"
 #include "service/translation/json_struct.h"
 #include "service/translation/json_values.h"
 #include "service/translation/time_formats.h"
@@ -63,19 +66,137 @@ void FillEmails(const Value* value, Tracking* tracking) {
   }
 }
 
+// The members each kind of object is read for, in one pass (JsonMembers).
+enum CheckpointKey : size_t {
+  kDate,
+  kStatusDescription,
+  kDetails,
+  kCheckpointStatus,
+  kCheckpointSubstatus,
+  kItemNode,
+  kActType,
+  kSubstatusNum,
+  kCheckpointKeyCount,
+};
+constexpr absl::string_view kCheckpointKeyNames[] = {
+    "Date",      "StatusDescription", "Details", "checkpoint_status",
+    "substatus", "ItemNode",          "ActType", "substatus_num",
+};
+static_assert(std::size(kCheckpointKeyNames) == kCheckpointKeyCount,
+              "one name per key");
+const JsonKeySet& CheckpointKeys() {
+  static const JsonKeySet* const keys = new JsonKeySet(kCheckpointKeyNames);
+  return *keys;
+}
+
+enum CarrierInfoKey : size_t {
+  kCarrierCode,
+  kWeblink,
+  kPhone,
+  kReferenceNumber,
+  kItemReceived,
+  kItemDispatched,
+  kDepartFromAirport,
+  kArrivalFromAbroad,
+  kCustomsClearance,
+  kDestinationArrived,
+  kTrackinfo,
+  kCarrierInfoKeyCount,
+};
+constexpr absl::string_view kCarrierInfoKeyNames[] = {
+    "carrier_code",       "weblink",           "phone",
+    "ReferenceNumber",    "ItemReceived",      "ItemDispatched",
+    "DepartfromAirport",  "ArrivalfromAbroad", "CustomsClearance",
+    "DestinationArrived", "trackinfo",
+};
+static_assert(std::size(kCarrierInfoKeyNames) == kCarrierInfoKeyCount,
+              "one name per key");
+const JsonKeySet& CarrierInfoKeys() {
+  static const JsonKeySet* const keys = new JsonKeySet(kCarrierInfoKeyNames);
+  return *keys;
+}
+
+enum TrackingKey : size_t {
+  kId,
+  kTrackingCarrierCode,
+  kStatus,
+  kSubstatus,
+  kCreatedAt,
+  kUpdatedAt,
+  kOrderCreateTime,
+  kDestinationCode,
+  kCustomerEmail,
+  kCustomerName,
+  kCustomerPhone,
+  kTitle,
+  kOrderId,
+  kComment,
+  kLogisticsChannel,
+  kArchived,
+  kOriginalCountry,
+  kDestinationCountry,
+  kItemTimeLength,
+  kStayTimeLength,
+  kServiceCode,
+  kSingedBy,
+  kSignedBy,
+  kTrackUpdate,
+  kOriginInfo,
+  kDestinationInfo,
+  kLastEvent,
+  kLastUpdateTime,
+  kTrackingKeyCount,
+};
+constexpr absl::string_view kTrackingKeyNames[] = {
+    "id",
+    "carrier_code",
+    "status",
+    "substatus",
+    "created_at",
+    "updated_at",
+    "order_create_time",
+    "destination_code",
+    "customer_email",
+    "customer_name",
+    "customer_phone",
+    "title",
+    "order_id",
+    "comment",
+    "logistics_channel",
+    "archived",
+    "original_country",
+    "destination_country",
+    "itemTimeLength",
+    "stayTimeLength",
+    "service_code",
+    "singed_by",  // sic: Tracktry's spelling, preferred when present
+    "signed_by",
+    "track_update",
+    "origin_info",
+    "destination_info",
+    "lastEvent",
+    "lastUpdateTime",
+};
+static_assert(std::size(kTrackingKeyNames) == kTrackingKeyCount,
+              "one name per key");
+const JsonKeySet& TrackingKeys() {
+  static const JsonKeySet* const keys = new JsonKeySet(kTrackingKeyNames);
+  return *keys;
+}
+
 template <typename Value>
 Checkpoint CheckpointFromJson(const Value& object) {
+  const JsonMembers<Value> members(object, CheckpointKeys());
   Checkpoint checkpoint;
-  checkpoint.set_time(JsonMemberString(object, "Date"));
-  checkpoint.set_status_description(
-      JsonMemberString(object, "StatusDescription"));
-  checkpoint.set_details(JsonMemberString(object, "Details"));
-  checkpoint.set_raw_status(JsonMemberString(object, "checkpoint_status"));
+  checkpoint.set_time(members.String(kDate));
+  checkpoint.set_status_description(members.String(kStatusDescription));
+  checkpoint.set_details(members.String(kDetails));
+  checkpoint.set_raw_status(members.String(kCheckpointStatus));
   checkpoint.set_status(StatusFromString(checkpoint.raw_status()));
-  checkpoint.set_substatus(JsonMemberString(object, "substatus"));
-  checkpoint.set_item_node(JsonMemberString(object, "ItemNode"));
-  checkpoint.set_act_type(JsonMemberString(object, "ActType"));
-  if (const Value* number = JsonMember(object, "substatus_num")) {
+  checkpoint.set_substatus(members.String(kCheckpointSubstatus));
+  checkpoint.set_item_node(members.String(kItemNode));
+  checkpoint.set_act_type(members.String(kActType));
+  if (const Value* number = members[kSubstatusNum]) {
     if (const std::optional<int32_t> value = JsonToInt32(*number)) {
       checkpoint.set_substatus_num(*value);
     }
@@ -85,21 +206,18 @@ Checkpoint CheckpointFromJson(const Value& object) {
 
 template <typename Value>
 void FillCarrierInfo(const Value& object, CarrierInfo* info) {
-  info->set_carrier_code(JsonMemberString(object, "carrier_code"));
-  info->set_weblink(JsonMemberString(object, "weblink"));
-  info->set_phone(JsonMemberString(object, "phone"));
-  info->set_reference_number(JsonMemberString(object, "ReferenceNumber"));
-  info->set_item_received_time(JsonMemberString(object, "ItemReceived"));
-  info->set_item_dispatched_time(JsonMemberString(object, "ItemDispatched"));
-  info->set_depart_from_airport_time(
-      JsonMemberString(object, "DepartfromAirport"));
-  info->set_arrival_from_abroad_time(
-      JsonMemberString(object, "ArrivalfromAbroad"));
-  info->set_customs_clearance_time(
-      JsonMemberString(object, "CustomsClearance"));
-  info->set_destination_arrived_time(
-      JsonMemberString(object, "DestinationArrived"));
-  const Value* trackinfo = JsonMember(object, "trackinfo");
+  const JsonMembers<Value> members(object, CarrierInfoKeys());
+  info->set_carrier_code(members.String(kCarrierCode));
+  info->set_weblink(members.String(kWeblink));
+  info->set_phone(members.String(kPhone));
+  info->set_reference_number(members.String(kReferenceNumber));
+  info->set_item_received_time(members.String(kItemReceived));
+  info->set_item_dispatched_time(members.String(kItemDispatched));
+  info->set_depart_from_airport_time(members.String(kDepartFromAirport));
+  info->set_arrival_from_abroad_time(members.String(kArrivalFromAbroad));
+  info->set_customs_clearance_time(members.String(kCustomsClearance));
+  info->set_destination_arrived_time(members.String(kDestinationArrived));
+  const Value* trackinfo = members[kTrackinfo];
   if (trackinfo == nullptr) return;
   ForEachJsonElement(*trackinfo, [info](const Value& element) {
     if (element.is_object()) {
@@ -200,59 +318,56 @@ absl::Status FillTracking(const Value& object, Tracking* out,
   absl::StatusOr<std::string> tracking_number = CheckedTrackingNumber(object);
   if (!tracking_number.ok()) return tracking_number.status();
 
+  const JsonMembers<Value> members(object, TrackingKeys());
   Tracking& tracking = *out;
-  tracking.set_id(JsonMemberString(object, "id"));
+  tracking.set_id(members.String(kId));
   tracking.set_tracking_number(std::move(*tracking_number));
-  tracking.set_carrier_code(JsonMemberString(object, "carrier_code"));
-  tracking.set_raw_status(JsonMemberString(object, "status"));
+  tracking.set_carrier_code(members.String(kTrackingCarrierCode));
+  tracking.set_raw_status(members.String(kStatus));
   tracking.set_status(StatusFromString(tracking.raw_status()));
-  tracking.set_substatus(JsonMemberString(object, "substatus"));
-  if (auto created =
-          ParseZonedTimestamp(JsonMemberString(object, "created_at"))) {
+  tracking.set_substatus(members.String(kSubstatus));
+  if (auto created = ParseZonedTimestamp(members.String(kCreatedAt))) {
     *tracking.mutable_create_time() = *created;
   }
-  if (auto updated =
-          ParseZonedTimestamp(JsonMemberString(object, "updated_at"))) {
+  if (auto updated = ParseZonedTimestamp(members.String(kUpdatedAt))) {
     *tracking.mutable_update_time() = *updated;
   }
-  tracking.set_order_create_time(JsonMemberString(object, "order_create_time"));
-  tracking.set_destination_code(JsonMemberString(object, "destination_code"));
-  FillEmails(JsonMember(object, "customer_email"), &tracking);
-  tracking.set_customer_name(JsonMemberString(object, "customer_name"));
-  tracking.set_customer_phone(JsonMemberString(object, "customer_phone"));
-  tracking.set_title(JsonMemberString(object, "title"));
-  tracking.set_order_id(JsonMemberString(object, "order_id"));
-  tracking.set_comment(JsonMemberString(object, "comment"));
-  tracking.set_logistics_channel(JsonMemberString(object, "logistics_channel"));
-  SetOptionalBool(JsonMember(object, "archived"), &tracking,
-                  &Tracking::set_archived);
-  tracking.set_original_country(JsonMemberString(object, "original_country"));
-  tracking.set_destination_country(
-      JsonMemberString(object, "destination_country"));
-  SetOptionalInt32(JsonMember(object, "itemTimeLength"), &tracking,
+  tracking.set_order_create_time(members.String(kOrderCreateTime));
+  tracking.set_destination_code(members.String(kDestinationCode));
+  FillEmails(members[kCustomerEmail], &tracking);
+  tracking.set_customer_name(members.String(kCustomerName));
+  tracking.set_customer_phone(members.String(kCustomerPhone));
+  tracking.set_title(members.String(kTitle));
+  tracking.set_order_id(members.String(kOrderId));
+  tracking.set_comment(members.String(kComment));
+  tracking.set_logistics_channel(members.String(kLogisticsChannel));
+  SetOptionalBool(members[kArchived], &tracking, &Tracking::set_archived);
+  tracking.set_original_country(members.String(kOriginalCountry));
+  tracking.set_destination_country(members.String(kDestinationCountry));
+  SetOptionalInt32(members[kItemTimeLength], &tracking,
                    &Tracking::set_transit_days);
-  SetOptionalInt32(JsonMember(object, "stayTimeLength"), &tracking,
+  SetOptionalInt32(members[kStayTimeLength], &tracking,
                    &Tracking::set_stay_days);
-  tracking.set_service_code(JsonMemberString(object, "service_code"));
-  tracking.set_signed_by(JsonMemberString(object, "singed_by"));
+  tracking.set_service_code(members.String(kServiceCode));
+  tracking.set_signed_by(members.String(kSingedBy));
   if (tracking.signed_by().empty()) {
-    tracking.set_signed_by(JsonMemberString(object, "signed_by"));
+    tracking.set_signed_by(members.String(kSignedBy));
   }
-  SetOptionalBool(JsonMember(object, "track_update"), &tracking,
+  SetOptionalBool(members[kTrackUpdate], &tracking,
                   &Tracking::set_track_update);
 
-  const Value* origin = JsonMember(object, "origin_info");
+  const Value* origin = members[kOriginInfo];
   const bool has_origin = origin != nullptr && origin->is_object();
   if (has_origin) FillCarrierInfo(*origin, tracking.mutable_origin_info());
-  const Value* destination = JsonMember(object, "destination_info");
+  const Value* destination = members[kDestinationInfo];
   const bool has_destination =
       destination != nullptr && destination->is_object();
   if (has_destination) {
     FillCarrierInfo(*destination, tracking.mutable_destination_info());
   }
 
-  tracking.set_last_event(JsonMemberString(object, "lastEvent"));
-  tracking.set_last_update_time(JsonMemberString(object, "lastUpdateTime"));
+  tracking.set_last_event(members.String(kLastEvent));
+  tracking.set_last_update_time(members.String(kLastUpdateTime));
 
   if (const Checkpoint* latest =
           Newer(Head(has_origin, tracking.origin_info()),

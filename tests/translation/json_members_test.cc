@@ -1,0 +1,110 @@
+// Copyright 2026 The tracktry-grpc Authors.
+#include "service/translation/json_members.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "service/translation/json_tape.h"
+#include "service/translation/json_values.h"
+#include "tests/testing/testdata.h"
+
+namespace tracktry {
+namespace {
+
+using json = nlohmann::json;
+using ::tracktry::testing::ReadTestdata;
+
+constexpr absl::string_view kKeys[] = {
+    "tracking_number", "status", "origin_info", "trackinfo", "Date",
+    "weblink",         "x",      "missing",     "items",     "code",
+};
+
+// members[i] must be what JsonMember(object, key i) gives, for the tape
+// and for the document, on `object` and on every object inside it.
+void ExpectMembersAsJsonMember(const JsonNode& tape_object,
+                               const json& document_object,
+                               const JsonKeySet& keys) {
+  const JsonMembers<JsonNode> tape_members(tape_object, keys);
+  const JsonMembers<json> document_members(document_object, keys);
+  for (size_t i = 0; i < keys.size(); ++i) {
+    SCOPED_TRACE(keys.key(i));
+    EXPECT_EQ(tape_members[i], JsonMember(tape_object, keys.key(i)));
+    EXPECT_EQ(document_members[i], JsonMember(document_object, keys.key(i)));
+    EXPECT_EQ(tape_members.String(i),
+              JsonMemberString(tape_object, keys.key(i)));
+    EXPECT_EQ(document_members.String(i),
+              JsonMemberString(document_object, keys.key(i)));
+  }
+  // Children, in the same order in both (a document object's members are
+  // sorted and unique: visit them by key through the tape's Find).
+  if (document_object.is_object()) {
+    for (const auto& [key, value] : document_object.items()) {
+      const JsonNode* child = tape_object.Find(key);
+      ASSERT_NE(child, nullptr) << key;
+      ExpectMembersAsJsonMember(*child, value, keys);
+    }
+  } else if (document_object.is_array()) {
+    size_t i = 0;
+    tape_object.ForEachElement([&](const JsonNode& element) {
+      ExpectMembersAsJsonMember(element, document_object[i++], keys);
+    });
+    EXPECT_EQ(i, document_object.size());
+  }
+}
+
+void ExpectMembersAsJsonMember(const std::string& text) {
+  SCOPED_TRACE(text.substr(0, 160));
+  const std::optional<JsonTape> tape = JsonTape::Parse(text);
+  ASSERT_TRUE(tape.has_value());
+  const JsonKeySet keys(kKeys);
+  ExpectMembersAsJsonMember(tape->root(), json::parse(text), keys);
+}
+
+TEST(JsonMembersTest, EveryRecordingReadsAsJsonMember) {
+  for (const char* file :
+       {"get_single_object.json", "get_single_array.json",
+        "get_single_items.json", "get_cross_border.json", "list_quirks.json",
+        "list_mmm_parcel.json", "realtime_cainiao.json",
+        "create_null_strings.json", "update_carrier_usertag.json",
+        "carriers.json", "delete_empty.json", "list_empty_4031.json",
+        "batch_object_errors.json", "error_4001.json"}) {
+    SCOPED_TRACE(file);
+    ExpectMembersAsJsonMember(ReadTestdata(file));
+  }
+}
+
+TEST(JsonMembersTest, TheLastOfARepeatedKeyCounts) {
+  const std::string text =
+      R"({"status": "a", "x": 1, "status": "b", "weblink": null,
+          "x": {"status": "c", "status": "d"}, "weblink": "w"})";
+  ExpectMembersAsJsonMember(text);
+  const std::optional<JsonTape> tape = JsonTape::Parse(text);
+  ASSERT_TRUE(tape.has_value());
+  const JsonKeySet keys(kKeys);
+  const JsonMembers<JsonNode> members(tape->root(), keys);
+  EXPECT_EQ(members.String(1), "b");
+  EXPECT_TRUE(members[6]->is_object());
+  EXPECT_EQ(members.String(5), "w");
+}
+
+TEST(JsonMembersTest, NonObjectsAndAbsentKeysGiveNothing) {
+  for (const std::string text :
+       {R"([{"status": "a"}])", R"("status")", "null", "7", "{}",
+        R"({"Status": 1, "status ": 2, "": 3})"}) {
+    ExpectMembersAsJsonMember(text);
+    const std::optional<JsonTape> tape = JsonTape::Parse(text);
+    ASSERT_TRUE(tape.has_value());
+    const JsonKeySet keys(kKeys);
+    const JsonMembers<JsonNode> members(tape->root(), keys);
+    for (size_t i = 0; i < keys.size(); ++i) {
+      EXPECT_EQ(members[i], nullptr) << text << " " << keys.key(i);
+      EXPECT_EQ(members.String(i), "");
+    }
+  }
+}
+
+}  // namespace
+}  // namespace tracktry
