@@ -27,6 +27,34 @@ namespace {
 
 using json = nlohmann::json;
 
+// A byte that keeps a text from the tape: NUL, or a raw 0x1A-0x1F (see
+// JsonTape::Parse).
+bool IsRejectedByte(unsigned char byte) {
+  return byte == 0 || (byte >= 0x1A && byte <= 0x1F);
+}
+
+// Whether `text` holds a rejected byte. Eight bytes at a step: a word with
+// no byte below 0x20 (the usual word of a compact answer) holds none.
+bool HasRejectedByte(absl::string_view text) {
+  constexpr uint64_t kOnes = 0x0101010101010101u;
+  constexpr uint64_t kHighBits = 0x8080808080808080u;
+  const char* at = text.data();
+  const char* const end = at + text.size();
+  for (; end - at >= 8; at += 8) {
+    uint64_t word;
+    std::memcpy(&word, at, sizeof(word));
+    // Non-zero exactly when some byte of the word is below 0x20.
+    if (((word - kOnes * 0x20) & ~word & kHighBits) == 0) continue;
+    for (int i = 0; i < 8; ++i) {
+      if (IsRejectedByte(static_cast<unsigned char>(at[i]))) return true;
+    }
+  }
+  for (; at < end; ++at) {
+    if (IsRejectedByte(static_cast<unsigned char>(*at))) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 // RapidJSON SAX events -> tape nodes. Numbers come as their text
@@ -213,12 +241,7 @@ std::optional<JsonTape> JsonTape::Parse(absl::string_view text) {
   // against 0x19 instead of 0x1F and lets those through inside strings,
   // which JSON (and nlohmann) forbid (script/fuzz found it; the scalar scan
   // rejects every raw control character).
-  if (std::any_of(text.begin(), text.end(), [](char c) {
-        const auto byte = static_cast<unsigned char>(c);
-        return byte == 0 || (byte >= 0x1A && byte <= 0x1F);
-      })) {
-    return std::nullopt;
-  }
+  if (HasRejectedByte(text)) return std::nullopt;
   constexpr unsigned kFlags = rapidjson::kParseInsituFlag |
                               rapidjson::kParseNumbersAsStringsFlag |
                               rapidjson::kParseIterativeFlag;

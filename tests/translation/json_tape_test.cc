@@ -152,6 +152,26 @@ TEST(JsonTapeTest, TextsRapidJsonOrTheUtf8RuleRejectGiveNoTape) {
   }
 }
 
+// The bytes nlohmann rejects before RapidJSON sees them (NUL, 0x1A-0x1F)
+// are found at every position of an eight-byte word and in the tail after
+// the last whole word, in a string long enough for RapidJSON's SSE2 scan;
+// whitespace below 0x20 between tokens is not one.
+TEST(JsonTapeTest, RejectedBytesAreFoundAnywhere) {
+  for (const char byte :
+       {'\0', '\x1A', '\x1B', '\x1C', '\x1D', '\x1E', '\x1F'}) {
+    for (size_t at = 2; at < 2 + 67; ++at) {
+      std::string text = "[\"" + std::string(67, 'a') + "\"]";
+      text[at] = byte;
+      SCOPED_TRACE(::testing::Message()
+                   << "byte " << int{byte} << " at " << at);
+      EXPECT_FALSE(JsonTape::Parse(text).has_value());
+    }
+  }
+  const std::string pretty = "{\n\t\"a\": [1,\r\n\t\t2],\n\t\"b\": \"x\"\n}";
+  const JsonTape tape = MustParse(pretty);
+  ExpectSameDocument(tape.root().ToJson(), json::parse(pretty));
+}
+
 TEST(JsonTapeTest, DeepNestingIsConvertedWithoutRecursion) {
   std::string text(100000, '[');
   text.append(100000, ']');
