@@ -61,6 +61,15 @@ absl::string_view TextOf(const json& value) {
   return value.get_ref<const std::string&>();
 }
 absl::string_view TextOf(const JsonNode& value) { return value.text(); }
+// A string value's text, safe for a proto3 string field. A document may
+// hold any bytes (one built in code); a tape holds valid UTF-8 only (it
+// rejects the rest when parsing), so its text is taken as it is.
+std::string Utf8TextOf(const json& value) {
+  return SanitizeUtf8(TextOf(value));
+}
+std::string Utf8TextOf(const JsonNode& value) {
+  return std::string(value.text());
+}
 bool BoolOf(const json& value) { return value.get<bool>(); }
 bool BoolOf(const JsonNode& value) { return value.boolean(); }
 int64_t SignedOf(const json& value) {
@@ -94,9 +103,8 @@ bool IsNullish(const Value& value) {
 template <typename Value>
 std::string ToString(const Value& value) {
   if (value.is_string()) {
-    const absl::string_view text = TextOf(value);
-    if (IsNullLiteral(text)) return "";
-    return SanitizeUtf8(text);
+    if (IsNullLiteral(TextOf(value))) return "";
+    return Utf8TextOf(value);
   }
   if (value.is_number()) {
     if (value.is_number_float() && !std::isfinite(FloatOf(value))) return "";
