@@ -171,7 +171,9 @@ TEST(JsonValuesTest, TapeMembersAreFoundAsInTheDocument) {
     ASSERT_EQ(node == nullptr, value == nullptr);
     EXPECT_EQ(JsonMemberString(tape->root(), key),
               JsonMemberString(document, key));
-    if (node != nullptr) EXPECT_EQ(node->ToJson(), *value);
+    if (node != nullptr) {
+      EXPECT_EQ(node->ToJson(), *value);
+    }
   }
   EXPECT_EQ(JsonMember(*JsonMember(tape->root(), "a"), "a"), nullptr);
 }

@@ -650,7 +650,9 @@ void ExpectTapeTranslatesAsDocument(const std::string& data_text) {
     const absl::StatusOr<bool> document_found =
         FirstTrackingFromData(document, &from_document, view);
     ASSERT_EQ(tape_found.status(), document_found.status());
-    if (tape_found.ok()) EXPECT_EQ(*tape_found, *document_found);
+    if (tape_found.ok()) {
+      EXPECT_EQ(*tape_found, *document_found);
+    }
     EXPECT_TRUE(MessageDifferencer::Equals(from_tape, from_document))
         << from_tape.DebugString() << " vs " << from_document.DebugString();
   }
