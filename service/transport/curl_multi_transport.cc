@@ -127,6 +127,15 @@ size_t OnBody(char* data, size_t size, size_t count, void* userp) {
   return n;
 }
 
+// CURLOPT_READFUNCTION: bodies are sent from CURLOPT_POSTFIELDS only. A
+// transfer that asked for a body any other way (a reused handle with its
+// method left from an earlier call, say) fails instead of reading the
+// process's stdin, libcurl's default.
+size_t OnRead(char* /*data*/, size_t /*size*/, size_t /*count*/,
+              void* /*userp*/) {
+  return CURL_READFUNC_ABORT;
+}
+
 // CURLOPT_PREREQFUNCTION: runs right before each send of the transfer's
 // request, libcurl's own re-sends on a new connection included (after a
 // reused connection died before any answer). The call was granted one
@@ -359,16 +368,60 @@ CURL* CurlMultiTransport::TakeEasyHandle() {
     }
   }
   CURL* easy = curl_easy_init();
-  if (easy != nullptr) {
-    easy_handles_created_total_.fetch_add(1, std::memory_order_relaxed);
+  if (easy == nullptr) return nullptr;
+  if (SetTransportOptions(easy) != CURLE_OK) {
+    curl_easy_cleanup(easy);
+    return nullptr;
   }
+  easy_handles_created_total_.fetch_add(1, std::memory_order_relaxed);
   return easy;
 }
 
+CURLcode CurlMultiTransport::SetTransportOptions(CURL* easy) const {
+  CURLcode rc = CURLE_OK;
+  auto set = [&rc, easy](CURLoption option, auto value) {
+    if (rc == CURLE_OK) rc = curl_easy_setopt(easy, option, value);
+  };
+  set(CURLOPT_PROTOCOLS_STR, "http,https");
+  set(CURLOPT_NOSIGNAL, 1L);
+  if (options_.connect_timeout > absl::ZeroDuration()) {
+    set(CURLOPT_CONNECTTIMEOUT_MS, ToCurlMillis(options_.connect_timeout));
+  }
+  if (!options_.user_agent.empty()) {
+    set(CURLOPT_USERAGENT, options_.user_agent.c_str());
+  }
+  if (options_.tcp_keepalive) set(CURLOPT_TCP_KEEPALIVE, 1L);
+  if (!options_.ca_file.empty()) set(CURLOPT_CAINFO, options_.ca_file.c_str());
+  set(CURLOPT_HEADERFUNCTION, &OnHeader);
+  set(CURLOPT_WRITEFUNCTION, &OnBody);
+  set(CURLOPT_READFUNCTION, &OnRead);
+  set(CURLOPT_PREREQFUNCTION, &OnPrereq);
+  // Connection sockets are opened and closed here, so that the epoll set
+  // can keep a pooled connection between its transfers (OnSocket).
+  set(CURLOPT_OPENSOCKETFUNCTION, &OnOpenSocket);
+  set(CURLOPT_OPENSOCKETDATA, this);
+  set(CURLOPT_CLOSESOCKETFUNCTION, &OnCloseSocket);
+  set(CURLOPT_CLOSESOCKETDATA, this);
+  if (options_.verbose) {
+    set(CURLOPT_DEBUGFUNCTION, &OnDebug);
+    set(CURLOPT_VERBOSE, 1L);
+  }
+  return rc;
+}
+
 void CurlMultiTransport::ReturnEasyHandle(CURL* easy) {
-  // Every option back to its default; the connection pool is the multi
-  // handle's, so nothing of the finished transfer is left in the handle.
-  curl_easy_reset(easy);
+  // No reset (curl_easy_reset frees and re-initialises every option, 7 k
+  // instructions a call; bench/RESULTS.md): the transport's own options
+  // stay, Prepare sets every other option on each call, and the pointers
+  // into the finished call are cleared here. The connection pool is the
+  // multi handle's, so nothing else of the transfer stays with the handle.
+  curl_easy_setopt(easy, CURLOPT_CURLU, nullptr);
+  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, nullptr);
+  curl_easy_setopt(easy, CURLOPT_POSTFIELDS, nullptr);
+  curl_easy_setopt(easy, CURLOPT_HEADERDATA, nullptr);
+  curl_easy_setopt(easy, CURLOPT_WRITEDATA, nullptr);
+  curl_easy_setopt(easy, CURLOPT_PRIVATE, nullptr);
+  curl_easy_setopt(easy, CURLOPT_PREREQDATA, nullptr);
   {
     std::lock_guard<std::mutex> lock(idle_mu_);
     if (idle_easy_.size() < kMaxIdleEasyHandles) {
@@ -464,62 +517,41 @@ absl::Status CurlMultiTransport::Prepare(Call& call, HttpRequest request) {
   auto set = [&rc, easy](CURLoption option, auto value) {
     if (rc == CURLE_OK) rc = curl_easy_setopt(easy, option, value);
   };
+  // The handle may come from an earlier call and is not reset
+  // (ReturnEasyHandle): every option that differs between calls is set here
+  // on each call, unconditionally.
   set(CURLOPT_CURLU, call.url);
-  set(CURLOPT_PROTOCOLS_STR, "http,https");
-  set(CURLOPT_NOSIGNAL, 1L);
   set(CURLOPT_TIMEOUT_MS, call.timeout_ms);
-  if (options_.connect_timeout > absl::ZeroDuration()) {
-    set(CURLOPT_CONNECTTIMEOUT_MS, ToCurlMillis(options_.connect_timeout));
-  }
-  if (https && options_.allow_http2) {
-    // h2 via ALPN; the TLS handshake tells whether the connection can
-    // multiplex, so concurrent requests briefly wait for it (PIPEWAIT)
-    // instead of opening one connection each.
-    set(CURLOPT_HTTP_VERSION,
-        static_cast<long>(CURL_HTTP_VERSION_2TLS));  // NOLINT
-    set(CURLOPT_PIPEWAIT, 1L);
-  } else {
-    // Plaintext is HTTP/1.1 only (7.88 h2c bug). Saying so explicitly also
-    // keeps libcurl from holding new transfers back until the first
-    // response proves that a plaintext connection cannot multiplex.
-    set(CURLOPT_HTTP_VERSION,
-        static_cast<long>(CURL_HTTP_VERSION_1_1));  // NOLINT
-  }
-  if (!options_.user_agent.empty()) {
-    set(CURLOPT_USERAGENT, options_.user_agent.c_str());
-  }
-  if (options_.tcp_keepalive) set(CURLOPT_TCP_KEEPALIVE, 1L);
-  if (!options_.ca_file.empty()) set(CURLOPT_CAINFO, options_.ca_file.c_str());
+  const bool http2 = https && options_.allow_http2;
+  // h2 via ALPN; the TLS handshake tells whether the connection can
+  // multiplex, so concurrent requests briefly wait for it (PIPEWAIT)
+  // instead of opening one connection each. Plaintext is HTTP/1.1 only
+  // (7.88 h2c bug). Saying so explicitly also keeps libcurl from holding
+  // new transfers back until the first response proves that a plaintext
+  // connection cannot multiplex.
+  set(CURLOPT_HTTP_VERSION,
+      static_cast<long>(http2 ? CURL_HTTP_VERSION_2TLS  // NOLINT
+                              : CURL_HTTP_VERSION_1_1));
+  set(CURLOPT_PIPEWAIT, http2 ? 1L : 0L);
   set(CURLOPT_HTTPHEADER, call.headers);
 
   const bool send_body =
       method == "POST" || method == "PUT" || !request.body.empty();
-  if (method != "POST" && (method != "GET" || send_body)) {
-    set(CURLOPT_CUSTOMREQUEST, method.c_str());  // libcurl copies it
-  }
   if (send_body) {
     call.body = std::move(request.body);
     set(CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(call.body.size()));
-    set(CURLOPT_POSTFIELDS, call.body.data());
+    set(CURLOPT_POSTFIELDS, call.body.data());  // the method is now POST
+  } else {
+    set(CURLOPT_HTTPGET, 1L);  // GET, and no earlier call's body
   }
+  // PUT and DELETE (and a GET with a body) by name; libcurl copies it.
+  const bool custom = method != "POST" && (method != "GET" || send_body);
+  set(CURLOPT_CUSTOMREQUEST, custom ? method.c_str() : nullptr);
 
-  set(CURLOPT_HEADERFUNCTION, &OnHeader);
   set(CURLOPT_HEADERDATA, &call.sink);
-  set(CURLOPT_WRITEFUNCTION, &OnBody);
   set(CURLOPT_WRITEDATA, &call.sink);
   set(CURLOPT_PRIVATE, &call);
-  set(CURLOPT_PREREQFUNCTION, &OnPrereq);
   set(CURLOPT_PREREQDATA, &call.sends);
-  // Connection sockets are opened and closed here, so that the epoll set
-  // can keep a pooled connection between its transfers (OnSocket).
-  set(CURLOPT_OPENSOCKETFUNCTION, &OnOpenSocket);
-  set(CURLOPT_OPENSOCKETDATA, this);
-  set(CURLOPT_CLOSESOCKETFUNCTION, &OnCloseSocket);
-  set(CURLOPT_CLOSESOCKETDATA, this);
-  if (options_.verbose) {
-    set(CURLOPT_DEBUGFUNCTION, &OnDebug);
-    set(CURLOPT_VERBOSE, 1L);
-  }
   if (rc != CURLE_OK) {
     return absl::InternalError(
         absl::StrCat("upstream ", call.what,

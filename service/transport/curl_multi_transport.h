@@ -169,11 +169,16 @@ class CurlMultiTransport final : public HttpTransport {
   // Builds the easy handle on the caller's thread. Returns a non-OK status
   // if the call must complete without any network I/O.
   absl::Status Prepare(Call& call, HttpRequest request);
-  // An idle easy handle (options at their defaults) or a new one; nullptr
+  // An idle easy handle or a new one, with the transport's own options set
+  // (SetTransportOptions) and the rest as the last call left them; nullptr
   // when out of memory. Any thread.
   CURL* TakeEasyHandle();
-  // Resets `easy` (not in the multi handle) and keeps it for a later call,
-  // or cleans it up when enough are idle. Any thread.
+  // The options every call of this transport has alike, set once per easy
+  // handle.
+  CURLcode SetTransportOptions(CURL* easy) const;
+  // Clears the pointers `easy` (not in the multi handle) holds into its
+  // finished call and keeps it for a later call, or cleans it up when
+  // enough are idle. Any thread.
   void ReturnEasyHandle(CURL* easy);
   void Wake();
   // Start() on the caller's thread: adds the prepared `call` to the multi

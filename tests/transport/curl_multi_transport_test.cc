@@ -826,8 +826,8 @@ TEST(CurlMultiTransportTest, EasyHandlesAreReusedWithoutTheirOptions) {
   ASSERT_THAT(recorder.Result(1), IsOk());
   EXPECT_EQ(server.last_request().body, "first-body");
 
-  // The next calls run on the same easy handle, reset: nothing of the
-  // POST (method, body, headers, query) is left.
+  // The next calls run on the same easy handle: nothing of the POST
+  // (method, body, headers, query) is left.
   for (int i = 2; i <= 20; ++i) {
     transport.Start(Get(absl::StrCat(server.base_url(), "/next/", i)),
                     recorder.Callback(i));
@@ -843,6 +843,61 @@ TEST(CurlMultiTransportTest, EasyHandlesAreReusedWithoutTheirOptions) {
   }
   EXPECT_EQ(transport.easy_handles_created_total(), 1u);
   EXPECT_EQ(transport.connections_opened_total(), 1u);
+}
+
+// Handles are reused without curl_easy_reset: each kind of request must
+// come out the same after each other kind on the same handle (method, body,
+// length, headers, query).
+TEST(CurlMultiTransportTest, EveryKindOfRequestFollowsEveryOtherOnOneHandle) {
+  FakeHttpServer server;
+  CurlMultiTransport transport;
+  Recorder recorder;
+  struct Kind {
+    const char* method;
+    const char* body;
+    bool with_headers;
+  };
+  const std::vector<Kind> kinds = {
+      {"GET", "", false},        {"GET", "", true},       {"POST", "p", true},
+      {"POST", "", false},       {"PUT", "state", false}, {"DELETE", "", true},
+      {"DELETE", "gone", false}, {"GET", "odd", false},
+  };
+  int id = 0;
+  auto run = [&](const Kind& kind, int step) {
+    HttpRequest request =
+        Get(absl::StrCat(server.base_url(), "/", kind.method, "/", step,
+                         kind.with_headers ? "?with=1" : ""));
+    request.method = kind.method;
+    request.body = kind.body;
+    if (kind.with_headers) request.headers = {{"X-Step", absl::StrCat(step)}};
+    transport.Start(std::move(request), recorder.Callback(++id));
+    ASSERT_THAT(recorder.Result(id), IsOk());
+    const FakeHttpServer::Request seen = server.last_request();
+    EXPECT_EQ(seen.method, kind.method);
+    EXPECT_EQ(seen.path, absl::StrCat("/", kind.method, "/", step));
+    EXPECT_EQ(seen.query, kind.with_headers ? "with=1" : "");
+    EXPECT_EQ(seen.body, kind.body);
+    const bool sends_body = std::string(kind.method) == "POST" ||
+                            std::string(kind.method) == "PUT" ||
+                            !std::string(kind.body).empty();
+    EXPECT_EQ(seen.Header("content-length"),
+              sends_body ? absl::StrCat(std::string(kind.body).size()) : "");
+    EXPECT_EQ(seen.Header("x-step"),
+              kind.with_headers ? absl::StrCat(step) : "");
+    EXPECT_EQ(seen.Header("content-type"), "");
+    EXPECT_EQ(seen.Header("expect"), "");
+    EXPECT_EQ(seen.Header("user-agent"), "tracktry-grpc/0.1");
+  };
+  int step = 0;
+  for (const Kind& before : kinds) {
+    for (const Kind& after : kinds) {
+      SCOPED_TRACE(absl::StrCat(before.method, " '", before.body, "' then ",
+                                after.method, " '", after.body, "'"));
+      run(before, ++step);
+      run(after, ++step);
+    }
+  }
+  EXPECT_EQ(transport.easy_handles_created_total(), 1u);
 }
 
 TEST(CurlMultiTransportTest, EasyHandlesAreBoundByCallsInFlight) {
