@@ -3,6 +3,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -161,8 +164,7 @@ std::string JsonLogger::FormatMembers(absl::string_view severity,
   // One line per RPC: each nlohmann dump() costs ~1.6 k instructions, so
   // plain strings are written directly.
   std::string text = "{\"time\":\"";
-  text += absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(),
-                           absl::UTCTimeZone());
+  AppendTimestamp(absl::Now(), &text);
   text += "\",\"severity\":";
   AppendJsonString(severity, &text);
   text += ",\"message\":";
@@ -173,6 +175,27 @@ std::string JsonLogger::FormatMembers(absl::string_view severity,
   }
   text += '}';
   return text;
+}
+
+void JsonLogger::AppendTimestamp(absl::Time time, std::string* out) {
+  // absl::FormatTime was a third of an access log line's cost.
+  thread_local int64_t cached_second = std::numeric_limits<int64_t>::min();
+  thread_local std::string cached;                  // "2026-12-05T16:20:01"
+  const int64_t millis = absl::ToUnixMillis(time);  // rounds down
+  const int64_t second =
+      millis >= 0 ? millis / 1000 : -((-millis + 999) / 1000);
+  if (second != cached_second) {
+    cached =
+        absl::FormatTime("%Y-%m-%dT%H:%M:%S", absl::FromUnixSeconds(second),
+                         absl::UTCTimeZone());
+    cached_second = second;
+  }
+  const int milli = static_cast<int>(millis - second * 1000);
+  const char fraction[] = {'.', static_cast<char>('0' + milli / 100),
+                           static_cast<char>('0' + milli / 10 % 10),
+                           static_cast<char>('0' + milli % 10), 'Z'};
+  out->append(cached);
+  out->append(fraction, sizeof(fraction));
 }
 
 void JsonLogger::AppendStringMember(absl::string_view key,

@@ -84,6 +84,10 @@ class JsonLogger {
   // With three decimals.
   static void AppendFixedMember(absl::string_view key, double value,
                                 std::string* members);
+  // Appends `time` in UTC as the "time" field writes it,
+  // "2026-12-05T16:20:01.234Z" (milliseconds truncated). The part up to the
+  // seconds is formatted once a second per thread, not once a line.
+  static void AppendTimestamp(absl::Time time, std::string* out);
 
  private:
   // The line without its trailing newline, not redacted.

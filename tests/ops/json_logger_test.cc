@@ -353,6 +353,28 @@ TEST_F(JsonLoggerTest, ZeroIntervalKeepsWritingEachLine) {
   EXPECT_EQ(Lines().size(), 1u);
 }
 
+// The "time" field as absl::FormatTime writes it, whether or not the
+// second was formatted before on this thread.
+TEST(JsonLoggerTimestampTest, MatchesFormatTimeAcrossSeconds) {
+  const absl::Time base = absl::FromUnixMillis(1796486400000);  // 2026-12-05
+  std::vector<absl::Time> times;
+  for (const int64_t offset_ms :
+       {0, 1, 999, 1000, 1001, 59999, 60000, 86399999, -1, -999, -1000}) {
+    times.push_back(base + absl::Milliseconds(offset_ms));
+  }
+  times.push_back(absl::FromUnixMillis(-1));  // 1969-12-31T23:59:59.999Z
+  times.push_back(absl::FromUnixMicros(1796486400123999));  // .123, not .124
+  times.push_back(absl::Now());
+  for (int pass = 0; pass < 2; ++pass) {
+    for (const absl::Time time : times) {
+      std::string text = "x";
+      JsonLogger::AppendTimestamp(time, &text);
+      EXPECT_EQ(text, "x" + absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", time,
+                                             absl::UTCTimeZone()));
+    }
+  }
+}
+
 TEST(JsonLoggerLifetimeTest, DestructorWritesTheBufferedLines) {
   std::FILE* file = std::tmpfile();
   ASSERT_NE(file, nullptr);
