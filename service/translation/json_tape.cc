@@ -66,7 +66,13 @@ bool HasRejectedByte(absl::string_view text) {
 // parse.
 class JsonTapeBuilder {
  public:
-  explicit JsonTapeBuilder(std::vector<JsonNode>* nodes) : nodes_(*nodes) {}
+  // `max_depth`: containers open at once before the parse stops (0: no
+  // limit), for RapidJSON's recursive reader.
+  JsonTapeBuilder(std::vector<JsonNode>* nodes, size_t max_depth)
+      : nodes_(*nodes), max_depth_(max_depth) {}
+
+  // Whether the parse stopped at max_depth.
+  bool too_deep() const { return too_deep_; }
 
   bool Null() {
     Push(JsonNode::Kind::kNull);
@@ -136,6 +142,10 @@ class JsonTapeBuilder {
     return node;
   }
   bool Open(JsonNode::Kind kind) {
+    if (max_depth_ != 0 && open_.size() >= max_depth_) {
+      too_deep_ = true;
+      return false;
+    }
     open_.push_back(nodes_.size());
     Push(kind);
     return true;
@@ -151,6 +161,8 @@ class JsonTapeBuilder {
   }
 
   std::vector<JsonNode>& nodes_;
+  const size_t max_depth_;
+  bool too_deep_ = false;
   // Indices of the containers open.
   std::vector<size_t> open_;
 };
@@ -242,21 +254,42 @@ std::optional<JsonTape> JsonTape::Parse(absl::string_view text) {
   // which JSON (and nlohmann) forbid (script/fuzz found it; the scalar scan
   // rejects every raw control character).
   if (HasRejectedByte(text)) return std::nullopt;
-  constexpr unsigned kFlags = rapidjson::kParseInsituFlag |
-                              rapidjson::kParseNumbersAsStringsFlag |
-                              rapidjson::kParseIterativeFlag;
+  // RapidJSON's recursive reader is the faster one, and Tracktry's answers
+  // nest a few levels deep; a text nested deeper than kMaxRecursion is read
+  // again with the iterative reader, which keeps its stack on the heap.
+  constexpr unsigned kFlags =
+      rapidjson::kParseInsituFlag | rapidjson::kParseNumbersAsStringsFlag;
+  constexpr size_t kMaxRecursion = 256;
   constexpr size_t kParsePadding = 16;
   JsonTape tape;
   tape.text_capacity_ = text.size() + kParsePadding;
   tape.text_.reset(new char[tape.text_capacity_]);
-  std::memcpy(tape.text_.get(), text.data(), text.size());
-  std::memset(tape.text_.get() + text.size(), 0, kParsePadding);
+  const auto copy_text = [&tape, text] {
+    std::memcpy(tape.text_.get(), text.data(), text.size());
+    std::memset(tape.text_.get() + text.size(), 0, kParsePadding);
+  };
+  copy_text();
   // About one value or key per 10 bytes of a compact Tracktry answer.
   tape.nodes_.reserve(text.size() / 10 + 4);
-  JsonTapeBuilder builder(&tape.nodes_);
-  rapidjson::InsituStringStream stream(tape.text_.get());
-  rapidjson::Reader reader;
-  if (reader.Parse<kFlags>(stream, builder).IsError()) return std::nullopt;
+  {
+    JsonTapeBuilder builder(&tape.nodes_, kMaxRecursion);
+    rapidjson::InsituStringStream stream(tape.text_.get());
+    rapidjson::Reader reader;
+    const bool ok = !reader.Parse<kFlags>(stream, builder).IsError();
+    if (!ok && !builder.too_deep()) return std::nullopt;
+    if (!ok) {
+      tape.nodes_.clear();
+      copy_text();  // the recursive pass decoded strings in place
+      JsonTapeBuilder deep_builder(&tape.nodes_, 0);
+      rapidjson::InsituStringStream deep_stream(tape.text_.get());
+      if (reader
+              .Parse<kFlags | rapidjson::kParseIterativeFlag>(deep_stream,
+                                                              deep_builder)
+              .IsError()) {
+        return std::nullopt;
+      }
+    }
+  }
   // Tapes may be kept (in the cache): not with a quarter or more unused.
   if (tape.nodes_.capacity() - tape.nodes_.size() > tape.nodes_.size() / 4) {
     tape.nodes_.shrink_to_fit();

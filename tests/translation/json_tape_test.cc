@@ -172,6 +172,29 @@ TEST(JsonTapeTest, RejectedBytesAreFoundAnywhere) {
   ExpectSameDocument(tape.root().ToJson(), json::parse(pretty));
 }
 
+// Texts are read by RapidJSON's recursive reader up to 256 containers
+// deep and again by its iterative one beyond: both sides of the switch
+// read as nlohmann does, and an error on either side gives no tape.
+TEST(JsonTapeTest, NestingOnBothSidesOfTheRecursionLimit) {
+  for (const size_t depth : {1, 2, 255, 256, 257, 258, 300, 5000}) {
+    SCOPED_TRACE(depth);
+    std::string arrays =
+        std::string(depth, '[') + "1" + std::string(depth, ']');
+    std::string objects;
+    for (size_t i = 0; i < depth; ++i) objects += "{\"k\":\"v\",\"a\":";
+    objects += "\"\\u00e9\"" + std::string(depth, '}');
+    for (const std::string& text : {arrays, objects}) {
+      const JsonTape tape = MustParse(text);
+      ExpectSameDocument(tape.root().ToJson(), json::parse(text));
+      std::string broken = text;
+      broken.insert(broken.size() - depth, ",");  // [[1,]] and {"a":"é",}
+      EXPECT_FALSE(JsonTape::Parse(broken).has_value());
+      EXPECT_FALSE(
+          JsonTape::Parse(text.substr(0, text.size() - 1)).has_value());
+    }
+  }
+}
+
 TEST(JsonTapeTest, DeepNestingIsConvertedWithoutRecursion) {
   std::string text(100000, '[');
   text.append(100000, ']');
