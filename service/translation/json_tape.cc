@@ -33,26 +33,44 @@ bool IsRejectedByte(unsigned char byte) {
   return byte == 0 || (byte >= 0x1A && byte <= 0x1F);
 }
 
-// Whether `text` holds a rejected byte. Eight bytes at a step: a word with
-// no byte below 0x20 (the usual word of a compact answer) holds none.
-bool HasRejectedByte(absl::string_view text) {
+// What JsonTape::Parse needs to know of a text before parsing it.
+struct TextScan {
+  bool rejected = false;   // holds a rejected byte
+  bool non_ascii = false;  // holds a byte >= 0x80
+};
+
+// Eight bytes at a step: a word with no byte below 0x20 (the usual word of a
+// compact answer) holds no rejected byte.
+TextScan ScanText(absl::string_view text) {
   constexpr uint64_t kOnes = 0x0101010101010101u;
   constexpr uint64_t kHighBits = 0x8080808080808080u;
+  TextScan scan;
+  uint64_t any = 0;
   const char* at = text.data();
   const char* const end = at + text.size();
   for (; end - at >= 8; at += 8) {
     uint64_t word;
     std::memcpy(&word, at, sizeof(word));
+    any |= word;
     // Non-zero exactly when some byte of the word is below 0x20.
     if (((word - kOnes * 0x20) & ~word & kHighBits) == 0) continue;
     for (int i = 0; i < 8; ++i) {
-      if (IsRejectedByte(static_cast<unsigned char>(at[i]))) return true;
+      if (IsRejectedByte(static_cast<unsigned char>(at[i]))) {
+        scan.rejected = true;
+        return scan;
+      }
     }
   }
   for (; at < end; ++at) {
-    if (IsRejectedByte(static_cast<unsigned char>(*at))) return true;
+    const auto byte = static_cast<unsigned char>(*at);
+    any |= byte;
+    if (IsRejectedByte(byte)) {
+      scan.rejected = true;
+      return scan;
+    }
   }
-  return false;
+  scan.non_ascii = (any & kHighBits) != 0;
+  return scan;
 }
 
 }  // namespace
@@ -67,9 +85,11 @@ bool HasRejectedByte(absl::string_view text) {
 class JsonTapeBuilder {
  public:
   // `max_depth`: containers open at once before the parse stops (0: no
-  // limit), for RapidJSON's recursive reader.
-  JsonTapeBuilder(std::vector<JsonNode>* nodes, size_t max_depth)
-      : nodes_(*nodes), max_depth_(max_depth) {}
+  // limit), for RapidJSON's recursive reader. `check_utf8`: whether strings
+  // may hold anything but ASCII (see JsonTape::Parse).
+  JsonTapeBuilder(std::vector<JsonNode>* nodes, size_t max_depth,
+                  bool check_utf8)
+      : nodes_(*nodes), max_depth_(max_depth), check_utf8_(check_utf8) {}
 
   // Whether the parse stopped at max_depth.
   bool too_deep() const { return too_deep_; }
@@ -121,7 +141,9 @@ class JsonTapeBuilder {
   // catches the escaped lone low surrogates (U+DC00-U+DFFF) that RapidJSON
   // 1.1 lets through as ED B0-BF xx.
   bool String(const char* text, rapidjson::SizeType length, bool) {
-    if (!IsValidUtf8(absl::string_view(text, length))) return false;
+    if (check_utf8_ && !IsValidUtf8(absl::string_view(text, length))) {
+      return false;
+    }
     JsonNode& node = Push(JsonNode::Kind::kString);
     node.scalar_.text = text;
     node.size_ = length;
@@ -162,6 +184,7 @@ class JsonTapeBuilder {
 
   std::vector<JsonNode>& nodes_;
   const size_t max_depth_;
+  const bool check_utf8_;
   bool too_deep_ = false;
   // Indices of the containers open.
   std::vector<size_t> open_;
@@ -253,7 +276,13 @@ std::optional<JsonTape> JsonTape::Parse(absl::string_view text) {
   // against 0x19 instead of 0x1F and lets those through inside strings,
   // which JSON (and nlohmann) forbid (script/fuzz found it; the scalar scan
   // rejects every raw control character).
-  if (HasRejectedByte(text)) return std::nullopt;
+  const TextScan scan = ScanText(text);
+  if (scan.rejected) return std::nullopt;
+  // A string can only be other than ASCII, and so other than valid UTF-8,
+  // when the text holds a byte >= 0x80 or a \u escape: otherwise the
+  // per-string check is skipped.
+  const bool check_utf8 =
+      scan.non_ascii || text.find("\\u") != absl::string_view::npos;
   // RapidJSON's recursive reader is the faster one, and Tracktry's answers
   // nest a few levels deep; a text nested deeper than kMaxRecursion is read
   // again with the iterative reader, which keeps its stack on the heap.
@@ -272,7 +301,7 @@ std::optional<JsonTape> JsonTape::Parse(absl::string_view text) {
   // About one value or key per 10 bytes of a compact Tracktry answer.
   tape.nodes_.reserve(text.size() / 10 + 4);
   {
-    JsonTapeBuilder builder(&tape.nodes_, kMaxRecursion);
+    JsonTapeBuilder builder(&tape.nodes_, kMaxRecursion, check_utf8);
     rapidjson::InsituStringStream stream(tape.text_.get());
     rapidjson::Reader reader;
     const bool ok = !reader.Parse<kFlags>(stream, builder).IsError();
@@ -280,7 +309,7 @@ std::optional<JsonTape> JsonTape::Parse(absl::string_view text) {
     if (!ok) {
       tape.nodes_.clear();
       copy_text();  // the recursive pass decoded strings in place
-      JsonTapeBuilder deep_builder(&tape.nodes_, 0);
+      JsonTapeBuilder deep_builder(&tape.nodes_, 0, check_utf8);
       rapidjson::InsituStringStream deep_stream(tape.text_.get());
       if (reader
               .Parse<kFlags | rapidjson::kParseIterativeFlag>(deep_stream,

@@ -139,6 +139,10 @@ TEST(JsonTapeTest, TextsRapidJsonOrTheUtf8RuleRejectGiveNoTape) {
        {std::string("\xEF\xBB\xBF[1]"),  // BOM: nlohmann skips it
         std::string("[1e400]"), std::string("[\"\xC3\"]"),
         std::string("[\"\xED\xA0\x80\"]"), std::string(R"(["\ude00"])"),
+        // Bad UTF-8 within the eight-byte words of a longer text, and a lone
+        // low surrogate escaped in an otherwise ASCII one.
+        std::string("[\"0123456789abcdef\xC3 0123456789abcdef\"]"),
+        std::string(R"(["0123456789abcdef", "\udc00", "0123456789abcdef"])"),
         std::string("[1] x"), std::string(""), std::string("[nan]"),
         std::string("{\"a\":1,}"), std::string("[1,\0 2]", 6),
         // Raw control characters in a string long enough for RapidJSON's
