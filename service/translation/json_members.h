@@ -16,7 +16,9 @@
 #include <algorithm>
 #include <array>
 #include <cstddef>
+#include <optional>
 #include <string>
+#include <type_traits>
 
 #include "absl/strings/string_view.h"
 #include "nlohmann/json.hpp"
@@ -47,6 +49,38 @@ class JsonMembers {
   std::string String(size_t index) const {
     const Value* value = values_[index];
     return value == nullptr ? std::string() : JsonToString(*value);
+  }
+
+  // f(String(index)) as an absl::string_view, without building the string
+  // where it is a tape string's own text.
+  template <typename F>
+  auto WithString(size_t index, F&& f) const {
+    const Value* value = values_[index];
+    if (value == nullptr) return f(absl::string_view());
+    if constexpr (std::is_same_v<Value, JsonNode>) {
+      if (const std::optional<absl::string_view> text =
+              JsonStringView(*value)) {
+        return f(*text);
+      }
+    }
+    const std::string text = JsonToString(*value);
+    return f(absl::string_view(text));
+  }
+
+  // Sets the proto string field that `mutable_field` returns to
+  // String(index), leaving it untouched when that is "": an unset proto3
+  // string reads and serializes as "", while setting "" still costs the
+  // message a string (on an arena, an allocation and a destructor to run).
+  // So for a field that is still empty. A tape's string is copied once,
+  // straight into the field.
+  template <typename Message>
+  void SetString(size_t index, Message* message,
+                 std::string* (Message::*mutable_field)()) const {
+    WithString(index, [message, mutable_field](absl::string_view text) {
+      if (!text.empty()) {
+        (message->*mutable_field)()->assign(text.data(), text.size());
+      }
+    });
   }
 
  private:

@@ -238,6 +238,13 @@ std::string SanitizeUtf8(absl::string_view text) {
 std::string JsonToString(const json& value) { return ToString(value); }
 std::string JsonToString(const JsonNode& value) { return ToString(value); }
 
+std::optional<absl::string_view> JsonStringView(const JsonNode& value) {
+  if (!value.is_string()) return std::nullopt;
+  // As ToString: a tape's text is valid UTF-8 already (Utf8TextOf).
+  if (IsNullLiteral(value.text())) return absl::string_view();
+  return value.text();
+}
+
 std::string JsonMemberString(const json& object, absl::string_view key) {
   const json* member = JsonMember(object, key);
   return member == nullptr ? std::string() : ToString(*member);

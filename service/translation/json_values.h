@@ -42,6 +42,11 @@ bool JsonIsNullish(const JsonNode& value);
 std::string JsonToString(const nlohmann::json& value);
 std::string JsonToString(const JsonNode& value);
 
+// JsonToString(value) for a tape's string, as a view of the tape's own text
+// (no copy; "" for the "null" literals); nullopt for any other kind of
+// value, whose string JsonToString has to build.
+std::optional<absl::string_view> JsonStringView(const JsonNode& value);
+
 // JsonToString of the member `key` of `object` ("" when absent).
 std::string JsonMemberString(const nlohmann::json& object,
                              absl::string_view key);

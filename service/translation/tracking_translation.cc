@@ -184,45 +184,54 @@ const JsonKeySet& TrackingKeys() {
   return *keys;
 }
 
+// Fills `*checkpoint`, which is empty (on the tracking's arena: filled in
+// place, not built apart and copied in).
 template <typename Value>
-Checkpoint CheckpointFromJson(const Value& object) {
+void FillCheckpoint(const Value& object, Checkpoint* checkpoint) {
   const JsonMembers<Value> members(object, CheckpointKeys());
-  Checkpoint checkpoint;
-  checkpoint.set_time(members.String(kDate));
-  checkpoint.set_status_description(members.String(kStatusDescription));
-  checkpoint.set_details(members.String(kDetails));
-  checkpoint.set_raw_status(members.String(kCheckpointStatus));
-  checkpoint.set_status(StatusFromString(checkpoint.raw_status()));
-  checkpoint.set_substatus(members.String(kCheckpointSubstatus));
-  checkpoint.set_item_node(members.String(kItemNode));
-  checkpoint.set_act_type(members.String(kActType));
+  members.SetString(kDate, checkpoint, &Checkpoint::mutable_time);
+  members.SetString(kStatusDescription, checkpoint,
+                    &Checkpoint::mutable_status_description);
+  members.SetString(kDetails, checkpoint, &Checkpoint::mutable_details);
+  members.SetString(kCheckpointStatus, checkpoint,
+                    &Checkpoint::mutable_raw_status);
+  checkpoint->set_status(StatusFromString(checkpoint->raw_status()));
+  members.SetString(kCheckpointSubstatus, checkpoint,
+                    &Checkpoint::mutable_substatus);
+  members.SetString(kItemNode, checkpoint, &Checkpoint::mutable_item_node);
+  members.SetString(kActType, checkpoint, &Checkpoint::mutable_act_type);
   if (const Value* number = members[kSubstatusNum]) {
     if (const std::optional<int32_t> value = JsonToInt32(*number)) {
-      checkpoint.set_substatus_num(*value);
+      checkpoint->set_substatus_num(*value);
     }
   }
-  return checkpoint;
 }
 
+// Fills `*info`, which is empty.
 template <typename Value>
 void FillCarrierInfo(const Value& object, CarrierInfo* info) {
   const JsonMembers<Value> members(object, CarrierInfoKeys());
-  info->set_carrier_code(members.String(kCarrierCode));
-  info->set_weblink(members.String(kWeblink));
-  info->set_phone(members.String(kPhone));
-  info->set_reference_number(members.String(kReferenceNumber));
-  info->set_item_received_time(members.String(kItemReceived));
-  info->set_item_dispatched_time(members.String(kItemDispatched));
-  info->set_depart_from_airport_time(members.String(kDepartFromAirport));
-  info->set_arrival_from_abroad_time(members.String(kArrivalFromAbroad));
-  info->set_customs_clearance_time(members.String(kCustomsClearance));
-  info->set_destination_arrived_time(members.String(kDestinationArrived));
+  members.SetString(kCarrierCode, info, &CarrierInfo::mutable_carrier_code);
+  members.SetString(kWeblink, info, &CarrierInfo::mutable_weblink);
+  members.SetString(kPhone, info, &CarrierInfo::mutable_phone);
+  members.SetString(kReferenceNumber, info,
+                    &CarrierInfo::mutable_reference_number);
+  members.SetString(kItemReceived, info,
+                    &CarrierInfo::mutable_item_received_time);
+  members.SetString(kItemDispatched, info,
+                    &CarrierInfo::mutable_item_dispatched_time);
+  members.SetString(kDepartFromAirport, info,
+                    &CarrierInfo::mutable_depart_from_airport_time);
+  members.SetString(kArrivalFromAbroad, info,
+                    &CarrierInfo::mutable_arrival_from_abroad_time);
+  members.SetString(kCustomsClearance, info,
+                    &CarrierInfo::mutable_customs_clearance_time);
+  members.SetString(kDestinationArrived, info,
+                    &CarrierInfo::mutable_destination_arrived_time);
   const Value* trackinfo = members[kTrackinfo];
   if (trackinfo == nullptr) return;
   ForEachJsonElement(*trackinfo, [info](const Value& element) {
-    if (element.is_object()) {
-      *info->add_checkpoints() = CheckpointFromJson(element);
-    }
+    if (element.is_object()) FillCheckpoint(element, info->add_checkpoints());
   });
 }
 
@@ -320,38 +329,48 @@ absl::Status FillTracking(const Value& object, Tracking* out,
 
   const JsonMembers<Value> members(object, TrackingKeys());
   Tracking& tracking = *out;
-  tracking.set_id(members.String(kId));
+  members.SetString(kId, &tracking, &Tracking::mutable_id);
   tracking.set_tracking_number(std::move(*tracking_number));
-  tracking.set_carrier_code(members.String(kTrackingCarrierCode));
-  tracking.set_raw_status(members.String(kStatus));
+  members.SetString(kTrackingCarrierCode, &tracking,
+                    &Tracking::mutable_carrier_code);
+  members.SetString(kStatus, &tracking, &Tracking::mutable_raw_status);
   tracking.set_status(StatusFromString(tracking.raw_status()));
-  tracking.set_substatus(members.String(kSubstatus));
-  if (auto created = ParseZonedTimestamp(members.String(kCreatedAt))) {
+  members.SetString(kSubstatus, &tracking, &Tracking::mutable_substatus);
+  const auto parse_time = [](absl::string_view text) {
+    return ParseZonedTimestamp(text);
+  };
+  if (auto created = members.WithString(kCreatedAt, parse_time)) {
     *tracking.mutable_create_time() = *created;
   }
-  if (auto updated = ParseZonedTimestamp(members.String(kUpdatedAt))) {
+  if (auto updated = members.WithString(kUpdatedAt, parse_time)) {
     *tracking.mutable_update_time() = *updated;
   }
-  tracking.set_order_create_time(members.String(kOrderCreateTime));
-  tracking.set_destination_code(members.String(kDestinationCode));
+  members.SetString(kOrderCreateTime, &tracking,
+                    &Tracking::mutable_order_create_time);
+  members.SetString(kDestinationCode, &tracking,
+                    &Tracking::mutable_destination_code);
   FillEmails(members[kCustomerEmail], &tracking);
-  tracking.set_customer_name(members.String(kCustomerName));
-  tracking.set_customer_phone(members.String(kCustomerPhone));
-  tracking.set_title(members.String(kTitle));
-  tracking.set_order_id(members.String(kOrderId));
-  tracking.set_comment(members.String(kComment));
-  tracking.set_logistics_channel(members.String(kLogisticsChannel));
+  members.SetString(kCustomerName, &tracking, &Tracking::mutable_customer_name);
+  members.SetString(kCustomerPhone, &tracking,
+                    &Tracking::mutable_customer_phone);
+  members.SetString(kTitle, &tracking, &Tracking::mutable_title);
+  members.SetString(kOrderId, &tracking, &Tracking::mutable_order_id);
+  members.SetString(kComment, &tracking, &Tracking::mutable_comment);
+  members.SetString(kLogisticsChannel, &tracking,
+                    &Tracking::mutable_logistics_channel);
   SetOptionalBool(members[kArchived], &tracking, &Tracking::set_archived);
-  tracking.set_original_country(members.String(kOriginalCountry));
-  tracking.set_destination_country(members.String(kDestinationCountry));
+  members.SetString(kOriginalCountry, &tracking,
+                    &Tracking::mutable_original_country);
+  members.SetString(kDestinationCountry, &tracking,
+                    &Tracking::mutable_destination_country);
   SetOptionalInt32(members[kItemTimeLength], &tracking,
                    &Tracking::set_transit_days);
   SetOptionalInt32(members[kStayTimeLength], &tracking,
                    &Tracking::set_stay_days);
-  tracking.set_service_code(members.String(kServiceCode));
-  tracking.set_signed_by(members.String(kSingedBy));
+  members.SetString(kServiceCode, &tracking, &Tracking::mutable_service_code);
+  members.SetString(kSingedBy, &tracking, &Tracking::mutable_signed_by);
   if (tracking.signed_by().empty()) {
-    tracking.set_signed_by(members.String(kSignedBy));
+    members.SetString(kSignedBy, &tracking, &Tracking::mutable_signed_by);
   }
   SetOptionalBool(members[kTrackUpdate], &tracking,
                   &Tracking::set_track_update);
@@ -366,8 +385,9 @@ absl::Status FillTracking(const Value& object, Tracking* out,
     FillCarrierInfo(*destination, tracking.mutable_destination_info());
   }
 
-  tracking.set_last_event(members.String(kLastEvent));
-  tracking.set_last_update_time(members.String(kLastUpdateTime));
+  members.SetString(kLastEvent, &tracking, &Tracking::mutable_last_event);
+  members.SetString(kLastUpdateTime, &tracking,
+                    &Tracking::mutable_last_update_time);
 
   if (const Checkpoint* latest =
           Newer(Head(has_origin, tracking.origin_info()),

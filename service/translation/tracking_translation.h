@@ -52,8 +52,9 @@ absl::StatusOr<tracktry::v1::Tracking> TrackingFromJson(
     const nlohmann::json& object,
     tracktry::v1::TrackingView view = tracktry::v1::TRACKING_VIEW_FULL);
 
-// The same, written into `*out` (which should be empty), e.g. a message on
-// the response's arena. On error `*out` is left unchanged.
+// The same, written into `*out`, which must be empty (a field the object
+// leaves empty is not written at all), e.g. a message on the response's
+// arena. On error `*out` is left unchanged.
 absl::Status FillTrackingFromJson(
     const nlohmann::json& object, tracktry::v1::Tracking* out,
     tracktry::v1::TrackingView view = tracktry::v1::TRACKING_VIEW_FULL);
@@ -71,9 +72,10 @@ absl::StatusOr<std::vector<tracktry::v1::Tracking>> TrackingsFromData(
     const nlohmann::json& data,
     tracktry::v1::TrackingView view = tracktry::v1::TRACKING_VIEW_FULL);
 
-// The first tracking of TrackingsFromData(data), written into `*out`
-// without building the others. Returns false (and leaves `*out` unchanged)
-// when `data` holds no tracking; fails exactly when TrackingsFromData does.
+// The first tracking of TrackingsFromData(data), written into `*out` (which
+// must be empty, as for FillTrackingFromJson) without building the others.
+// Returns false (and leaves `*out` unchanged) when `data` holds no tracking;
+// fails exactly when TrackingsFromData does.
 absl::StatusOr<bool> FirstTrackingFromData(
     const nlohmann::json& data, tracktry::v1::Tracking* out,
     tracktry::v1::TrackingView view = tracktry::v1::TRACKING_VIEW_FULL);

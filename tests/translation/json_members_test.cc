@@ -5,11 +5,13 @@
 #include <string>
 #include <vector>
 
+#include "google/protobuf/arena.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "service/translation/json_tape.h"
 #include "service/translation/json_values.h"
 #include "tests/testing/testdata.h"
+#include "tracktry/v1/tracking_service.pb.h"
 
 namespace tracktry {
 namespace {
@@ -37,6 +39,9 @@ void ExpectMembersAsJsonMember(const JsonNode& tape_object,
               JsonMemberString(tape_object, keys.key(i)));
     EXPECT_EQ(document_members.String(i),
               JsonMemberString(document_object, keys.key(i)));
+    const auto copy = [](absl::string_view text) { return std::string(text); };
+    EXPECT_EQ(tape_members.WithString(i, copy), tape_members.String(i));
+    EXPECT_EQ(document_members.WithString(i, copy), document_members.String(i));
   }
   // Children, in the same order in both (a document object's members are
   // sorted and unique: visit them by key through the tape's Find).
@@ -104,6 +109,44 @@ TEST(JsonMembersTest, NonObjectsAndAbsentKeysGiveNothing) {
       EXPECT_EQ(members.String(i), "");
     }
   }
+}
+
+// SetString writes String(i) when it is not empty, and otherwise leaves
+// the field as it was: unwritten, still the default instance's string.
+template <typename Value>
+void ExpectSetStringWritesOnlyText(const Value& object) {
+  const JsonKeySet keys(kKeys);
+  const JsonMembers<Value> members(object, keys);
+  const std::string& unwritten = v1::CarrierInfo::default_instance().phone();
+  for (size_t i = 0; i < keys.size(); ++i) {
+    SCOPED_TRACE(keys.key(i));
+    const std::string text = members.String(i);
+    v1::CarrierInfo info;
+    members.SetString(i, &info, &v1::CarrierInfo::mutable_phone);
+    if (text.empty()) {
+      EXPECT_EQ(&info.phone(), &unwritten);
+    } else {
+      EXPECT_EQ(info.phone(), text);
+    }
+    google::protobuf::Arena arena;
+    auto* on_arena =
+        google::protobuf::Arena::CreateMessage<v1::CarrierInfo>(&arena);
+    on_arena->set_phone("before");
+    members.SetString(i, on_arena, &v1::CarrierInfo::mutable_phone);
+    EXPECT_EQ(on_arena->phone(), text.empty() ? "before" : text);
+  }
+}
+
+TEST(JsonMembersTest, SetStringWritesOnlyNonEmptyText) {
+  const std::string text =
+      R"({"tracking_number": "a text longer than fifteen bytes",
+          "status": "", "origin_info": null, "trackinfo": " NULL ",
+          "Date": 12, "weblink": "caf\u00e9", "x": true, "items": [1],
+          "code": 1.5})";
+  const std::optional<JsonTape> tape = JsonTape::Parse(text);
+  ASSERT_TRUE(tape.has_value());
+  ExpectSetStringWritesOnlyText(tape->root());
+  ExpectSetStringWritesOnlyText(json::parse(text));
 }
 
 }  // namespace

@@ -156,6 +156,16 @@ TEST(JsonValuesTest, TapeNodesReadAsTheirDocument) {
     EXPECT_EQ(JsonToBool(node), JsonToBool(value));
     EXPECT_EQ(JsonIsNullish(node), JsonIsNullish(value));
     EXPECT_EQ(JsonText(node), JsonText(value));
+    // A string's view is JsonToString's text, taken from the tape itself;
+    // any other kind has no view.
+    const std::optional<absl::string_view> view = JsonStringView(node);
+    if (node.is_string()) {
+      ASSERT_TRUE(view.has_value());
+      EXPECT_EQ(*view, JsonToString(value));
+      if (!view->empty()) EXPECT_EQ(view->data(), node.text().data());
+    } else {
+      EXPECT_FALSE(view.has_value());
+    }
   }
 }
 

@@ -712,6 +712,69 @@ TEST(TrackingTranslationTest, TapeTranslatesAsTheDocument) {
   }
 }
 
+// Every empty string field of `message`, and of the messages in it, is
+// unwritten: still the default instance's own string.
+void ExpectEmptyStringsUnwritten(const google::protobuf::Message& message,
+                                 int* checked) {
+  using google::protobuf::FieldDescriptor;
+  const google::protobuf::Descriptor* descriptor = message.GetDescriptor();
+  const google::protobuf::Reflection* reflection = message.GetReflection();
+  const google::protobuf::Message& defaults =
+      *google::protobuf::MessageFactory::generated_factory()->GetPrototype(
+          descriptor);
+  for (int i = 0; i < descriptor->field_count(); ++i) {
+    const FieldDescriptor* field = descriptor->field(i);
+    if (field->is_repeated()) {
+      if (field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) continue;
+      for (int j = 0; j < reflection->FieldSize(message, field); ++j) {
+        ExpectEmptyStringsUnwritten(
+            reflection->GetRepeatedMessage(message, field, j), checked);
+      }
+    } else if (field->cpp_type() == FieldDescriptor::CPPTYPE_STRING) {
+      std::string scratch;
+      const std::string& value =
+          reflection->GetStringReference(message, field, &scratch);
+      if (!value.empty()) continue;
+      EXPECT_EQ(&value, &defaults.GetReflection()->GetStringReference(
+                            defaults, field, &scratch))
+          << field->full_name();
+      ++*checked;
+    } else if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
+               reflection->HasField(message, field)) {
+      ExpectEmptyStringsUnwritten(reflection->GetMessage(message, field),
+                                  checked);
+    }
+  }
+}
+
+// A text that is "" (null, "null", absent, ...) costs the message nothing:
+// the field is not written, which reads and serializes the same.
+TEST(TrackingTranslationTest, EmptyTextsAreNotWritten) {
+  for (const char* file : {"create_null_strings.json", "list_mmm_parcel.json",
+                           "get_cross_border.json"}) {
+    SCOPED_TRACE(file);
+    const std::string text = ReadTestdata(file);
+    const std::optional<JsonTape> tape = JsonTape::Parse(text);
+    ASSERT_TRUE(tape.has_value());
+    const JsonNode* data = tape->root().Find("data");
+    ASSERT_NE(data, nullptr);
+    google::protobuf::Arena arena;
+    auto* tracking = google::protobuf::Arena::CreateMessage<Tracking>(&arena);
+    const absl::StatusOr<bool> found =
+        FirstTrackingFromData(*data, tracking, v1::TRACKING_VIEW_BASIC);
+    ASSERT_THAT(found, IsOk());
+    ASSERT_TRUE(*found);
+    Tracking from_document;
+    ASSERT_THAT(FirstTrackingFromData(json::parse(text)["data"], &from_document,
+                                      v1::TRACKING_VIEW_BASIC),
+                IsOk());
+    int checked = 0;
+    ExpectEmptyStringsUnwritten(*tracking, &checked);
+    ExpectEmptyStringsUnwritten(from_document, &checked);
+    EXPECT_GT(checked, 10);
+  }
+}
+
 TEST(TrackingTranslationTest, FillLeavesTheMessageUnchangedOnError) {
   Tracking tracking;
   tracking.set_title("kept");
