@@ -1,12 +1,12 @@
 // Copyright 2026 The tracktry-grpc Authors.
 #include "service/tracktry_api/route_table.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <string>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_replace.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
 #include "service/tracktry_api/upstream_request.h"
@@ -114,13 +114,27 @@ std::string RenderPath(const UpstreamRequest& request) {
   constexpr absl::string_view kOptionalLang = "[/{lang}]";
   absl::string_view path = RouteOf(request.endpoint).path;
   const bool takes_lang = absl::ConsumeSuffix(&path, kOptionalLang);
-  if (!absl::StrContains(path, '{')) return std::string(path);
-  const std::string number = request.tracking_numbers.empty()
-                                 ? std::string()
-                                 : request.tracking_numbers.front();
-  std::string rendered =
-      absl::StrReplaceAll(path, {{"{carrier}", UrlEncode(request.carrier)},
-                                 {"{number}", UrlEncode(number)}});
+  // One pass over the template: literal text is copied, "{carrier}" and
+  // "{number}" are replaced by their percent-encoded keys, and any other
+  // text in braces is kept as it is.
+  std::string rendered;
+  rendered.reserve(path.size() + request.carrier.size() + 32);
+  while (!path.empty()) {
+    const size_t open = path.find('{');
+    rendered.append(path.data(), std::min(open, path.size()));
+    if (open == absl::string_view::npos) break;
+    path.remove_prefix(open);
+    if (absl::ConsumePrefix(&path, "{carrier}")) {
+      rendered += UrlEncode(request.carrier);
+    } else if (absl::ConsumePrefix(&path, "{number}")) {
+      if (!request.tracking_numbers.empty()) {
+        rendered += UrlEncode(request.tracking_numbers.front());
+      }
+    } else {
+      rendered += '{';
+      path.remove_prefix(1);
+    }
+  }
   if (takes_lang && !request.lang.empty()) {
     absl::StrAppend(&rendered, "/", UrlEncode(request.lang));
   }

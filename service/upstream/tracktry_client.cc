@@ -104,6 +104,7 @@ HttpRequest TracktryClient::BuildHttpRequest(const UpstreamRequest& request,
                     UrlEncode(value));
     separator = '&';
   }
+  http.headers.reserve(3);
   http.headers.emplace_back("Content-Type", "application/json");
   http.headers.emplace_back("Accept", "application/json");
   http.headers.emplace_back(options_.api_key_header, api_key);

@@ -172,6 +172,24 @@ TEST(RenderPathTest, KeysArePercentEncoded) {
             "/trackings/a%2Fb/1%202%3Fx%23y/e%26f");
 }
 
+// Keys that look like placeholders are encoded, never filled in again; a
+// read without a number gets an empty segment; every route's path renders
+// the same.
+TEST(RenderPathTest, KeysAreNotTemplates) {
+  EXPECT_EQ(RenderPath(Call(Endpoint::kGetTracking, "{number}", "{carrier}")),
+            "/trackings/%7Bnumber%7D/%7Bcarrier%7D");
+  UpstreamRequest no_number;
+  no_number.endpoint = Endpoint::kGetTracking;
+  no_number.carrier = "dhl";
+  EXPECT_EQ(RenderPath(no_number), "/trackings/dhl/");
+  for (const Route& route : AllRoutes()) {
+    SCOPED_TRACE(route.name);
+    const std::string rendered = RenderPath(Call(route.endpoint, "c", "n"));
+    EXPECT_EQ(rendered.find('{'), std::string::npos);
+    EXPECT_EQ(rendered.front(), '/');
+  }
+}
+
 TEST(RenderPathTest, FixedPathsIgnoreKeys) {
   EXPECT_EQ(RenderPath(Call(Endpoint::kCreateTracking, "dhl", "1")),
             "/trackings/post");
