@@ -184,22 +184,73 @@ const JsonKeySet& TrackingKeys() {
   return *keys;
 }
 
+// A string field of Message and the key whose text it takes.
+template <typename Message>
+struct TextField {
+  size_t key;
+  std::string* (Message::*field)();
+};
+
+// Sets each of `fields` from its key's text; see JsonMembers::SetString.
+template <typename Value, typename Message, size_t N>
+void SetTextFields(const JsonMembers<Value>& members,
+                   const TextField<Message> (&fields)[N], Message* message) {
+  for (const TextField<Message>& text : fields) {
+    members.SetString(text.key, message, text.field);
+  }
+}
+
+constexpr TextField<Checkpoint> kCheckpointTexts[] = {
+    {kDate, &Checkpoint::mutable_time},
+    {kStatusDescription, &Checkpoint::mutable_status_description},
+    {kDetails, &Checkpoint::mutable_details},
+    {kCheckpointStatus, &Checkpoint::mutable_raw_status},
+    {kCheckpointSubstatus, &Checkpoint::mutable_substatus},
+    {kItemNode, &Checkpoint::mutable_item_node},
+    {kActType, &Checkpoint::mutable_act_type},
+};
+
+constexpr TextField<CarrierInfo> kCarrierInfoTexts[] = {
+    {kCarrierCode, &CarrierInfo::mutable_carrier_code},
+    {kWeblink, &CarrierInfo::mutable_weblink},
+    {kPhone, &CarrierInfo::mutable_phone},
+    {kReferenceNumber, &CarrierInfo::mutable_reference_number},
+    {kItemReceived, &CarrierInfo::mutable_item_received_time},
+    {kItemDispatched, &CarrierInfo::mutable_item_dispatched_time},
+    {kDepartFromAirport, &CarrierInfo::mutable_depart_from_airport_time},
+    {kArrivalFromAbroad, &CarrierInfo::mutable_arrival_from_abroad_time},
+    {kCustomsClearance, &CarrierInfo::mutable_customs_clearance_time},
+    {kDestinationArrived, &CarrierInfo::mutable_destination_arrived_time},
+};
+
+// The tracking's string fields that are its keys' texts as they are.
+constexpr TextField<Tracking> kTrackingTexts[] = {
+    {kId, &Tracking::mutable_id},
+    {kTrackingCarrierCode, &Tracking::mutable_carrier_code},
+    {kStatus, &Tracking::mutable_raw_status},
+    {kSubstatus, &Tracking::mutable_substatus},
+    {kOrderCreateTime, &Tracking::mutable_order_create_time},
+    {kDestinationCode, &Tracking::mutable_destination_code},
+    {kCustomerName, &Tracking::mutable_customer_name},
+    {kCustomerPhone, &Tracking::mutable_customer_phone},
+    {kTitle, &Tracking::mutable_title},
+    {kOrderId, &Tracking::mutable_order_id},
+    {kComment, &Tracking::mutable_comment},
+    {kLogisticsChannel, &Tracking::mutable_logistics_channel},
+    {kOriginalCountry, &Tracking::mutable_original_country},
+    {kDestinationCountry, &Tracking::mutable_destination_country},
+    {kServiceCode, &Tracking::mutable_service_code},
+    {kLastEvent, &Tracking::mutable_last_event},
+    {kLastUpdateTime, &Tracking::mutable_last_update_time},
+};
+
 // Fills `*checkpoint`, which is empty (on the tracking's arena: filled in
 // place, not built apart and copied in).
 template <typename Value>
 void FillCheckpoint(const Value& object, Checkpoint* checkpoint) {
   const JsonMembers<Value> members(object, CheckpointKeys());
-  members.SetString(kDate, checkpoint, &Checkpoint::mutable_time);
-  members.SetString(kStatusDescription, checkpoint,
-                    &Checkpoint::mutable_status_description);
-  members.SetString(kDetails, checkpoint, &Checkpoint::mutable_details);
-  members.SetString(kCheckpointStatus, checkpoint,
-                    &Checkpoint::mutable_raw_status);
+  SetTextFields(members, kCheckpointTexts, checkpoint);
   checkpoint->set_status(StatusFromString(checkpoint->raw_status()));
-  members.SetString(kCheckpointSubstatus, checkpoint,
-                    &Checkpoint::mutable_substatus);
-  members.SetString(kItemNode, checkpoint, &Checkpoint::mutable_item_node);
-  members.SetString(kActType, checkpoint, &Checkpoint::mutable_act_type);
   if (const Value* number = members[kSubstatusNum]) {
     if (const std::optional<int32_t> value = JsonToInt32(*number)) {
       checkpoint->set_substatus_num(*value);
@@ -211,23 +262,7 @@ void FillCheckpoint(const Value& object, Checkpoint* checkpoint) {
 template <typename Value>
 void FillCarrierInfo(const Value& object, CarrierInfo* info) {
   const JsonMembers<Value> members(object, CarrierInfoKeys());
-  members.SetString(kCarrierCode, info, &CarrierInfo::mutable_carrier_code);
-  members.SetString(kWeblink, info, &CarrierInfo::mutable_weblink);
-  members.SetString(kPhone, info, &CarrierInfo::mutable_phone);
-  members.SetString(kReferenceNumber, info,
-                    &CarrierInfo::mutable_reference_number);
-  members.SetString(kItemReceived, info,
-                    &CarrierInfo::mutable_item_received_time);
-  members.SetString(kItemDispatched, info,
-                    &CarrierInfo::mutable_item_dispatched_time);
-  members.SetString(kDepartFromAirport, info,
-                    &CarrierInfo::mutable_depart_from_airport_time);
-  members.SetString(kArrivalFromAbroad, info,
-                    &CarrierInfo::mutable_arrival_from_abroad_time);
-  members.SetString(kCustomsClearance, info,
-                    &CarrierInfo::mutable_customs_clearance_time);
-  members.SetString(kDestinationArrived, info,
-                    &CarrierInfo::mutable_destination_arrived_time);
+  SetTextFields(members, kCarrierInfoTexts, info);
   const Value* trackinfo = members[kTrackinfo];
   if (trackinfo == nullptr) return;
   ForEachJsonElement(*trackinfo, [info](const Value& element) {
@@ -329,13 +364,9 @@ absl::Status FillTracking(const Value& object, Tracking* out,
 
   const JsonMembers<Value> members(object, TrackingKeys());
   Tracking& tracking = *out;
-  members.SetString(kId, &tracking, &Tracking::mutable_id);
+  SetTextFields(members, kTrackingTexts, &tracking);
   tracking.set_tracking_number(std::move(*tracking_number));
-  members.SetString(kTrackingCarrierCode, &tracking,
-                    &Tracking::mutable_carrier_code);
-  members.SetString(kStatus, &tracking, &Tracking::mutable_raw_status);
   tracking.set_status(StatusFromString(tracking.raw_status()));
-  members.SetString(kSubstatus, &tracking, &Tracking::mutable_substatus);
   const auto parse_time = [](absl::string_view text) {
     return ParseZonedTimestamp(text);
   };
@@ -345,29 +376,12 @@ absl::Status FillTracking(const Value& object, Tracking* out,
   if (auto updated = members.WithString(kUpdatedAt, parse_time)) {
     *tracking.mutable_update_time() = *updated;
   }
-  members.SetString(kOrderCreateTime, &tracking,
-                    &Tracking::mutable_order_create_time);
-  members.SetString(kDestinationCode, &tracking,
-                    &Tracking::mutable_destination_code);
   FillEmails(members[kCustomerEmail], &tracking);
-  members.SetString(kCustomerName, &tracking, &Tracking::mutable_customer_name);
-  members.SetString(kCustomerPhone, &tracking,
-                    &Tracking::mutable_customer_phone);
-  members.SetString(kTitle, &tracking, &Tracking::mutable_title);
-  members.SetString(kOrderId, &tracking, &Tracking::mutable_order_id);
-  members.SetString(kComment, &tracking, &Tracking::mutable_comment);
-  members.SetString(kLogisticsChannel, &tracking,
-                    &Tracking::mutable_logistics_channel);
   SetOptionalBool(members[kArchived], &tracking, &Tracking::set_archived);
-  members.SetString(kOriginalCountry, &tracking,
-                    &Tracking::mutable_original_country);
-  members.SetString(kDestinationCountry, &tracking,
-                    &Tracking::mutable_destination_country);
   SetOptionalInt32(members[kItemTimeLength], &tracking,
                    &Tracking::set_transit_days);
   SetOptionalInt32(members[kStayTimeLength], &tracking,
                    &Tracking::set_stay_days);
-  members.SetString(kServiceCode, &tracking, &Tracking::mutable_service_code);
   members.SetString(kSingedBy, &tracking, &Tracking::mutable_signed_by);
   if (tracking.signed_by().empty()) {
     members.SetString(kSignedBy, &tracking, &Tracking::mutable_signed_by);
@@ -384,10 +398,6 @@ absl::Status FillTracking(const Value& object, Tracking* out,
   if (has_destination) {
     FillCarrierInfo(*destination, tracking.mutable_destination_info());
   }
-
-  members.SetString(kLastEvent, &tracking, &Tracking::mutable_last_event);
-  members.SetString(kLastUpdateTime, &tracking,
-                    &Tracking::mutable_last_update_time);
 
   if (const Checkpoint* latest =
           Newer(Head(has_origin, tracking.origin_info()),
