@@ -52,7 +52,7 @@ class JsonMembers {
   }
 
   // f(String(index)) as an absl::string_view, without building the string
-  // where it is a tape string's own text.
+  // where it is a tape string's own text. f must not keep the view.
   template <typename F>
   auto WithString(size_t index, F&& f) const {
     const Value* value = values_[index];
@@ -71,8 +71,9 @@ class JsonMembers {
   // String(index), leaving it untouched when that is "": an unset proto3
   // string reads and serializes as "", while setting "" still costs the
   // message a string (on an arena, an allocation and a destructor to run).
-  // So for a field that is still empty. A tape's string is copied once,
-  // straight into the field.
+  // Meant for a field that is still empty (one set before keeps its value
+  // when the text is ""). A tape's string is copied once, straight into
+  // the field.
   template <typename Message>
   void SetString(size_t index, Message* message,
                  std::string* (Message::*mutable_field)()) const {
