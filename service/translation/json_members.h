@@ -45,14 +45,9 @@ class JsonMembers {
   // when absent.
   const Value* operator[](size_t index) const { return values_[index]; }
 
-  // JsonToString of that value ("" when absent).
-  std::string String(size_t index) const {
-    const Value* value = values_[index];
-    return value == nullptr ? std::string() : JsonToString(*value);
-  }
-
-  // f(String(index)) as an absl::string_view, without building the string
-  // where it is a tape string's own text. f must not keep the view.
+  // f(text) where text is JsonToString of that value ("" when absent), as
+  // an absl::string_view, without building the string where it is a tape
+  // string's own text. f must not keep the view.
   template <typename F>
   auto WithString(size_t index, F&& f) const {
     const Value* value = values_[index];
@@ -67,8 +62,8 @@ class JsonMembers {
     return f(absl::string_view(text));
   }
 
-  // Sets the proto string field that `mutable_field` returns to
-  // String(index), leaving it untouched when that is "": an unset proto3
+  // Sets the proto string field that `mutable_field` returns to that text,
+  // leaving it untouched when that is "": an unset proto3
   // string reads and serializes as "", while setting "" still costs the
   // message a string (on an arena, an allocation and a destructor to run).
   // Meant for a field that is still empty (one set before keeps its value

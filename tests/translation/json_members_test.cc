@@ -16,6 +16,13 @@
 namespace tracktry {
 namespace {
 
+// JsonToString of member `index` ("" when absent), through WithString.
+template <typename Value>
+std::string Text(const JsonMembers<Value>& members, size_t index) {
+  return members.WithString(
+      index, [](absl::string_view text) { return std::string(text); });
+}
+
 using json = nlohmann::json;
 using ::tracktry::testing::ReadTestdata;
 
@@ -35,13 +42,10 @@ void ExpectMembersAsJsonMember(const JsonNode& tape_object,
     SCOPED_TRACE(keys.key(i));
     EXPECT_EQ(tape_members[i], JsonMember(tape_object, keys.key(i)));
     EXPECT_EQ(document_members[i], JsonMember(document_object, keys.key(i)));
-    EXPECT_EQ(tape_members.String(i),
+    EXPECT_EQ(Text(tape_members, i),
               JsonMemberString(tape_object, keys.key(i)));
-    EXPECT_EQ(document_members.String(i),
+    EXPECT_EQ(Text(document_members, i),
               JsonMemberString(document_object, keys.key(i)));
-    const auto copy = [](absl::string_view text) { return std::string(text); };
-    EXPECT_EQ(tape_members.WithString(i, copy), tape_members.String(i));
-    EXPECT_EQ(document_members.WithString(i, copy), document_members.String(i));
   }
   // Children, in the same order in both (a document object's members are
   // sorted and unique: visit them by key through the tape's Find).
@@ -90,9 +94,9 @@ TEST(JsonMembersTest, TheLastOfARepeatedKeyCounts) {
   ASSERT_TRUE(tape.has_value());
   const JsonKeySet keys(kKeys);
   const JsonMembers<JsonNode> members(tape->root(), keys);
-  EXPECT_EQ(members.String(1), "b");
+  EXPECT_EQ(Text(members, 1), "b");
   EXPECT_TRUE(members[6]->is_object());
-  EXPECT_EQ(members.String(5), "w");
+  EXPECT_EQ(Text(members, 5), "w");
 }
 
 TEST(JsonMembersTest, NonObjectsAndAbsentKeysGiveNothing) {
@@ -106,12 +110,12 @@ TEST(JsonMembersTest, NonObjectsAndAbsentKeysGiveNothing) {
     const JsonMembers<JsonNode> members(tape->root(), keys);
     for (size_t i = 0; i < keys.size(); ++i) {
       EXPECT_EQ(members[i], nullptr) << text << " " << keys.key(i);
-      EXPECT_EQ(members.String(i), "");
+      EXPECT_EQ(Text(members, i), "");
     }
   }
 }
 
-// SetString writes String(i) when it is not empty, and otherwise leaves
+// SetString writes Text(members, i) when it is not empty, and otherwise leaves
 // the field as it was: unwritten, still the default instance's string.
 template <typename Value>
 void ExpectSetStringWritesOnlyText(const Value& object) {
@@ -120,7 +124,7 @@ void ExpectSetStringWritesOnlyText(const Value& object) {
   const std::string& unwritten = v1::CarrierInfo::default_instance().phone();
   for (size_t i = 0; i < keys.size(); ++i) {
     SCOPED_TRACE(keys.key(i));
-    const std::string text = members.String(i);
+    const std::string text = Text(members, i);
     v1::CarrierInfo info;
     members.SetString(i, &info, &v1::CarrierInfo::mutable_phone);
     if (text.empty()) {
