@@ -62,13 +62,15 @@ int main(int argc, char** argv) {
   tracktry::bench::ForwardFloorService service(&transport, std::move(client));
   grpc::ServerBuilder builder;
   builder.AddListeningPort(listen, grpc::InsecureServerCredentials());
-  builder.RegisterService(&service);
+  service.AddTo(&builder);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr) return Usage("cannot listen");
+  service.Start();
   std::fprintf(stderr, "tracktry-forward-floor: serving on %s\n",
                listen.c_str());
   int signal_number = 0;
   sigwait(&stop, &signal_number);
   server->Shutdown();
+  service.Stop();
   return 0;
 }

@@ -8,27 +8,13 @@
 #include "service/errors/grpc_status.h"
 
 namespace tracktry {
-namespace {
-
-// A server-streaming reactor that finishes at once with `status`.
-template <typename Response>
-class RejectedWriteReactor final : public grpc::ServerWriteReactor<Response> {
- public:
-  explicit RejectedWriteReactor(const grpc::Status& status) {
-    this->Finish(status);
-  }
-  void OnDone() override { delete this; }
-};
-
-}  // namespace
-
 AuthenticatingTrackingService::AuthenticatingTrackingService(
-    v1::TrackingService::CallbackService* inner,
-    const BearerTokenAuthenticator* authenticator, RpcObserver* observer)
+    TrackingHandlers* inner, const BearerTokenAuthenticator* authenticator,
+    RpcObserver* observer)
     : inner_(inner), authenticator_(authenticator), observer_(observer) {}
 
-absl::Status AuthenticatingTrackingService::Authenticate(
-    grpc::CallbackServerContext* context, const char* method) {
+absl::Status AuthenticatingTrackingService::Authenticate(RpcContext* context,
+                                                         const char* method) {
   const absl::Time start = absl::Now();
   const auto& metadata = context->client_metadata();
   absl::string_view authorization;
@@ -52,25 +38,21 @@ absl::Status AuthenticatingTrackingService::Authenticate(
 
 // Each RPC: the authentication check, then the real service.
 #define TRACKTRY_DEFINE_UNARY(Method)                                         \
-  grpc::ServerUnaryReactor* AuthenticatingTrackingService::Method(            \
-      grpc::CallbackServerContext* context,                                   \
-      const v1::Method##Request* request, v1::Method##Response* response) {   \
+  void AuthenticatingTrackingService::Method(                                 \
+      RpcContext* context, const v1::Method##Request* request,                \
+      v1::Method##Response* response) {                                       \
     if (absl::Status status = Authenticate(context, #Method); !status.ok()) { \
-      grpc::ServerUnaryReactor* reactor = context->DefaultReactor();          \
-      reactor->Finish(ToGrpcStatus(status));                                  \
-      return reactor;                                                         \
+      return context->FinishNow(ToGrpcStatus(status));                        \
     }                                                                         \
-    return inner_->Method(context, request, response);                        \
+    inner_->Method(context, request, response);                               \
   }
 #define TRACKTRY_DEFINE_SERVER_STREAM(Method)                                 \
-  grpc::ServerWriteReactor<v1::Method##Response>*                             \
-  AuthenticatingTrackingService::Method(grpc::CallbackServerContext* context, \
-                                        const v1::Method##Request* request) { \
+  void AuthenticatingTrackingService::Method(                                 \
+      RpcContext* context, const v1::Method##Request* request) {              \
     if (absl::Status status = Authenticate(context, #Method); !status.ok()) { \
-      return new RejectedWriteReactor<v1::Method##Response>(                  \
-          ToGrpcStatus(status));                                              \
+      return context->FinishNow(ToGrpcStatus(status));                        \
     }                                                                         \
-    return inner_->Method(context, request);                                  \
+    inner_->Method(context, request);                                         \
   }
 
 TRACKTRY_TRACKING_SERVICE_RPCS(TRACKTRY_DEFINE_UNARY,

@@ -17,11 +17,14 @@ constexpr absl::Duration kNoDeadlineThreshold = absl::Hours(24 * 365);
 
 }  // namespace
 
-ExportTrackingsReactor::ExportTrackingsReactor(
-    grpc::CallbackServerContext* context, UpstreamCaller* upstream,
-    RpcObserver* observer, v1::ListTrackingsRequest filter, ExportCursor start,
-    absl::Duration page_timeout)
-    : observer_(observer),
+ExportTrackingsReactor::ExportTrackingsReactor(RpcContext* context,
+                                               UpstreamCaller* upstream,
+                                               RpcObserver* observer,
+                                               v1::ListTrackingsRequest filter,
+                                               ExportCursor start,
+                                               absl::Duration page_timeout)
+    : WriteReactor(context),
+      observer_(observer),
       filter_(std::move(filter)),
       page_timeout_(page_timeout),
       start_time_(absl::Now()),
@@ -35,7 +38,7 @@ ExportTrackingsReactor::ExportTrackingsReactor(
 }
 
 void ExportTrackingsReactor::Start() {
-  // FetchPage() may Finish(), which may run OnDone() inline.
+  // A completion of FetchPage()'s call may come before it returns.
   Ref();
   {
     std::lock_guard<std::recursive_mutex> lock(scope_.mu());

@@ -27,27 +27,27 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "grpcpp/grpcpp.h"
 #include "service/ops/rpc_observer.h"
 #include "service/rpc/call_scope.h"
+#include "service/rpc/rpc_context.h"
+#include "service/rpc/rpc_reactor.h"
 #include "service/tracktry_api/list_operations.h"
 #include "service/tracktry_api/upstream_caller.h"
 #include "service/translation/extended_translation.h"
-#include "tracktry/v1/tracking_service.grpc.pb.h"
+#include "tracktry/v1/tracking_service.pb.h"
 
 namespace tracktry {
 
 class ExportTrackingsReactor final
-    : public grpc::ServerWriteReactor<v1::ExportTrackingsResponse>,
+    : public WriteReactor<v1::ExportTrackingsResponse>,
       private CallScope::Owner {
  public:
   // `upstream` and `observer` (may be null) are not owned and must outlive
   // the reactor. `start` is where the export begins (page 1, skip 0 for a
   // fresh export); its page size must be > 0.
-  ExportTrackingsReactor(grpc::CallbackServerContext* context,
-                         UpstreamCaller* upstream, RpcObserver* observer,
-                         v1::ListTrackingsRequest filter, ExportCursor start,
-                         absl::Duration page_timeout);
+  ExportTrackingsReactor(RpcContext* context, UpstreamCaller* upstream,
+                         RpcObserver* observer, v1::ListTrackingsRequest filter,
+                         ExportCursor start, absl::Duration page_timeout);
 
   // Starts the first page fetch. Call once, right after construction.
   void Start();

@@ -23,11 +23,10 @@ constexpr absl::Duration kExportPageTimeout = absl::Seconds(30);
 
 }  // namespace
 
-grpc::ServerUnaryReactor* TrackingServiceImpl::ChangeTrackingCarrier(
-    grpc::CallbackServerContext* context,
-    const v1::ChangeTrackingCarrierRequest* request,
+void TrackingServiceImpl::ChangeTrackingCarrier(
+    RpcContext* context, const v1::ChangeTrackingCarrierRequest* request,
     v1::ChangeTrackingCarrierResponse* response) {
-  return Serve(
+  Serve(
       context, "ChangeTrackingCarrier",
       ValidateChangeTrackingCarrierRequest(*request),
       [=](UpstreamCaller* upstream, absl::Time deadline, StatusCallback done) {
@@ -36,22 +35,20 @@ grpc::ServerUnaryReactor* TrackingServiceImpl::ChangeTrackingCarrier(
       });
 }
 
-grpc::ServerUnaryReactor* TrackingServiceImpl::GetAccountInfo(
-    grpc::CallbackServerContext* context,
-    const v1::GetAccountInfoRequest* request,
+void TrackingServiceImpl::GetAccountInfo(
+    RpcContext* context, const v1::GetAccountInfoRequest* request,
     v1::GetAccountInfoResponse* response) {
-  return Serve(
+  Serve(
       context, "GetAccountInfo", absl::OkStatus(),
       [=](UpstreamCaller* upstream, absl::Time deadline, StatusCallback done) {
         api::GetAccountInfo(upstream, deadline, response, std::move(done));
       });
 }
 
-grpc::ServerUnaryReactor* TrackingServiceImpl::CountTrackingsByStatus(
-    grpc::CallbackServerContext* context,
-    const v1::CountTrackingsByStatusRequest* request,
+void TrackingServiceImpl::CountTrackingsByStatus(
+    RpcContext* context, const v1::CountTrackingsByStatusRequest* request,
     v1::CountTrackingsByStatusResponse* response) {
-  return Serve(
+  Serve(
       context, "CountTrackingsByStatus",
       ValidateCountTrackingsByStatusRequest(*request),
       [=](UpstreamCaller* upstream, absl::Time deadline, StatusCallback done) {
@@ -60,11 +57,10 @@ grpc::ServerUnaryReactor* TrackingServiceImpl::CountTrackingsByStatus(
       });
 }
 
-grpc::ServerUnaryReactor* TrackingServiceImpl::StopTrackingUpdates(
-    grpc::CallbackServerContext* context,
-    const v1::StopTrackingUpdatesRequest* request,
+void TrackingServiceImpl::StopTrackingUpdates(
+    RpcContext* context, const v1::StopTrackingUpdatesRequest* request,
     v1::StopTrackingUpdatesResponse* response) {
-  return Serve(
+  Serve(
       context, "StopTrackingUpdates",
       ValidateStopTrackingUpdatesRequest(*request),
       [=](UpstreamCaller* upstream, absl::Time deadline, StatusCallback done) {
@@ -73,11 +69,10 @@ grpc::ServerUnaryReactor* TrackingServiceImpl::StopTrackingUpdates(
       });
 }
 
-grpc::ServerUnaryReactor* TrackingServiceImpl::CheckRemoteAreas(
-    grpc::CallbackServerContext* context,
-    const v1::CheckRemoteAreasRequest* request,
+void TrackingServiceImpl::CheckRemoteAreas(
+    RpcContext* context, const v1::CheckRemoteAreasRequest* request,
     v1::CheckRemoteAreasResponse* response) {
-  return Serve(
+  Serve(
       context, "CheckRemoteAreas", ValidateCheckRemoteAreasRequest(*request),
       [=](UpstreamCaller* upstream, absl::Time deadline, StatusCallback done) {
         api::CheckRemoteAreas(upstream, *request, deadline, response,
@@ -85,11 +80,10 @@ grpc::ServerUnaryReactor* TrackingServiceImpl::CheckRemoteAreas(
       });
 }
 
-grpc::ServerUnaryReactor* TrackingServiceImpl::GetTransitTimes(
-    grpc::CallbackServerContext* context,
-    const v1::GetTransitTimesRequest* request,
+void TrackingServiceImpl::GetTransitTimes(
+    RpcContext* context, const v1::GetTransitTimesRequest* request,
     v1::GetTransitTimesResponse* response) {
-  return Serve(
+  Serve(
       context, "GetTransitTimes", ValidateGetTransitTimesRequest(*request),
       [=](UpstreamCaller* upstream, absl::Time deadline, StatusCallback done) {
         api::GetTransitTimes(upstream, *request, deadline, response,
@@ -97,11 +91,10 @@ grpc::ServerUnaryReactor* TrackingServiceImpl::GetTransitTimes(
       });
 }
 
-grpc::ServerUnaryReactor* TrackingServiceImpl::BatchDeleteTrackings(
-    grpc::CallbackServerContext* context,
-    const v1::BatchDeleteTrackingsRequest* request,
+void TrackingServiceImpl::BatchDeleteTrackings(
+    RpcContext* context, const v1::BatchDeleteTrackingsRequest* request,
     v1::BatchDeleteTrackingsResponse* response) {
-  return Serve(
+  Serve(
       context, "BatchDeleteTrackings",
       ValidateBatchDeleteTrackingsRequest(*request),
       [=](UpstreamCaller* upstream, absl::Time deadline, StatusCallback done) {
@@ -110,11 +103,10 @@ grpc::ServerUnaryReactor* TrackingServiceImpl::BatchDeleteTrackings(
       });
 }
 
-grpc::ServerUnaryReactor* TrackingServiceImpl::BatchUpdateTrackings(
-    grpc::CallbackServerContext* context,
-    const v1::BatchUpdateTrackingsRequest* request,
+void TrackingServiceImpl::BatchUpdateTrackings(
+    RpcContext* context, const v1::BatchUpdateTrackingsRequest* request,
     v1::BatchUpdateTrackingsResponse* response) {
-  return Serve(
+  Serve(
       context, "BatchUpdateTrackings",
       ValidateBatchUpdateTrackingsRequest(*request),
       [=](UpstreamCaller* upstream, absl::Time deadline, StatusCallback done) {
@@ -123,10 +115,8 @@ grpc::ServerUnaryReactor* TrackingServiceImpl::BatchUpdateTrackings(
       });
 }
 
-grpc::ServerWriteReactor<v1::ExportTrackingsResponse>*
-TrackingServiceImpl::ExportTrackings(
-    grpc::CallbackServerContext* context,
-    const v1::ExportTrackingsRequest* request) {
+void TrackingServiceImpl::ExportTrackings(
+    RpcContext* context, const v1::ExportTrackingsRequest* request) {
   const uint64_t fingerprint = ListFilterFingerprint(request->filter());
   ExportCursor start;
   start.page.filter_fingerprint = fingerprint;
@@ -157,7 +147,6 @@ TrackingServiceImpl::ExportTrackings(
   } else {
     reactor->Start();
   }
-  return reactor;
 }
 
 }  // namespace tracktry

@@ -18,16 +18,12 @@ namespace tracktry {
 TrackingServiceImpl::TrackingServiceImpl(UpstreamCaller* upstream,
                                          RpcObserver* observer,
                                          TrackingServiceOptions options)
-    : upstream_(upstream), observer_(observer), options_(std::move(options)) {
-  SetMessageAllocatorFor_GetTracking(&get_tracking_allocator_);
-  SetMessageAllocatorFor_GetRealtimeTracking(&realtime_allocator_);
-}
+    : upstream_(upstream), observer_(observer), options_(std::move(options)) {}
 
-grpc::ServerUnaryReactor* TrackingServiceImpl::CreateTracking(
-    grpc::CallbackServerContext* context,
-    const v1::CreateTrackingRequest* request,
+void TrackingServiceImpl::CreateTracking(
+    RpcContext* context, const v1::CreateTrackingRequest* request,
     v1::CreateTrackingResponse* response) {
-  return Serve(
+  Serve(
       context, "CreateTracking", ValidateCreateTrackingRequest(*request),
       [=](UpstreamCaller* upstream, absl::Time deadline, StatusCallback done) {
         api::CreateTracking(upstream, *request, deadline,
@@ -39,9 +35,9 @@ grpc::ServerUnaryReactor* TrackingServiceImpl::CreateTracking(
 // entry it came from (api::SerializedTracking): gRPC sends them as the
 // `tracking` field without a proto copy or a second serialization
 // (SetSerializedField).
-grpc::ServerUnaryReactor* TrackingServiceImpl::GetTracking(
-    grpc::CallbackServerContext* context, const v1::GetTrackingRequest* request,
-    v1::GetTrackingResponse* response) {
+void TrackingServiceImpl::GetTracking(RpcContext* context,
+                                      const v1::GetTrackingRequest* request,
+                                      v1::GetTrackingResponse* response) {
   const absl::Status valid = ValidateGetTrackingRequest(*request);
   if (valid.ok() && cached_reads_ != nullptr) {
     // A fresh cached answer is served right here: no upstream call, no hand
@@ -59,10 +55,10 @@ grpc::ServerUnaryReactor* TrackingServiceImpl::GetTracking(
                            **tracking);
       }
       reactor->Complete(tracking.status());
-      return reactor;
+      return;
     }
   }
-  return Serve(
+  Serve(
       context, "GetTracking", valid,
       [=](UpstreamCaller* upstream, absl::Time deadline, StatusCallback done) {
         api::GetSerializedTracking(
@@ -79,11 +75,10 @@ grpc::ServerUnaryReactor* TrackingServiceImpl::GetTracking(
       });
 }
 
-grpc::ServerUnaryReactor* TrackingServiceImpl::UpdateTracking(
-    grpc::CallbackServerContext* context,
-    const v1::UpdateTrackingRequest* request,
+void TrackingServiceImpl::UpdateTracking(
+    RpcContext* context, const v1::UpdateTrackingRequest* request,
     v1::UpdateTrackingResponse* response) {
-  return Serve(
+  Serve(
       context, "UpdateTracking", ValidateUpdateTrackingRequest(*request),
       [=](UpstreamCaller* upstream, absl::Time deadline, StatusCallback done) {
         api::UpdateTracking(upstream, *request, deadline,
@@ -91,22 +86,20 @@ grpc::ServerUnaryReactor* TrackingServiceImpl::UpdateTracking(
       });
 }
 
-grpc::ServerUnaryReactor* TrackingServiceImpl::DeleteTracking(
-    grpc::CallbackServerContext* context,
-    const v1::DeleteTrackingRequest* request,
+void TrackingServiceImpl::DeleteTracking(
+    RpcContext* context, const v1::DeleteTrackingRequest* request,
     v1::DeleteTrackingResponse* response) {
-  return Serve(
+  Serve(
       context, "DeleteTracking", ValidateDeleteTrackingRequest(*request),
       [=](UpstreamCaller* upstream, absl::Time deadline, StatusCallback done) {
         api::DeleteTracking(upstream, *request, deadline, std::move(done));
       });
 }
 
-grpc::ServerUnaryReactor* TrackingServiceImpl::BatchCreateTrackings(
-    grpc::CallbackServerContext* context,
-    const v1::BatchCreateTrackingsRequest* request,
+void TrackingServiceImpl::BatchCreateTrackings(
+    RpcContext* context, const v1::BatchCreateTrackingsRequest* request,
     v1::BatchCreateTrackingsResponse* response) {
-  return Serve(
+  Serve(
       context, "BatchCreateTrackings",
       ValidateBatchCreateTrackingsRequest(*request),
       [=](UpstreamCaller* upstream, absl::Time deadline, StatusCallback done) {
@@ -115,10 +108,9 @@ grpc::ServerUnaryReactor* TrackingServiceImpl::BatchCreateTrackings(
       });
 }
 
-grpc::ServerUnaryReactor* TrackingServiceImpl::ListTrackings(
-    grpc::CallbackServerContext* context,
-    const v1::ListTrackingsRequest* request,
-    v1::ListTrackingsResponse* response) {
+void TrackingServiceImpl::ListTrackings(RpcContext* context,
+                                        const v1::ListTrackingsRequest* request,
+                                        v1::ListTrackingsResponse* response) {
   // The page to read: the first one, or the one the page token names.
   const uint64_t fingerprint = ListFilterFingerprint(*request);
   PageTokenState page;
@@ -135,7 +127,7 @@ grpc::ServerUnaryReactor* TrackingServiceImpl::ListTrackings(
     if (decoded.ok()) page = *decoded;
     valid = decoded.status();
   }
-  return Serve(
+  Serve(
       context, "ListTrackings", valid,
       [=](UpstreamCaller* upstream, absl::Time deadline, StatusCallback done) {
         auto result = std::make_shared<api::TrackingsPage>();
@@ -160,11 +152,10 @@ grpc::ServerUnaryReactor* TrackingServiceImpl::ListTrackings(
       });
 }
 
-grpc::ServerUnaryReactor* TrackingServiceImpl::GetRealtimeTracking(
-    grpc::CallbackServerContext* context,
-    const v1::GetRealtimeTrackingRequest* request,
+void TrackingServiceImpl::GetRealtimeTracking(
+    RpcContext* context, const v1::GetRealtimeTrackingRequest* request,
     v1::GetRealtimeTrackingResponse* response) {
-  return Serve(
+  Serve(
       context, "GetRealtimeTracking",
       ValidateGetRealtimeTrackingRequest(*request),
       [=](UpstreamCaller* upstream, absl::Time deadline, StatusCallback done) {
@@ -174,11 +165,10 @@ grpc::ServerUnaryReactor* TrackingServiceImpl::GetRealtimeTracking(
       options_.realtime_deadline);
 }
 
-grpc::ServerUnaryReactor* TrackingServiceImpl::ListCarriers(
-    grpc::CallbackServerContext* context,
-    const v1::ListCarriersRequest* request,
-    v1::ListCarriersResponse* response) {
-  return Serve(
+void TrackingServiceImpl::ListCarriers(RpcContext* context,
+                                       const v1::ListCarriersRequest* request,
+                                       v1::ListCarriersResponse* response) {
+  Serve(
       context, "ListCarriers", ValidateListCarriersRequest(*request),
       [=](UpstreamCaller* upstream, absl::Time deadline, StatusCallback done) {
         api::ListCarriers(upstream, *request, deadline, response,
@@ -186,11 +176,10 @@ grpc::ServerUnaryReactor* TrackingServiceImpl::ListCarriers(
       });
 }
 
-grpc::ServerUnaryReactor* TrackingServiceImpl::DetectCarrier(
-    grpc::CallbackServerContext* context,
-    const v1::DetectCarrierRequest* request,
-    v1::DetectCarrierResponse* response) {
-  return Serve(
+void TrackingServiceImpl::DetectCarrier(RpcContext* context,
+                                        const v1::DetectCarrierRequest* request,
+                                        v1::DetectCarrierResponse* response) {
+  Serve(
       context, "DetectCarrier", ValidateDetectCarrierRequest(*request),
       [=](UpstreamCaller* upstream, absl::Time deadline, StatusCallback done) {
         api::DetectCarrier(upstream, *request, deadline, response,

@@ -16,11 +16,11 @@ constexpr absl::Duration kNoDeadlineThreshold = absl::Hours(24 * 365);
 
 }  // namespace
 
-UpstreamReactor::UpstreamReactor(grpc::CallbackServerContext* context,
-                                 UpstreamCaller* upstream,
+UpstreamReactor::UpstreamReactor(RpcContext* context, UpstreamCaller* upstream,
                                  RpcObserver* observer, const char* method,
                                  absl::Duration default_timeout)
-    : observer_(observer),
+    : RpcReactor(context),
+      observer_(observer),
       method_(method),
       start_(absl::Now()),
       scope_(upstream, this) {
@@ -41,8 +41,8 @@ StatusCallback UpstreamReactor::Completer() {
 }
 
 void UpstreamReactor::Complete(const absl::Status& status) {
-  // Finish() may run OnDone() inline; this reference keeps `this` alive
-  // until the lock below is released.
+  // Completions hold a reference; this one keeps `this` alive until the
+  // lock below is released when Complete() is called otherwise.
   Ref();
   {
     std::lock_guard<std::recursive_mutex> lock(scope_.mu());

@@ -1,6 +1,6 @@
 // Copyright 2026 The tracktry-grpc Authors.
 //
-// UpstreamReactor: the unary gRPC reactor behind every TrackingService RPC.
+// UpstreamReactor: the unary reactor behind every TrackingService RPC.
 // Its CallScope is the upstream the RPC's Tracktry operation runs on: calls
 // are cancelled when the caller cancels or its deadline passes, and their
 // completions run only while the RPC is unfinished. The RPC finishes
@@ -16,23 +16,23 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
-#include "grpcpp/grpcpp.h"
 #include "service/ops/rpc_observer.h"
 #include "service/rpc/call_scope.h"
+#include "service/rpc/rpc_context.h"
+#include "service/rpc/rpc_reactor.h"
 #include "service/tracktry_api/operation_call.h"
 #include "service/tracktry_api/upstream_caller.h"
 
 namespace tracktry {
 
-class UpstreamReactor final : public grpc::ServerUnaryReactor,
-                              private CallScope::Owner {
+class UpstreamReactor final : public RpcReactor, private CallScope::Owner {
  public:
   // `upstream` and `observer` are not owned and must outlive the reactor.
   // The RPC deadline is the caller's, or now + `default_timeout` when the
   // caller sent none.
-  UpstreamReactor(grpc::CallbackServerContext* context,
-                  UpstreamCaller* upstream, RpcObserver* observer,
-                  const char* method, absl::Duration default_timeout);
+  UpstreamReactor(RpcContext* context, UpstreamCaller* upstream,
+                  RpcObserver* observer, const char* method,
+                  absl::Duration default_timeout);
 
   // The upstream as this RPC sees it (see CallScope): pass it to the
   // Tracktry operation together with deadline() and Completer().
@@ -61,15 +61,6 @@ class UpstreamReactor final : public grpc::ServerUnaryReactor,
 
   void OnCancel() override;
   void OnDone() override;
-  // Lets gRPC run OnCancel() and OnDone() on the thread that sees the event
-  // instead of handing them to its executor thread (gRPC 1.51 marks the
-  // hook "internal"; its own finish-only reactor uses it). Both reactions
-  // are short and wait on nothing but the RPC's lock, which is held only
-  // for a completion's own work; gRPC runs such reactions with none of its
-  // own locks held, so the wait cannot close a cycle. Without it
-  // every RPC finished from the transport thread woke the executor for
-  // OnDone: about 6% of a cache miss's server CPU.
-  bool InternalInlineable() override { return true; }
 
  private:
   // CallScope::Owner.

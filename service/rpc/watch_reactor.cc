@@ -30,9 +30,9 @@ void MergePendingWatchMessage(v1::WatchTrackingResponse* pending,
   }
 }
 
-WatchReactor::WatchReactor(grpc::CallbackServerContext* context, WatchHub* hub,
+WatchReactor::WatchReactor(RpcContext* context, WatchHub* hub,
                            RpcObserver* observer)
-    : hub_(hub), observer_(observer) {
+    : WriteReactor(context), hub_(hub), observer_(observer) {
   auto it = context->client_metadata().find("x-request-id");
   if (it != context->client_metadata().end()) {
     request_id_.assign(it->second.data(), it->second.size());

@@ -15,9 +15,10 @@
 #include <string>
 
 #include "absl/time/time.h"
-#include "grpcpp/grpcpp.h"
 #include "service/live/watch_hub.h"
 #include "service/ops/rpc_observer.h"
+#include "service/rpc/rpc_context.h"
+#include "service/rpc/rpc_reactor.h"
 #include "tracktry/v1/tracking_service.pb.h"
 
 namespace tracktry {
@@ -27,14 +28,12 @@ namespace tracktry {
 void MergePendingWatchMessage(v1::WatchTrackingResponse* pending,
                               const v1::WatchTrackingResponse& next);
 
-class WatchReactor final
-    : public grpc::ServerWriteReactor<v1::WatchTrackingResponse>,
-      public WatchSink {
+class WatchReactor final : public WriteReactor<v1::WatchTrackingResponse>,
+                           public WatchSink {
  public:
   // `hub` (may be null: UNIMPLEMENTED) and `observer` (may be null) are not
   // owned and must outlive the call.
-  WatchReactor(grpc::CallbackServerContext* context, WatchHub* hub,
-               RpcObserver* observer);
+  WatchReactor(RpcContext* context, WatchHub* hub, RpcObserver* observer);
 
   // Validates `request` and attaches to the hub, or finishes with the error.
   // The hub's pollers read in the FULL view; `raw` is dropped from every
@@ -45,7 +44,7 @@ class WatchReactor final
   void OnWatchMessage(const v1::WatchTrackingResponse& message) override;
   void OnWatchEnd(const absl::Status& status) override;
 
-  // grpc::ServerWriteReactor.
+  // RpcReactor.
   void OnWriteDone(bool ok) override;
   void OnCancel() override;
   void OnDone() override;

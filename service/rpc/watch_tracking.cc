@@ -6,12 +6,10 @@
 
 namespace tracktry {
 
-grpc::ServerWriteReactor<v1::WatchTrackingResponse>*
-TrackingServiceImpl::WatchTracking(grpc::CallbackServerContext* context,
-                                   const v1::WatchTrackingRequest* request) {
+void TrackingServiceImpl::WatchTracking(
+    RpcContext* context, const v1::WatchTrackingRequest* request) {
   auto* reactor = new WatchReactor(context, watch_hub_, observer_);
   reactor->Start(*request);
-  return reactor;
 }
 
 }  // namespace tracktry

@@ -114,6 +114,8 @@ ABSL_FLAG(int, max_message_bytes, 16 << 20,
           "largest request or response message");
 ABSL_FLAG(int, max_concurrent_streams, 1024,
           "concurrent RPCs (HTTP/2 streams) per client connection");
+ABSL_FLAG(int, rpc_threads, 1,
+          "gRPC completion queues, one thread each, that serve every RPC");
 ABSL_FLAG(absl::Duration, keepalive_time, absl::Minutes(5),
           "keepalive ping interval on idle connections");
 ABSL_FLAG(absl::Duration, keepalive_timeout, absl::Seconds(20),
@@ -458,6 +460,8 @@ std::vector<FlagSection> MakeFlagTable() {
                 [](O& o, const int& v) { o.max_message_bytes = v; }),
            Bind(FLAGS_max_concurrent_streams, kNoEnv, "N", IntIn(1, 1 << 20),
                 [](O& o, const int& v) { o.max_concurrent_streams = v; }),
+           Bind(FLAGS_rpc_threads, kNoEnv, "N", IntIn(1, 64),
+                [](O& o, const int& v) { o.rpc_threads = v; }),
            Bind(FLAGS_keepalive_time, kNoEnv, "DUR",
                 DurationAtLeast(absl::Seconds(10)),
                 [](O& o, const D& v) { o.keepalive_time = v; }),

@@ -123,6 +123,10 @@ struct ServerOptions {
   // HTTP/2 streams (concurrent RPCs) per client connection
   // (--max-concurrent-streams).
   int max_concurrent_streams = 1024;
+  // Completion queues serving every RPC, one thread each (--rpc-threads).
+  // Handlers only start work and answers are sent by the thread that has
+  // them, so one keeps up with the one-core libcurl loop.
+  int rpc_threads = 1;
   // Server keepalive pings on idle connections and their timeout
   // (--keepalive-time, --keepalive-timeout).
   absl::Duration keepalive_time = absl::Minutes(5);

@@ -447,7 +447,9 @@ absl::Status TracktryServer::StartGrpcServer(const ServerOptions& options) {
   tls_files.client_ca_file = options.tls_client_ca_file;
   ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
                    MakeServerCredentials(tls_files));
-  grpc::EnableDefaultHealthCheckService(true);
+  // Health is our own HealthService, on the same queues as the tracking
+  // service: gRPC's default one would bring its callback threads back.
+  grpc::EnableDefaultHealthCheckService(false);
   if (options.enable_reflection) {
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();
     // Links health.proto into the descriptor pool so reflection can
@@ -459,9 +461,15 @@ absl::Status TracktryServer::StartGrpcServer(const ServerOptions& options) {
     builder.SetOption(std::make_unique<WithoutReflectionOption>());
   }
   builder.AddListeningPort(options.listen_address, credentials, &port_);
-  builder.RegisterService(auth_service_ != nullptr
-                              ? static_cast<grpc::Service*>(auth_service_.get())
-                              : service_.get());
+  async_service_ = std::make_unique<AsyncTrackingService>(
+      auth_service_ != nullptr
+          ? static_cast<TrackingHandlers*>(auth_service_.get())
+          : service_.get());
+  health_ = std::make_unique<HealthService>();
+  rpc_queues_ = std::make_unique<CompletionQueueThreads>(options.rpc_threads);
+  builder.RegisterService(async_service_->grpc_service());
+  builder.RegisterService(health_->grpc_service());
+  rpc_queues_->AddTo(&builder);
   // Limits and connection management (docs/operating.md).
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
@@ -491,7 +499,10 @@ absl::Status TracktryServer::StartGrpcServer(const ServerOptions& options) {
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", options.listen_address));
   }
-  readiness_->Attach(server_->GetHealthCheckService());
+  rpc_queues_->Start();
+  async_service_->methods().Arm(rpc_queues_.get());
+  health_->methods().Arm(rpc_queues_.get());
+  readiness_->Attach(health_.get());
   return absl::OkStatus();
 }
 
@@ -557,7 +568,7 @@ absl::Status TracktryServer::StartWebhook(const ServerOptions& options) {
 TracktryServer::~TracktryServer() {
   Shutdown(absl::ZeroDuration());
   if (server_ != nullptr) server_->Wait();
-  // The health service goes with server_.
+  if (rpc_queues_ != nullptr) rpc_queues_->Stop();
   if (readiness_ != nullptr) readiness_->Detach();
   metrics_server_.reset();
   webhook_.reset();
@@ -569,11 +580,9 @@ TracktryServer::~TracktryServer() {
 }
 
 void TracktryServer::SetServing(bool serving) {
-  if (server_ == nullptr) return;
-  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
-  if (health == nullptr) return;
-  health->SetServingStatus(serving);
-  health->SetServingStatus(kServiceName, serving);
+  if (health_ == nullptr) return;
+  health_->SetServingStatus(serving);
+  health_->SetServingStatus(kServiceName, serving);
 }
 
 void TracktryServer::StartDraining() {
@@ -584,8 +593,11 @@ void TracktryServer::Shutdown(absl::Duration grace) {
   if (shut_down_ || server_ == nullptr) return;
   shut_down_ = true;
   StartDraining();
+  health_->Shutdown();
   server_->Shutdown(std::chrono::system_clock::now() +
                     absl::ToChronoNanoseconds(grace));
+  // Every call is cancelled or done: the queues can go.
+  rpc_queues_->Stop();
 }
 
 void TracktryServer::Wait() {

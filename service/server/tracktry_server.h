@@ -23,7 +23,10 @@
 #include "service/ops/readiness_controller.h"
 #include "service/ops/secret_file_watcher.h"
 #include "service/ops/upstream_health.h"
+#include "service/rpc/async_tracking_service.h"
 #include "service/rpc/authenticating_tracking_service.h"
+#include "service/rpc/completion_queue_threads.h"
+#include "service/rpc/health_service.h"
 #include "service/rpc/tracking_service_impl.h"
 #include "service/server/server_options.h"
 #include "service/transport/http_transport.h"
@@ -153,6 +156,11 @@ class TracktryServer {
   std::unique_ptr<WatchHub> watch_hub_;
   std::unique_ptr<TrackingServiceImpl> service_;
   std::unique_ptr<AuthenticatingTrackingService> auth_service_;
+  // Both services on gRPC's async API, served from rpc_queues_ (destroyed
+  // after server_, once every call is gone).
+  std::unique_ptr<AsyncTrackingService> async_service_;
+  std::unique_ptr<HealthService> health_;
+  std::unique_ptr<CompletionQueueThreads> rpc_queues_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<MetricsHttpServer> metrics_server_;
   // What an accepted webhook push does (re-read or trust); above the

@@ -34,15 +34,18 @@ class ForwardFloorServiceTest : public ::testing::Test {
     int port = 0;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
                              &port);
-    builder.RegisterService(service_.get());
+    service_->AddTo(&builder);
     server_ = builder.BuildAndStart();
     ASSERT_NE(server_, nullptr);
+    service_->Start();
     stub_ = v1::TrackingService::NewStub(grpc::CreateChannel(
         absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
   }
 
   void TearDown() override {
-    if (server_ != nullptr) server_->Shutdown();
+    if (server_ == nullptr) return;
+    server_->Shutdown();
+    service_->Stop();
   }
 
   grpc::Status Get(const std::string& number,

@@ -31,6 +31,8 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "service/ops/rpc_observer.h"
+#include "service/rpc/async_methods.h"
+#include "service/rpc/completion_queue_threads.h"
 #include "tests/testing/fake_upstream_caller.h"
 #include "tracktry/v1/tracking_service.grpc.pb.h"
 
@@ -84,29 +86,27 @@ class RecordingObserver final : public RpcObserver {
 
 // GetTracking driven by UpstreamReactor; the tracking number selects the
 // scenario.
-class ReactorService final : public v1::TrackingService::CallbackService {
+class ReactorService final {
  public:
   ReactorService(UpstreamCaller* upstream, RpcObserver* observer)
       : upstream_(upstream), observer_(observer) {}
 
   static constexpr absl::Duration kDefaultTimeout = absl::Seconds(7);
 
-  grpc::ServerUnaryReactor* GetTracking(
-      grpc::CallbackServerContext* context,
-      const v1::GetTrackingRequest* request,
-      v1::GetTrackingResponse* response) override {
+  void GetTracking(RpcContext* context, const v1::GetTrackingRequest* request,
+                   v1::GetTrackingResponse* response) {
     auto* reactor = new UpstreamReactor(context, upstream_, observer_,
                                         "GetTracking", kDefaultTimeout);
     const std::string scenario = request->tracking_number();
     if (scenario == "no-upstream") {
       reactor->Complete(absl::NotFoundError("nothing here"));
-      return reactor;
+      return;
     }
     if (scenario == "complete-then-call") {
       reactor->Complete(absl::OkStatus());
       Call(reactor, "/after-complete",
            [this](absl::StatusOr<Envelope>) { ++handler_runs_; });
-      return reactor;
+      return;
     }
     Call(
         reactor, "/first",
@@ -135,7 +135,6 @@ class ReactorService final : public v1::TrackingService::CallbackService {
             after_complete_();
           }
         });
-    return reactor;
   }
 
   int handler_runs() const { return handler_runs_.load(); }
@@ -175,10 +174,25 @@ class UpstreamReactorTest : public ::testing::Test {
     grpc::ServerBuilder builder;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
                              &port_);
-    builder.RegisterService(&service_);
+    methods_.AddUnary<v1::GetTrackingRequest, v1::GetTrackingResponse>(
+        {[this](
+             grpc::ServerContext* context, v1::GetTrackingRequest* request,
+             grpc::ServerAsyncResponseWriter<v1::GetTrackingResponse>* writer,
+             grpc::ServerCompletionQueue* queue, void* tag) {
+           async_service_.RequestGetTracking(context, request, writer, queue,
+                                             queue, tag);
+         },
+         [this](RpcContext* context, const v1::GetTrackingRequest* request,
+                v1::GetTrackingResponse* response) {
+           service_.GetTracking(context, request, response);
+         }});
+    builder.RegisterService(&async_service_);
+    queues_.AddTo(&builder);
     server_ = builder.BuildAndStart();
     ASSERT_NE(server_, nullptr);
     ASSERT_GT(port_, 0);
+    queues_.Start();
+    methods_.Arm(&queues_);
     channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port_),
                                    grpc::InsecureChannelCredentials());
     stub_ = v1::TrackingService::NewStub(channel_);
@@ -187,6 +201,7 @@ class UpstreamReactorTest : public ::testing::Test {
   void TearDown() override {
     server_->Shutdown(std::chrono::system_clock::now());
     server_->Wait();
+    queues_.Stop();
     // Outstanding upstream calls finish after their RPCs: dropped safely.
     upstream_.CompleteAll(absl::CancelledError("teardown"));
   }
@@ -220,6 +235,10 @@ class UpstreamReactorTest : public ::testing::Test {
   testing::FakeUpstreamCaller upstream_{testing::FakeUpstreamCaller::Manual()};
   RecordingObserver observer_;
   ReactorService service_{&upstream_, &observer_};
+  v1::TrackingService::AsyncService async_service_;
+  AsyncMethods methods_;
+  // Declared before server_: goes after it.
+  CompletionQueueThreads queues_{1};
   int port_ = 0;
   std::unique_ptr<grpc::Server> server_;
   std::shared_ptr<grpc::Channel> channel_;
@@ -408,9 +427,9 @@ TEST_F(UpstreamReactorTest, RecordIsMadeWhileTheCompletingThreadHoldsTheLock) {
   EXPECT_EQ(records[0].upstream_calls, 1);
 }
 
-TEST_F(UpstreamReactorTest, OnDoneIsNotHandedToGrpcsExecutor) {
-  // An RPC finished from a thread of ours: gRPC runs OnDone where the
-  // finish completes instead of waking its executor thread for it.
+TEST_F(UpstreamReactorTest, OnDoneRunsOnTheCompletionQueueThread) {
+  // An RPC finished from another thread: OnDone runs on the queue's thread,
+  // once the finish completed, never on a gRPC thread of its own.
   grpc::ClientContext context;
   v1::GetTrackingResponse response;
   auto result = StartCall(&context, "normal", &response);
@@ -422,10 +441,7 @@ TEST_F(UpstreamReactorTest, OnDoneIsNotHandedToGrpcsExecutor) {
   ASSERT_TRUE(observer_.WaitForRecords(1));
   const auto threads = observer_.threads();
   ASSERT_EQ(threads.size(), 1u);
-  // gRPC 1.51 names its executor threads "default-executor" (15 characters
-  // kept by the kernel).
-  EXPECT_EQ(threads[0].rfind("default-execut", 0), std::string::npos)
-      << threads[0];
+  EXPECT_EQ(threads[0], "rpc-cq-0");
 }
 
 TEST_F(UpstreamReactorTest, ManyConcurrentRpcsCompletedFromAnotherThread) {

@@ -351,6 +351,7 @@ std::vector<FlagCase> EveryFlag(const std::string& key_file,
        [](O o) { return o.max_message_bytes == 4096; }},
       {"max-concurrent-streams", "", "15",
        [](O o) { return o.max_concurrent_streams == 15; }},
+      {"rpc-threads", "", "3", [](O o) { return o.rpc_threads == 3; }},
       {"keepalive-time", "", "16s",
        [](O o) { return o.keepalive_time == absl::Seconds(16); }},
       {"keepalive-timeout", "", "17s",
@@ -531,6 +532,7 @@ TEST(ServerOptionsTest, FlagDefaultsAreTheServerOptionsDefaults) {
   EXPECT_EQ(o.auth_tokens_file, d.auth_tokens_file);
   EXPECT_EQ(o.max_message_bytes, d.max_message_bytes);
   EXPECT_EQ(o.max_concurrent_streams, d.max_concurrent_streams);
+  EXPECT_EQ(o.rpc_threads, d.rpc_threads);
   EXPECT_EQ(o.keepalive_time, d.keepalive_time);
   EXPECT_EQ(o.keepalive_timeout, d.keepalive_timeout);
   EXPECT_EQ(o.max_connection_age, d.max_connection_age);
@@ -759,6 +761,7 @@ TEST(ServerOptionsTest, UsageListsEveryFlagWithItsVariableAndDefault) {
       {"auth-tokens-file", "TRACKTRY_AUTH_TOKENS_FILE"},
       {"max-message-bytes", ""},
       {"max-concurrent-streams", ""},
+      {"rpc-threads", ""},
       {"keepalive-time", ""},
       {"keepalive-timeout", ""},
       {"max-connection-age", ""},

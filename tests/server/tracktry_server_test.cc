@@ -5,9 +5,11 @@
 // service, the transport/client/service wiring, and the access log.
 #include "service/server/tracktry_server.h"
 
+#include <dirent.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -317,6 +319,59 @@ TEST(TracktryServerTest, RpcGoesThroughClientToTransportWithTheKey) {
               Contains(std::make_pair(std::string("X-Test-Key"),
                                       std::string(kApiKey))));
   EXPECT_EQ((*server)->client()->calls_started(), 1);
+}
+
+// The names of this process's threads that start with `prefix`.
+std::vector<std::string> ThreadsNamed(const std::string& prefix) {
+  std::vector<std::string> names;
+  const std::string tasks = absl::StrCat("/proc/", getpid(), "/task/");
+  DIR* dir = opendir(tasks.c_str());
+  if (dir == nullptr) return names;
+  while (const dirent* entry = readdir(dir)) {
+    if (entry->d_name[0] == '.') continue;
+    std::FILE* comm =
+        std::fopen(absl::StrCat(tasks, entry->d_name, "/comm").c_str(), "r");
+    if (comm == nullptr) continue;
+    char name[32] = {};
+    if (std::fgets(name, sizeof(name), comm) != nullptr) {
+      std::string text(name);
+      if (!text.empty() && text.back() == '\n') text.pop_back();
+      if (absl::StartsWith(text, prefix)) names.push_back(text);
+    }
+    std::fclose(comm);
+  }
+  closedir(dir);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+TEST(TracktryServerTest, RpcThreadsServeEveryRpcAndStopWithTheServer) {
+  ServerOptions options = LocalOptions();
+  options.rpc_threads = 3;
+  {
+    auto server = TracktryServer::Start(
+        options, std::make_unique<CannedHttpTransport>(kCarriersBody), nullptr);
+    ASSERT_THAT(server, IsOk());
+    EXPECT_THAT(ThreadsNamed("rpc-cq-"),
+                ::testing::ElementsAre("rpc-cq-0", "rpc-cq-1", "rpc-cq-2"));
+    auto channel = ChannelTo((*server)->port());
+    auto stub = v1::TrackingService::NewStub(channel);
+    for (int i = 0; i < 6; ++i) {
+      grpc::ClientContext context;
+      context.set_deadline(std::chrono::system_clock::now() +
+                           std::chrono::seconds(5));
+      v1::ListCarriersResponse response;
+      grpc::Status status =
+          stub->ListCarriers(&context, v1::ListCarriersRequest(), &response);
+      ASSERT_TRUE(status.ok()) << status.error_message();
+      EXPECT_EQ(response.carriers_size(), 2);
+      HealthStatus health = grpc::health::v1::HealthCheckResponse::UNKNOWN;
+      ASSERT_TRUE(CheckHealth(channel, "", &health).ok());
+      EXPECT_EQ(health, grpc::health::v1::HealthCheckResponse::SERVING);
+    }
+  }
+  // The server is gone, and its threads with it.
+  EXPECT_THAT(ThreadsNamed("rpc-cq-"), ::testing::IsEmpty());
 }
 
 TEST(TracktryServerTest, UpstreamEchoOfTheKeyIsRedactedInRpcErrors) {
