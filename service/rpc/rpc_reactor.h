@@ -3,10 +3,10 @@
 // RpcReactor: what serves one RPC of the async API (AsyncCall), shaped like
 // gRPC's callback reactors: it finishes the RPC exactly once (Finish), may
 // write messages one at a time on a server stream (WriteReactor), and hears
-// of the RPC through OnCancel (the caller cancelled or the deadline passed;
-// on the call's completion-queue thread), OnWriteDone (the same thread) and
-// OnDone (gRPC is done with the call: its context, request and response are
-// gone after it returns; on whichever thread let go of the call last).
+// of the RPC through OnCancel (the caller cancelled or the deadline passed),
+// OnWriteDone and, last, OnDone (gRPC is done with the call: its context,
+// request and response are gone after it returns). All three run on the
+// call's completion-queue thread, with no lock of the call held.
 //
 // A reactor attaches itself to its RPC when constructed, and must outlive
 // its OnDone(); it usually deletes itself there, or once the last of its own

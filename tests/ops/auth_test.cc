@@ -255,6 +255,33 @@ TEST_F(AuthTest, EveryMethodIsGuardedAndForwarded) {
   }
 }
 
+// A method the server does not have is UNIMPLEMENTED (gRPC answers it on
+// the server's own completion queues), and the server keeps serving.
+TEST_F(AuthTest, UnknownMethodIsUnimplemented) {
+  grpc::GenericStub stub(harness_.channel());
+  for (const std::string method :
+       {"/tracktry.v1.TrackingService/NoSuchMethod", "/no.such.Service/Get"}) {
+    SCOPED_TRACE(method);
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() +
+                         std::chrono::seconds(3));
+    context.AddMetadata("authorization", absl::StrCat("Bearer ", kToken));
+    grpc::Slice empty("");
+    grpc::ByteBuffer request(&empty, 1);
+    grpc::ByteBuffer response;
+    std::promise<grpc::Status> done;
+    stub.UnaryCall(&context, method, grpc::StubOptions(), &request, &response,
+                   [&done](grpc::Status status) { done.set_value(status); });
+    EXPECT_EQ(done.get_future().get().error_code(),
+              grpc::StatusCode::UNIMPLEMENTED);
+  }
+  auto health = grpc::health::v1::Health::NewStub(harness_.channel());
+  grpc::ClientContext context;
+  grpc::health::v1::HealthCheckRequest request;
+  grpc::health::v1::HealthCheckResponse response;
+  EXPECT_TRUE(health->Check(&context, request, &response).ok());
+}
+
 TEST_F(AuthTest, RejectedCallsAreLoggedWithoutTheToken) {
   auto client = Client("wrong-token-value-123");
   TrackingClient::CallOptions call_options;
