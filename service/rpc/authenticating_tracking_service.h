@@ -29,12 +29,7 @@ class AuthenticatingTrackingService final : public TrackingHandlers {
                                 const BearerTokenAuthenticator* authenticator,
                                 RpcObserver* observer);
 
-#define TRACKTRY_UNARY(Method) TRACKTRY_DECLARE_UNARY_HANDLER(Method, override)
-#define TRACKTRY_STREAM(Method) \
-  TRACKTRY_DECLARE_STREAM_HANDLER(Method, override)
-  TRACKTRY_TRACKING_SERVICE_RPCS(TRACKTRY_UNARY, TRACKTRY_STREAM)
-#undef TRACKTRY_UNARY
-#undef TRACKTRY_STREAM
+  TRACKTRY_TRACKING_HANDLER_OVERRIDES
 
  private:
   // OK when the caller is authenticated; otherwise the UNAUTHENTICATED

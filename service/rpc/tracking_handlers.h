@@ -48,6 +48,15 @@ namespace tracktry {
   virtual void Method(RpcContext* context, const v1::Method##Request* request) \
       SUFFIX;
 
+// In a class implementing TrackingHandlers: every handler's declaration.
+#define TRACKTRY_UNARY_HANDLER_OVERRIDE(Method) \
+  TRACKTRY_DECLARE_UNARY_HANDLER(Method, override)
+#define TRACKTRY_STREAM_HANDLER_OVERRIDE(Method) \
+  TRACKTRY_DECLARE_STREAM_HANDLER(Method, override)
+#define TRACKTRY_TRACKING_HANDLER_OVERRIDES                       \
+  TRACKTRY_TRACKING_SERVICE_RPCS(TRACKTRY_UNARY_HANDLER_OVERRIDE, \
+                                 TRACKTRY_STREAM_HANDLER_OVERRIDE)
+
 class TrackingHandlers {
  public:
   virtual ~TrackingHandlers() = default;

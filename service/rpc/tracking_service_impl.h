@@ -55,12 +55,7 @@ class TrackingServiceImpl final : public TrackingHandlers {
   // TrackingHandlers: one per RPC (WatchTracking in watch_tracking.cc,
   // the extended RPCs in tracking_service_extended.cc). ExportTrackings is
   // served by an ExportTrackingsReactor.
-#define TRACKTRY_UNARY(Method) TRACKTRY_DECLARE_UNARY_HANDLER(Method, override)
-#define TRACKTRY_STREAM(Method) \
-  TRACKTRY_DECLARE_STREAM_HANDLER(Method, override)
-  TRACKTRY_TRACKING_SERVICE_RPCS(TRACKTRY_UNARY, TRACKTRY_STREAM)
-#undef TRACKTRY_UNARY
-#undef TRACKTRY_STREAM
+  TRACKTRY_TRACKING_HANDLER_OVERRIDES
 
  private:
   // The skeleton of every unary RPC: a reactor for `method` (deadline: the
