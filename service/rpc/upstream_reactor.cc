@@ -41,8 +41,8 @@ StatusCallback UpstreamReactor::Completer() {
 }
 
 void UpstreamReactor::Complete(const absl::Status& status) {
-  // Completions hold a reference; this one keeps `this` alive until the
-  // lock below is released when Complete() is called otherwise.
+  // OnDone() may run on the queue's thread as soon as Finish() is issued;
+  // this reference keeps `this` alive until the lock below is released.
   Ref();
   {
     std::lock_guard<std::recursive_mutex> lock(scope_.mu());
