@@ -357,9 +357,11 @@ TEST_F(AsyncCallTest, StreamWritesOneAtATimeThenFinishes) {
 }
 
 TEST_F(AsyncCallTest, FinishWaitsForTheWriteInFlight) {
-  // The handler runs on the queue's thread, so its write cannot complete
-  // before Finish() is called right after it: the finish must wait, and
-  // the message must still arrive before the status.
+  // The handler runs on the queue's thread, so its write is still in
+  // flight when Finish() follows it: the message must still arrive, before
+  // the status, and OnWriteDone must come before OnDone. (AsyncCall holds
+  // such a finish back until the write completes; gRPC 1.51 also accepts
+  // the two at once, so this checks what the caller sees, not the wait.)
   stream_ = [this](RpcContext* context, const v1::ExportTrackingsRequest*) {
     new TestWriteReactor(context, &events_, 1, /*finish_with_last=*/true);
   };
