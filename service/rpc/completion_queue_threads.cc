@@ -22,13 +22,15 @@ void CompletionQueueThreads::AddTo(grpc::ServerBuilder* builder) {
 void CompletionQueueThreads::Start() {
   for (size_t i = 0; i < queues_.size(); ++i) {
     grpc::ServerCompletionQueue* queue = queues_[i].get();
-    threads_.emplace_back([queue, i] {
-      const std::string name = "rpc-cq-" + std::to_string(i);
-      pthread_setname_np(pthread_self(), name.c_str());
+    threads_.emplace_back([queue] {
       void* tag = nullptr;
       bool ok = false;
       while (queue->Next(&tag, &ok)) static_cast<CompletionTag*>(tag)->Run(ok);
     });
+    // Named here, not by the thread itself: the name is in place when
+    // Start() returns (a thread may not have run yet by then).
+    const std::string name = "rpc-cq-" + std::to_string(i);
+    pthread_setname_np(threads_.back().native_handle(), name.c_str());
   }
 }
 
